@@ -1,0 +1,171 @@
+"""``trader sync`` end to end through the CLI, on a temporary database."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from decimal import Decimal
+
+import pytest
+
+from trader.sim import SimServer
+
+
+def test_sync_on_the_embedded_sim_prints_the_holdings(run_trader, config_file):
+    result = run_trader("--config", str(config_file()), "sync")
+    assert result.code == 0, result.err
+    out = result.out
+    assert "Account: sim" in out
+    for symbol in ("XLK", "XLV", "XLF", "XLE", "SPY", "TQQQ", "TLT"):
+        assert symbol in out
+    assert "Cash: $3,400.00" in out
+    assert "Unrealized P&L" in out
+
+
+def test_sync_json_and_incremental_fills(run_trader, config_file, tmp_path):
+    config = str(config_file())
+    first = run_trader("--config", config, "sync", "--json")
+    assert first.code == 0, first.err
+    payload = json.loads(first.out)
+    assert payload["account"]["mode"] == "sim"
+    assert payload["account"]["cash"] == "3400"
+    assert "*" in payload["account"]["number"]
+    positions = {p["symbol"]: p for p in payload["positions"]}
+    assert len(positions) == 7
+    weights = sum(Decimal(p["weight_pct"]) for p in positions.values())
+    equity = Decimal(payload["account"]["equity"])
+    assert abs(weights - (equity - Decimal(3400)) / equity * 100) < Decimal("0.0001")
+    assert payload["new_fills"] > 0
+
+    second = json.loads(run_trader("--config", config, "sync", "--json").out)
+    assert second["new_fills"] == 0
+
+    database = sqlite3.connect(tmp_path / "home" / "trader.db")
+    (snapshots,) = database.execute("select count(*) from sync_snapshot").fetchone()
+    (fills,) = database.execute("select count(*) from fill").fetchone()
+    assert snapshots == 2
+    assert fills == payload["new_fills"]
+
+
+def test_sync_against_any_alpaca_compatible_url(run_trader, config_file):
+    with SimServer(key_id="PKTESTKEY", secret_key="very-secret-value-123") as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": "PKTESTKEY",
+            "APCA_API_SECRET_KEY": "very-secret-value-123",
+        }
+        config = str(config_file(("account: sim", "account: paper")))
+        result = run_trader("--config", config, "sync", env=env)
+        assert result.code == 0, result.err
+        assert "Account: paper" in result.out
+        assert any(r["path"] == "/v2/account" for r in server.controls.requests())
+
+
+def test_secrets_never_reach_output_or_the_database(run_trader, config_file, tmp_path):
+    secret = "s3cr3t-" + "x" * 24
+    with SimServer(key_id="PKSECRETTEST", secret_key=secret) as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": "PKSECRETTEST",
+            "APCA_API_SECRET_KEY": secret,
+        }
+        config = str(config_file(("account: sim", "account: paper")))
+        results = [
+            run_trader("--config", config, "sync", *extra, env=env) for extra in ((), ("--json",))
+        ]
+    for result in results:
+        assert result.code == 0, result.err
+        assert secret not in result.out + result.err
+    for path in (tmp_path / "home").rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+
+
+def test_paper_without_keys_names_the_variables(run_trader, config_file):
+    result = run_trader("--config", str(config_file(("account: sim", "account: paper"))), "sync")
+    assert result.code == 2
+    assert result.err.strip().count("\n") == 0
+    assert "APCA_API_KEY_ID and APCA_API_SECRET_KEY" in result.err
+
+
+def test_live_needs_the_config_opt_in_and_the_flag(run_trader, config_file):
+    env = {
+        "APCA_API_KEY_ID": "k",
+        "APCA_API_SECRET_KEY": "s",
+        "APCA_API_BASE_URL": "http://127.0.0.1:9",
+    }
+    without_config = run_trader(
+        "--config", str(config_file(("account: sim", "account: live"))), "sync", "--live", env=env
+    )
+    assert without_config.code == 2 and "allow_live_trading: true" in without_config.err
+    opted_in = config_file(
+        ("account: sim", "account: live"), ("allow_live_trading: false", "allow_live_trading: true")
+    )
+    without_flag = run_trader("--config", str(opted_in), "sync", env=env)
+    assert without_flag.code == 2 and "--live" in without_flag.err
+
+
+def test_an_unreachable_broker_is_one_line_and_its_own_exit_code(run_trader, config_file):
+    env = {
+        "APCA_API_KEY_ID": "k",
+        "APCA_API_SECRET_KEY": "s",
+        "APCA_API_BASE_URL": "http://127.0.0.1:9",
+    }
+    config = config_file(("account: sim", "account: paper"), ("max_retries: 3", "max_retries: 0"))
+    result = run_trader("--config", str(config), "sync", env=env)
+    assert result.code == 3
+    assert result.err.startswith("error: ") and "unreachable" in result.err
+    assert "Traceback" not in result.err
+    assert result.err.strip().count("\n") == 0
+
+
+def test_wrong_keys_exit_with_the_authentication_code(run_trader, config_file):
+    with SimServer() as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": "k",
+            "APCA_API_SECRET_KEY": "wrong",
+        }
+        result = run_trader(
+            "--config", str(config_file(("account: sim", "account: paper"))), "sync", env=env
+        )
+    assert result.code == 6
+    assert "refused the API keys" in result.err
+    assert "wrong" not in result.err
+
+
+def test_a_malformed_broker_answer_writes_nothing(run_trader, config_file, tmp_path):
+    with SimServer() as server:
+        env = {"APCA_API_BASE_URL": server.url, "APCA_API_KEY_ID": "k", "APCA_API_SECRET_KEY": "s"}
+        # keys the sim does not know: use the sim's own keys but break the positions answer
+        from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
+
+        env.update(APCA_API_KEY_ID=SIM_KEY_ID, APCA_API_SECRET_KEY=SIM_SECRET_KEY)
+        server.controls.corrupt_next("/v2/positions")
+        result = run_trader(
+            "--config", str(config_file(("account: sim", "account: paper"))), "sync", env=env
+        )
+    assert result.code == 7, result.err
+    assert "unexpected answer" in result.err
+    database = sqlite3.connect(tmp_path / "home" / "trader.db")
+    assert database.execute("select count(*) from sync_snapshot").fetchone() == (0,)
+    assert database.execute("select count(*) from fill").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["sync"], ["demo"], ["sim", "serve"], ["sim", "reset"], ["sim", "price"], ["sim", "clock"]],
+)
+def test_every_command_has_help(run_trader, command):
+    result = run_trader(*command, "--help")
+    assert result.code == 0
+    assert "Usage:" in result.out
+
+
+def test_a_config_typo_is_one_line_with_the_line_number(run_trader, config_file):
+    result = run_trader(
+        "--config", str(config_file(("drift_threshold: 5", "drift_treshold: 5"))), "sync"
+    )
+    assert result.code == 2
+    assert "rebalancing.drift_treshold: unknown key" in result.err
+    assert "portfolio_allocation.yaml:50:" in result.err or "config.yaml:50:" in result.err

@@ -1,0 +1,3 @@
+from trader.cli.app import main
+
+main()

@@ -1,0 +1,286 @@
+"""The Broker implementation on alpaca-py: ``TradingClient`` and ``StockHistoricalDataClient``.
+
+What alpaca-py does not do, this adapter does:
+- it sets a request timeout (the SDK sets none, so a hung server hangs the caller);
+- it reads FILL activities through the client's raw ``get`` (the SDK has no method for them);
+- it turns every SDK, HTTP and parsing error into the project's error tree;
+- it retries *reads* on retryable errors with tenacity, in one place. The SDK's own
+  blind 429/504 retry loop (3 s sleeps, ``Retry-After`` ignored) is switched off so
+  that retries are counted and bounded here, and so that an order submission is
+  never retried behind our back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+import requests
+from alpaca.common.enums import Sort
+from alpaca.data.enums import Adjustment, DataFeed
+from alpaca.data.historical.stock import StockHistoricalDataClient
+from alpaca.data.requests import StockBarsRequest, StockLatestTradeRequest
+from alpaca.data.timeframe import TimeFrame
+from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import OrderSide, QueryOrderStatus, TimeInForce
+from alpaca.trading.requests import (
+    GetCalendarRequest,
+    GetOrdersRequest,
+    LimitOrderRequest,
+    MarketOrderRequest,
+    TrailingStopOrderRequest,
+)
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from trader.broker import convert
+from trader.broker.translate import translated
+from trader.core.domain import (
+    AccountInfo,
+    Asset,
+    Bar,
+    Fill,
+    MarketClock,
+    Order,
+    OrderRequest,
+    Position,
+    TradingDay,
+)
+from trader.errors import NotFound, TemporaryBrokerError
+
+T = TypeVar("T")
+ACTIVITY_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """Where and how to reach an Alpaca-compatible API. ``secret_key`` is never printed."""
+
+    key_id: str
+    secret_key: str
+    paper: bool = True
+    trading_url: str | None = None
+    data_url: str | None = None
+    timeout_seconds: float = 10.0
+    max_retries: int = 3
+
+    def __repr__(self) -> str:
+        return f"Connection(paper={self.paper}, trading_url={self.trading_url!r})"
+
+
+class _TimeoutAdapter(requests.adapters.HTTPAdapter):
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self._timeout = timeout
+
+    def send(self, request, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().send(request, **kwargs)
+
+
+def _configure(client: Any, timeout: float) -> None:
+    adapter = _TimeoutAdapter(timeout)
+    client._session.mount("http://", adapter)
+    client._session.mount("https://", adapter)
+    client._retry = 0  # retries are ours, see the module docstring
+
+
+class AlpacaBroker:
+    """A Broker backed by alpaca-py, pointed at Alpaca or any Alpaca-compatible URL."""
+
+    def __init__(self, connection: Connection, *, retry_wait: float = 0.5) -> None:
+        self.connection = connection
+        self._trading = TradingClient(
+            connection.key_id,
+            connection.secret_key,
+            paper=connection.paper,
+            url_override=connection.trading_url,
+        )
+        self._data = StockHistoricalDataClient(
+            connection.key_id, connection.secret_key, url_override=connection.data_url
+        )
+        for client in (self._trading, self._data):
+            _configure(client, connection.timeout_seconds)
+        self._retry_wait = retry_wait
+        self.calls: list[tuple[str, str]] = []  # (action, outcome) for the event log
+
+    # -- plumbing -----------------------------------------------------------------
+    def _read(self, action: str, call: Callable[[], T]) -> T:
+        """Run a read with translation and bounded retries on retryable errors only."""
+        retrying = Retrying(
+            retry=retry_if_exception_type(TemporaryBrokerError),
+            stop=stop_after_attempt(self.connection.max_retries + 1),
+            wait=wait_exponential(multiplier=self._retry_wait, max=8),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt, translated(action):
+                    result = call()
+        except Exception:
+            self.calls.append((action, "error"))
+            raise
+        self.calls.append((action, "ok"))
+        return result
+
+    # -- account ------------------------------------------------------------------
+    def account(self) -> AccountInfo:
+        return self._read("read account", lambda: convert.account(self._trading.get_account()))
+
+    def positions(self) -> list[Position]:
+        return self._read(
+            "read positions",
+            lambda: [convert.position(p) for p in self._trading.get_all_positions()],
+        )
+
+    def open_orders(self) -> list[Order]:
+        return self.orders(status="open")
+
+    def orders(
+        self, status: str = "all", after: datetime | None = None, limit: int = 500
+    ) -> list[Order]:
+        request = GetOrdersRequest(
+            status=QueryOrderStatus(status), after=after, limit=limit, direction=Sort.DESC
+        )
+        return self._read(
+            f"read {status} orders",
+            lambda: [convert.order(o) for o in self._trading.get_orders(filter=request)],
+        )
+
+    def fills(self, after: str | None = None) -> list[Fill]:
+        """FILL activities newer than activity id ``after``, oldest first, following every page."""
+
+        def read_all() -> list[Fill]:
+            collected: list[Fill] = []
+            token = after
+            while True:
+                params: dict[str, Any] = {"direction": "asc", "page_size": ACTIVITY_PAGE_SIZE}
+                if token:
+                    params["page_token"] = token
+                page = self._trading.get("/account/activities/FILL", params)
+                if not isinstance(page, list):
+                    raise ValueError("account activities are not a list")
+                collected.extend(convert.fill(item) for item in page)
+                if len(page) < ACTIVITY_PAGE_SIZE:
+                    return collected
+                token = collected[-1].activity_id
+
+        return self._read("read fill activities", read_all)
+
+    # -- assets and calendar --------------------------------------------------------
+    def assets(self, symbols: Sequence[str] | None = None) -> list[Asset]:
+        if symbols:
+            return [self.asset(symbol) for symbol in symbols]
+        return self._read(
+            "read assets", lambda: [convert.asset(a) for a in self._trading.get_all_assets()]
+        )
+
+    def asset(self, symbol: str) -> Asset:
+        return self._read(
+            f"read asset {symbol}", lambda: convert.asset(self._trading.get_asset(symbol))
+        )
+
+    def clock(self) -> MarketClock:
+        return self._read("read market clock", lambda: convert.clock(self._trading.get_clock()))
+
+    def calendar(self, start: date, end: date) -> list[TradingDay]:
+        request = GetCalendarRequest(start=start, end=end)
+        return self._read(
+            "read trading calendar",
+            lambda: [convert.trading_day(d) for d in self._trading.get_calendar(filters=request)],
+        )
+
+    # -- market data ----------------------------------------------------------------
+    def latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+        if not symbols:
+            return {}
+        request = StockLatestTradeRequest(symbol_or_symbols=list(symbols), feed=DataFeed.IEX)
+
+        def read() -> dict[str, Decimal]:
+            trades = self._data.get_stock_latest_trade(request)
+            return {s: convert.price(t.price, f"{s} latest trade") for s, t in trades.items()}
+
+        return self._read("read latest prices", read)
+
+    def daily_bars(
+        self, symbols: Sequence[str], start: date, end: date | None = None
+    ) -> dict[str, list[Bar]]:
+        request = StockBarsRequest(
+            symbol_or_symbols=list(symbols),
+            timeframe=TimeFrame.Day,
+            start=datetime.combine(start, time(), tzinfo=UTC),
+            end=datetime.combine(end, time(23, 59), tzinfo=UTC) if end else None,
+            adjustment=Adjustment.ALL,
+            feed=DataFeed.IEX,
+        )
+
+        def read() -> dict[str, list[Bar]]:
+            barset = self._data.get_stock_bars(request)
+            return {
+                symbol: [
+                    Bar(
+                        timestamp=b.timestamp,
+                        open=convert.price(b.open, "bar.open"),
+                        high=convert.price(b.high, "bar.high"),
+                        low=convert.price(b.low, "bar.low"),
+                        close=convert.price(b.close, "bar.close"),
+                        volume=int(b.volume),
+                    )
+                    for b in bars
+                ]
+                for symbol, bars in barset.data.items()
+            }
+
+        return self._read("read daily bars", read)
+
+    # -- orders -----------------------------------------------------------------------
+    def submit(self, request: OrderRequest) -> Order:
+        """Submit once. Never retried here: after an unclear failure, look it up by client id."""
+        common: dict[str, Any] = {
+            "symbol": request.symbol,
+            "side": OrderSide(request.side.value),
+            "time_in_force": TimeInForce(request.time_in_force),
+            "client_order_id": request.client_order_id,
+        }
+        # alpaca-py's request models demand floats; the values are already quantized.
+        if request.qty is not None:
+            common["qty"] = float(request.qty)
+        else:
+            common["notional"] = float(request.notional)  # type: ignore[arg-type]
+        if request.order_type == "limit":
+            alpaca_request: Any = LimitOrderRequest(
+                limit_price=float(request.limit_price or 0), **common
+            )
+        elif request.order_type == "trailing_stop":
+            alpaca_request = TrailingStopOrderRequest(
+                trail_percent=float(request.trail_percent or 0), **common
+            )
+        else:
+            alpaca_request = MarketOrderRequest(**common)
+        action = f"submit {request.side.value} {request.symbol}"
+        try:
+            with translated(action, request):
+                result = convert.order(self._trading.submit_order(alpaca_request))
+        except Exception:
+            self.calls.append((action, "error"))
+            raise
+        self.calls.append((action, "ok"))
+        return result
+
+    def order_by_client_id(self, client_order_id: str) -> Order | None:
+        def read() -> Order | None:
+            try:
+                with translated("look up order"):
+                    return convert.order(self._trading.get_order_by_client_id(client_order_id))
+            except NotFound:
+                return None
+
+        return self._read(f"look up order {client_order_id}", read)
+
+    def cancel(self, order_id: str) -> None:
+        with translated(f"cancel order {order_id}"):
+            self._trading.cancel_order_by_id(UUID(order_id))

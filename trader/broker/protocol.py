@@ -1,0 +1,60 @@
+"""The small surface the project needs from a broker.
+
+Dry runs and simulations are other *brokers* that follow this Protocol, never
+``if dry_run:`` branches inside an adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
+
+from trader.core.domain import (
+    AccountInfo,
+    Asset,
+    Bar,
+    Fill,
+    MarketClock,
+    Order,
+    OrderRequest,
+    Position,
+    TradingDay,
+)
+
+
+class Broker(Protocol):
+    def account(self) -> AccountInfo: ...
+
+    def positions(self) -> list[Position]: ...
+
+    def open_orders(self) -> list[Order]: ...
+
+    def orders(
+        self, status: str = "all", after: datetime | None = None, limit: int = 500
+    ) -> list[Order]: ...
+
+    def fills(self, after: str | None = None) -> list[Fill]:
+        """FILL activities newer than the activity id ``after`` (all of them when None), oldest first."""
+        ...
+
+    def assets(self, symbols: Sequence[str] | None = None) -> list[Asset]: ...
+
+    def asset(self, symbol: str) -> Asset: ...
+
+    def clock(self) -> MarketClock: ...
+
+    def calendar(self, start: date, end: date) -> list[TradingDay]: ...
+
+    def latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]: ...
+
+    def daily_bars(
+        self, symbols: Sequence[str], start: date, end: date | None = None
+    ) -> dict[str, list[Bar]]: ...
+
+    def submit(self, request: OrderRequest) -> Order: ...
+
+    def order_by_client_id(self, client_order_id: str) -> Order | None: ...
+
+    def cancel(self, order_id: str) -> None: ...

@@ -1,0 +1,69 @@
+"""The ``trader`` command and its error boundary.
+
+Each command is a thin layer over the library. :func:`main` is the one place that
+turns a :class:`~trader.errors.TraderError` into a single line on stderr and the
+error's own exit code; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import typer
+
+from trader.cli.context import AppContext
+from trader.errors import TraderError
+
+app = typer.Typer(
+    name="trader",
+    help="Semi-automated portfolio rebalancer for Alpaca accounts (sim, paper or live).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        "-c",
+        help="Config file (default: $TRADER_CONFIG or config/portfolio_allocation.yaml).",
+        dir_okay=False,
+    ),
+) -> None:
+    """Semi-automated portfolio rebalancer for Alpaca accounts (sim, paper or live)."""
+    ctx.obj = AppContext(config_path=config)
+
+
+def _register() -> None:
+    from trader.cli import demo_cmd, sim_cmd, sync_cmd
+
+    app.command("sync")(sync_cmd.sync)
+    app.command("demo")(demo_cmd.demo)
+    app.add_typer(sim_cmd.sim_app, name="sim")
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning project errors into one line and an exit code."""
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="trader")
+    except TraderError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(result if isinstance(result, int) else 0)

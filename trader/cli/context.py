@@ -1,0 +1,48 @@
+"""What every command needs: the settings, the home folder, the store, the output console."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from trader.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from trader.store import Store
+
+HOME_ENV = "TRADER_HOME"
+DEFAULT_HOME = Path(".trader")
+
+
+def trader_home() -> Path:
+    """Where the database and the embedded sim's state live: ``$TRADER_HOME`` or ``./.trader``."""
+    value = os.environ.get(HOME_ENV, "").strip()
+    return Path(value) if value else DEFAULT_HOME
+
+
+@dataclass
+class AppContext:
+    config_path: Path | None = None
+    home: Path = field(default_factory=trader_home)
+    console: Console = field(default_factory=Console)
+    loaded: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self.loaded is None:
+            self.loaded = load_settings(self.config_path)
+        return self.loaded
+
+    def derive(self, **changes: object) -> AppContext:
+        """A copy with some fields changed (the demo runs on its own home and a sim account)."""
+        return replace(self, **changes)
+
+    def open_store(self) -> Store:
+        from trader.store import default_database_url, open_store
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        return open_store(default_database_url(self.home))

@@ -1,0 +1,115 @@
+"""``trader sim``: run and steer the project's Alpaca-compatible local paper broker."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import typer
+
+from trader.broker.connect import SIM_STATE_FILE
+from trader.cli.context import AppContext
+from trader.core.money import to_decimal
+
+sim_app = typer.Typer(help="The local Alpaca-compatible paper broker.", no_args_is_help=True)
+
+
+def _server(context: AppContext, port: int = 0, host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+    from trader.sim import SimServer
+
+    context.home.mkdir(parents=True, exist_ok=True)
+    return SimServer(
+        state_path=context.home / SIM_STATE_FILE,
+        scenario=context.settings.sim.scenario,
+        host=host,
+        port=port,
+    )
+
+
+@sim_app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Address to bind (loopback unless told otherwise)."),
+    port: int = typer.Option(0, help="Port to listen on (0 picks a free one)."),
+) -> None:
+    """Serve the sim over HTTP until interrupted; point alpaca-py or APCA_API_BASE_URL at it."""
+    from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
+
+    context: AppContext = ctx.obj
+    server = _server(context, port, host)
+    url = server.start()
+    typer.echo(f"trader sim listening on {url}")
+    typer.echo(
+        f"  APCA_API_BASE_URL={url} APCA_API_KEY_ID={SIM_KEY_ID} APCA_API_SECRET_KEY={SIM_SECRET_KEY}"
+    )
+    typer.echo("  (sim-only keys; press Ctrl-C to stop)")
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@sim_app.command("reset")
+def reset(
+    ctx: typer.Context,
+    scenario: str = typer.Option(
+        None, help="Scenario to seed (default: the config's sim.scenario)."
+    ),
+) -> None:
+    """Reset the embedded sim account to a scenario's seed state."""
+    from trader.sim import SCENARIOS
+
+    context: AppContext = ctx.obj
+    name = scenario or context.settings.sim.scenario
+    if name not in SCENARIOS:
+        raise typer.BadParameter(
+            f"unknown scenario {name!r}; known: {', '.join(sorted(SCENARIOS))}"
+        )
+    with _server(context) as server:
+        server.controls.reset(name)
+    typer.echo(f"sim account reset to scenario '{name}'")
+
+
+@sim_app.command("price")
+def price(
+    ctx: typer.Context,
+    symbol: str = typer.Argument(..., help="Symbol, e.g. XLK."),
+    value: str = typer.Argument(..., help="New price, e.g. 190.25."),
+) -> None:
+    """Set the current price of a symbol in the embedded sim."""
+    context: AppContext = ctx.obj
+    try:
+        amount = to_decimal(value, field="price")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if amount <= Decimal(0):
+        raise typer.BadParameter("price must be positive")
+    with _server(context) as server:
+        server.controls.set_prices({symbol.upper(): amount})
+    typer.echo(f"{symbol.upper()} now {amount}")
+
+
+@sim_app.command("clock")
+def clock(
+    ctx: typer.Context,
+    minutes: int = typer.Option(0, help="Advance the sim clock by this many minutes."),
+    days: int = typer.Option(0, help="Advance the sim clock by this many days."),
+    open_market: bool = typer.Option(False, "--open", help="Jump to the next market open."),
+    close_market: bool = typer.Option(
+        False, "--close", help="Jump to the current session's close."
+    ),
+) -> None:
+    """Show or move the embedded sim's clock (it never follows the wall clock)."""
+    context: AppContext = ctx.obj
+    if minutes < 0 or days < 0:
+        raise typer.BadParameter("the sim clock only moves forward")
+    with _server(context) as server:
+        if open_market:
+            server.controls.open_market()
+        if close_market:
+            server.controls.close_market()
+        if minutes or days:
+            server.controls.advance(minutes=minutes, days=days)
+        typer.echo(json.dumps({"now": server.controls.now().isoformat()}))

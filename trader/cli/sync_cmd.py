@@ -1,0 +1,76 @@
+"""``trader sync``: pull the account into the store and show the holdings."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from trader.broker.connect import open_broker
+from trader.cli.context import AppContext
+from trader.cli.formatting import holdings_rows, holdings_table, money, to_json_value
+from trader.sync import SyncResult, sync_account
+
+
+def run_sync(context: AppContext, *, live: bool = False, command: str = "sync") -> SyncResult:
+    """Sync the configured account, logging the command and every broker call."""
+    store = context.open_store()
+    try:
+        with open_broker(context.settings, context.home, live_flag=live) as opened:
+            try:
+                result = sync_account(opened.broker, store, opened.mode)
+            except Exception as exc:
+                store.log_event(command, "command", "error", {"error": str(exc)})
+                raise
+            finally:
+                for action, outcome in opened.broker.calls:
+                    store.log_event(command, "broker_call", outcome, {"action": action})
+            store.log_event(
+                command,
+                "command",
+                "ok",
+                {"snapshot_id": result.snapshot_id, "new_fills": result.new_fills},
+            )
+            return result
+    finally:
+        store.close()
+
+
+def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> None:
+    account = result.snapshot.account
+    if as_json:
+        payload = {
+            "account": {
+                "mode": result.mode.value,
+                "number": account.masked_number,
+                "status": account.status,
+                "cash": account.cash,
+                "equity": account.equity,
+                "buying_power": account.buying_power,
+            },
+            "taken_at": result.snapshot.taken_at,
+            "positions": holdings_rows(result.snapshot),
+            "open_orders": len(result.snapshot.open_orders),
+            "new_fills": result.new_fills,
+        }
+        typer.echo(json.dumps(to_json_value(payload), indent=2))
+        return
+    console = context.console
+    console.print(
+        f"Account: [bold]{result.mode.value}[/] {account.masked_number} ({account.status})"
+    )
+    console.print(holdings_table(result.snapshot))
+    console.print(
+        f"Cash: {money(account.cash)}   Equity: {money(account.equity)}   "
+        f"Open orders: {len(result.snapshot.open_orders)}   New fills recorded: {result.new_fills}"
+    )
+
+
+def sync(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
+) -> None:
+    """Pull positions, cash, open orders and new fills from the broker into the store."""
+    context: AppContext = ctx.obj
+    print_sync(context, run_sync(context, live=live), as_json=as_json)

@@ -1,0 +1,129 @@
+"""Where the portfolio stands against its targets: allocation, drift, bands and whether to act.
+
+Every percentage is of the investable value (equity minus the cash reserve). A
+category's value is the market value of its symbols; the ``cash`` category, when the
+policy has one, is the cash above the reserve. Drift is current minus target, in
+percentage points. A category is out of band only when its drift is *strictly*
+beyond the band's half width (5.00 points on a 5-point band holds); with both an
+absolute and a relative band, the narrower one is hit first and decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from trader.core.money import ZERO
+from trader.core.policy import CASH_CATEGORY, HUNDRED, Policy, Portfolio, RebalanceMethod
+
+
+class Action(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+    HOLD = "HOLD"
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRow:
+    """One line of the allocation table, as the review shows it."""
+
+    category: str
+    target_pct: Decimal
+    current_pct: Decimal
+    drift_pct: Decimal
+    action: Action
+    current_value: Decimal
+    target_value: Decimal
+    band_pct: Decimal
+
+    def __post_init__(self) -> None:
+        if self.band_pct < ZERO:
+            raise ValueError(f"{self.category}: band must not be negative")
+
+    @property
+    def out_of_band(self) -> bool:
+        return self.action is not Action.HOLD
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """The whole table plus the totals it was computed from."""
+
+    equity: Decimal
+    investable: Decimal
+    rows: tuple[AllocationRow, ...]
+    uncategorised: tuple[str, ...]
+
+    def row(self, category: str) -> AllocationRow:
+        for row in self.rows:
+            if row.category == category:
+                return row
+        raise KeyError(category)
+
+
+def category_values(policy: Policy, portfolio: Portfolio) -> dict[str, Decimal]:
+    """Market value per category; the cash category is the cash above the reserve."""
+    values = {category: ZERO for category in policy.target_allocation}
+    for holding in portfolio.holdings:
+        category = policy.category_of(holding.symbol)
+        if category is not None:
+            values[category] += holding.value
+    if CASH_CATEGORY in values:
+        values[CASH_CATEGORY] = portfolio.cash - policy.cash_reserve
+    return values
+
+
+def action_for(drift: Decimal, band: Decimal) -> Action:
+    """SELL above the band, BUY below it, HOLD inside or exactly on its edge."""
+    if drift > band:
+        return Action.SELL
+    if drift < -band:
+        return Action.BUY
+    return Action.HOLD
+
+
+def measure(policy: Policy, portfolio: Portfolio) -> Allocation:
+    """The allocation table of a portfolio under a policy."""
+    equity = portfolio.equity
+    investable = equity - policy.cash_reserve
+    values = category_values(policy, portfolio)
+    rows = []
+    for category, target in policy.target_allocation.items():
+        value = values[category]
+        band = policy.band_half_width(category)
+        if investable > ZERO:
+            current = value / investable * HUNDRED
+            drift = current - target
+            action = action_for(drift, band)
+        else:
+            current, drift, action = ZERO, ZERO, Action.HOLD
+        target_value = investable * target / HUNDRED if investable > ZERO else ZERO
+        rows.append(
+            AllocationRow(
+                category=category,
+                target_pct=target,
+                current_pct=current,
+                drift_pct=drift,
+                action=action,
+                current_value=value,
+                target_value=target_value,
+                band_pct=band,
+            )
+        )
+    uncategorised = tuple(
+        h.symbol
+        for h in portfolio.holdings
+        if h.qty > ZERO and policy.category_of(h.symbol) is None
+    )
+    return Allocation(equity, investable, tuple(rows), uncategorised)
+
+
+def is_due(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> bool:
+    """Threshold: any category out of band. Calendar: the schedule says so. Hybrid: both."""
+    drifted = any(row.out_of_band for row in allocation.rows)
+    if policy.method is RebalanceMethod.THRESHOLD:
+        return drifted
+    if policy.method is RebalanceMethod.CALENDAR:
+        return portfolio.calendar_due
+    return drifted and portfolio.calendar_due

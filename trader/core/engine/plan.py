@@ -1,0 +1,144 @@
+"""The plan: an immutable value holding what to trade, what not to trade and why.
+
+A :class:`Plan` carries the orders (sells first, then buys), the orders it decided
+against with a reason a person can read, the allocation table it was made from, its
+warnings, and ``input_hash``: a sha256 of a canonical serialisation of the policy and
+portfolio, so that a staged plan can be checked against the account before it runs.
+
+Estimated values are exact (quantity times estimated price); round them to the cent
+only when showing or sending them. :func:`apply_plan` fills a plan's orders on a
+portfolio at their estimated prices, for tests and for the backtest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from trader.core.domain import Side
+from trader.core.engine.allocation import AllocationRow
+from trader.core.money import ZERO, plain
+from trader.core.policy import Holding, Policy, Portfolio, RebalanceMethod
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedOrder:
+    symbol: str
+    side: Side
+    qty: Decimal
+    est_price: Decimal
+    est_value: Decimal
+    category: str
+    reason: str
+    est_realized_pl: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.qty <= ZERO:
+            raise ValueError(f"{self.symbol}: order quantity must be positive")
+        if self.est_price <= ZERO:
+            raise ValueError(f"{self.symbol}: estimated price must be positive")
+        if self.qty != self.qty.quantize(Decimal("0.000000001")):
+            raise ValueError(f"{self.symbol}: quantity {self.qty} has more than 9 decimals")
+        if (self.est_realized_pl is not None) != (self.side is Side.SELL):
+            raise ValueError(f"{self.symbol}: realized P&L is estimated for sells only")
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedOrder:
+    symbol: str
+    category: str
+    side: Side
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason:
+            raise ValueError(f"{self.symbol}: a skipped order needs a reason")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    method: RebalanceMethod
+    due: bool
+    equity: Decimal
+    investable: Decimal
+    cash: Decimal
+    cash_after: Decimal
+    allocation: tuple[AllocationRow, ...]
+    orders: tuple[PlannedOrder, ...]
+    skipped: tuple[SkippedOrder, ...]
+    warnings: tuple[str, ...]
+    input_hash: str
+
+    def __post_init__(self) -> None:
+        sides = [order.side for order in self.orders]
+        if sides != sorted(sides, key=lambda side: side is Side.BUY):
+            raise ValueError("a plan lists its sells before its buys")
+        if not self.due and self.orders:
+            raise ValueError("a plan that is not due has no orders")
+        if len(self.input_hash) != 64:
+            raise ValueError("input_hash must be a sha256 hex digest")
+
+    @property
+    def sells(self) -> tuple[PlannedOrder, ...]:
+        return tuple(o for o in self.orders if o.side is Side.SELL)
+
+    @property
+    def buys(self) -> tuple[PlannedOrder, ...]:
+        return tuple(o for o in self.orders if o.side is Side.BUY)
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    slots = getattr(type(value), "__slots__", None)
+    if slots is not None:
+        return {name: _canonical(getattr(value, name)) for name in slots}
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def input_hash(policy: Policy, portfolio: Portfolio) -> str:
+    """sha256 of the inputs in a canonical form: sorted keys, decimals without exponents.
+
+    Holdings are sorted by symbol, so the order the broker lists them in does not matter;
+    ``1.50`` and ``1.5`` hash alike.
+    """
+    holdings = sorted(portfolio.holdings, key=lambda h: h.symbol)
+    payload = {
+        "policy": _canonical(policy),
+        "portfolio": _canonical(replace(portfolio, holdings=tuple(holdings))),
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def apply_plan(portfolio: Portfolio, plan: Plan) -> Portfolio:
+    """The portfolio after every order of the plan fills at its estimated price.
+
+    Buys average their cost into the holding; sells leave the average cost unchanged.
+    """
+    holdings = {h.symbol: h for h in portfolio.holdings}
+    cash = portfolio.cash
+    for order in plan.orders:
+        held = holdings.get(order.symbol)
+        if held is None:
+            held = Holding(order.symbol, ZERO, order.est_price)
+        if order.side is Side.SELL:
+            if order.qty > held.qty:
+                raise ValueError(f"{order.symbol}: the plan sells {order.qty}, held {held.qty}")
+            cash += order.est_value
+            holdings[order.symbol] = replace(held, qty=held.qty - order.qty)
+        else:
+            cash -= order.est_value
+            qty = held.qty + order.qty
+            cost = (held.qty * held.avg_cost + order.est_value) / qty
+            holdings[order.symbol] = replace(held, qty=qty, avg_cost=cost)
+    ordered = [holdings.pop(h.symbol) for h in portfolio.holdings] + list(holdings.values())
+    return replace(portfolio, cash=cash, holdings=tuple(ordered))

@@ -1,0 +1,347 @@
+"""Choosing quantities: the share counts that come closest to the targets within the rules.
+
+The problem (the same one ``benchmarks/plan_quality.py`` hands to an exact integer
+program): for each symbol a current value ``v``, a price, a target value ``t``, a
+step (one share, or ``0.000000001`` share when fractional trading is allowed) and an
+upper bound on its value (the risk caps). Choose a whole number of steps ``d`` per
+symbol to minimise the remaining deviation, the sum of ``|v + d * unit - t|``, subject to
+
+- the budget: the net cost of all trades is at most the cash above the reserve;
+- never selling more than is held, never ending above a cap;
+- every trade at least ``min_trade`` dollars (or no trade);
+- at most ``max_trades`` symbols traded.
+
+The method: each symbol starts at its own best count (nearest to target within its
+rules); the trade cap keeps the trades that cut the most deviation; a repair step
+frees cash at the lowest cost per dollar until the budget holds; a fill step spends
+what is left where it helps most; then a local search tries every pair "free cash
+here, spend it there" (including swapping which symbols trade under the cap) until
+no pair improves. With fractional steps the same moves are taken in bulk.
+
+Arithmetic is exact: money is scaled to integers so that every value, unit and
+target is a whole number of the smallest unit in play.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+
+from trader.core.money import ZERO
+
+WHOLE = Decimal(1)
+MAX_PASSES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ShareTarget:
+    """One symbol of the quantity problem."""
+
+    symbol: str
+    price: Decimal
+    held: Decimal
+    target_value: Decimal
+    step: Decimal = WHOLE
+    max_value: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.price <= ZERO:
+            raise ValueError(f"{self.symbol}: price must be positive")
+        if self.held < ZERO:
+            raise ValueError(f"{self.symbol}: negative holding")
+        if self.step <= ZERO:
+            raise ValueError(f"{self.symbol}: step must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class ShareProblem:
+    targets: tuple[ShareTarget, ...]
+    budget: Decimal
+    min_trade: Decimal = ZERO
+    max_trades: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_trade < ZERO:
+            raise ValueError("min_trade must not be negative")
+        if self.max_trades is not None and self.max_trades < 0:
+            raise ValueError("max_trades must not be negative")
+
+
+def deviation(problem: ShareProblem, deltas: tuple[Decimal, ...]) -> Decimal:
+    """The remaining deviation of a solution: sum of |value after - target value|."""
+    return sum(
+        (
+            abs((t.held + d) * t.price - t.target_value)
+            for t, d in zip(problem.targets, deltas, strict=True)
+        ),
+        ZERO,
+    )
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+class _Search:
+    """The integer form of a problem and the moves on it."""
+
+    def __init__(self, problem: ShareProblem) -> None:
+        targets = problem.targets
+        units = [t.price * t.step for t in targets]
+        exact = [*units, *(t.held * t.price for t in targets), problem.budget, problem.min_trade]
+        digits = min(max((_exponent(x) for x in exact), default=0), 24)
+        self.scale = Decimal(10) ** digits
+
+        def as_int(value: Decimal) -> int:
+            return int((value * self.scale).to_integral_value(ROUND_HALF_EVEN))
+
+        self.unit = [as_int(u) for u in units]
+        self.value = [as_int(t.held * t.price) for t in targets]
+        self.target = [as_int(t.target_value) for t in targets]
+        self.lo = [-int(t.held // t.step) for t in targets]
+        self.hi = []
+        for i, t in enumerate(targets):
+            if t.max_value is None:
+                self.hi.append(10**30)
+            else:
+                room = as_int(t.max_value) - self.value[i]
+                self.hi.append(room // self.unit[i])
+        self.budget = as_int(problem.budget)
+        self.min_trade = as_int(problem.min_trade)
+        self.max_trades = problem.max_trades if problem.max_trades is not None else len(targets)
+        self.n = len(targets)
+        self.d = [0] * self.n
+
+    # -- one symbol ---------------------------------------------------------------------------
+    def cost(self, i: int, d: int) -> int:
+        return abs(self.value[i] + d * self.unit[i] - self.target[i])
+
+    def feasible(self, i: int, d: int) -> bool:
+        if d == 0:
+            return True
+        return self.lo[i] <= d <= self.hi[i] and abs(d) * self.unit[i] >= self.min_trade
+
+    def best_in(self, i: int, low: int, high: int) -> int | None:
+        """The feasible count in [low, high] closest to target (ties: the smaller trade)."""
+        a, b = max(low, self.lo[i]), min(high, self.hi[i])
+        unit = self.unit[i]
+        smallest = max(1, -(-self.min_trade // unit))
+        ideal = (self.target[i] - self.value[i]) // unit
+        pieces = [(a, min(b, -smallest)), (max(a, smallest), b)]
+        if low <= 0 <= high and self.lo[i] <= 0 <= self.hi[i]:
+            pieces.append((0, 0))
+        best = None
+        for start, end in pieces:
+            if start > end:
+                continue
+            for c in (ideal, ideal + 1):
+                d = min(max(c, start), end)
+                key = (self.cost(i, d), abs(d))
+                if best is None or key < best[0]:
+                    best = (key, d)
+        return None if best is None else best[1]
+
+    # -- the whole solution -------------------------------------------------------------------
+    def spend(self) -> int:
+        return sum(d * u for d, u in zip(self.d, self.unit, strict=True))
+
+    def trades(self) -> int:
+        return sum(1 for d in self.d if d)
+
+    def solve(self) -> list[int]:
+        for i in range(self.n):
+            self.d[i] = self.best_in(i, self.lo[i], self.hi[i]) or 0
+        self._cap_trades()
+        self._repair()
+        self._fill()
+        self._improve()
+        return self.d
+
+    def _cap_trades(self) -> None:
+        """Keep the trades that cut the most deviation, counting that sells pay for buys.
+
+        Greedy on a continuous estimate: a set of trades is worth its sells' gains plus
+        the best gains its buys can get with the budget and those sells' proceeds.
+        """
+        if self.trades() <= self.max_trades:
+            return
+        wanted = [i for i in range(self.n) if self.d[i]]
+        must = [i for i in wanted if not self.feasible_zero(i)]
+        gains = {i: self.cost(i, 0) - self.cost(i, self.d[i]) for i in wanted}
+        flows = {i: self.d[i] * self.unit[i] for i in wanted}
+        chosen = must[: self.max_trades]
+        candidates = [i for i in wanted if i not in chosen]
+        while len(chosen) < self.max_trades and candidates:
+            base = self._set_gain(chosen, gains, flows)
+            best = max(
+                candidates,
+                key=lambda i: (self._set_gain([*chosen, i], gains, flows) - base, gains[i], -i),
+            )
+            chosen.append(best)
+            candidates.remove(best)
+        keep = set(chosen)
+        for i in wanted:
+            if i not in keep:
+                self.d[i] = 0
+                self.hi[i] = max(self.hi[i], 0)
+
+    def _set_gain(
+        self, chosen: list[int], gains: dict[int, int], flows: dict[int, int]
+    ) -> Fraction:
+        money = self.budget
+        total = Fraction(0)
+        buys = []
+        for i in chosen:
+            if flows[i] <= 0:
+                money -= flows[i]
+                total += gains[i]
+            else:
+                buys.append(i)
+        buys.sort(key=lambda i: -Fraction(gains[i], flows[i]))
+        for i in buys:
+            if money <= 0:
+                break
+            share = min(flows[i], money)
+            total += Fraction(gains[i] * share, flows[i])
+            money -= share
+        return total
+
+    def feasible_zero(self, i: int) -> bool:
+        return self.lo[i] <= 0 <= self.hi[i]
+
+    def _move_options(self, i: int, excess: int) -> list[int]:
+        options = []
+        one = self.best_in(i, self.lo[i], self.d[i] - 1)
+        if one is not None:
+            options.append(one)
+        if excess > 0:
+            cover = self.d[i] - (-(-excess // self.unit[i]))
+            bulk = self.best_in(i, self.lo[i], cover)
+            if bulk is not None:
+                options.append(bulk)
+        return options
+
+    def _allowed(self, i: int, new: int, trades: int) -> bool:
+        return not (self.d[i] == 0 and new != 0 and trades >= self.max_trades)
+
+    def _repair(self) -> None:
+        """Free cash until the budget holds, at the least loss of closeness to target."""
+        while (excess := self.spend() - self.budget) > 0:
+            trades = self.trades()
+            covering, partial = None, None
+            for i in range(self.n):
+                for new in self._move_options(i, excess):
+                    if not self._allowed(i, new, trades):
+                        continue
+                    saved = (self.d[i] - new) * self.unit[i]
+                    loss = self.cost(i, new) - self.cost(i, self.d[i])
+                    if saved >= excess:
+                        if covering is None or (loss, saved) < covering[0]:
+                            covering = ((loss, saved), i, new)
+                    elif loss < saved:
+                        # Worth it only below one dollar lost per dollar freed; the rest of
+                        # the excess then costs at least a dollar a dollar.
+                        projected = loss + (excess - saved)
+                        if partial is None or projected < partial[0]:
+                            partial = (projected, i, new)
+            if covering is None and partial is None:
+                return  # nothing left to free; the caller reports the shortfall
+            if partial is not None and (covering is None or partial[0] < covering[0][0]):
+                _, i, new = partial
+            else:
+                _, i, new = covering
+            self.d[i] = new
+
+    def _best_raise(self, i: int, money: int) -> tuple[int, int] | None:
+        """The best count above the current one that ``money`` pays for, and its gain."""
+        if money < 0:
+            return None
+        new = self.best_in(i, self.d[i] + 1, self.d[i] + money // self.unit[i])
+        if new is None or new <= self.d[i]:
+            return None
+        gain = self.cost(i, self.d[i]) - self.cost(i, new)
+        return (gain, new) if gain > 0 else None
+
+    def _fill(self) -> None:
+        while True:
+            left = self.budget - self.spend()
+            trades = self.trades()
+            best = None
+            for i in range(self.n):
+                found = self._best_raise(i, left)
+                if (
+                    found
+                    and self._allowed(i, found[1], trades)
+                    and (best is None or found[0] > best[0])
+                ):
+                    best = (found[0], i, found[1])
+            if best is None:
+                return
+            self.d[best[1]] = best[2]
+
+    def _alternatives(self, i: int) -> set[int]:
+        """Other counts worth trying for symbol i: one step and the best step each way, none."""
+        d = self.d[i]
+        found = {
+            self.best_in(i, self.lo[i], d - 1),
+            self.best_in(i, d - 1, d - 1),
+            self.best_in(i, d + 1, self.hi[i]),
+            self.best_in(i, d + 1, d + 1),
+        }
+        if d and self.feasible_zero(i):
+            found.add(0)
+        found.discard(None)
+        found.discard(d)
+        return found  # type: ignore[return-value]
+
+    def _improve(self) -> None:
+        """Best-improvement local search over single moves and pairs of moves."""
+        cap = self.max_trades
+        for _ in range(MAX_PASSES):
+            left = self.budget - self.spend()
+            trades = self.trades()
+            best: tuple[int, tuple[tuple[int, int], ...]] | None = None
+            raisable = [j for j in range(self.n) if self._best_raise(j, 10**40)]
+            lowerable = [j for j in range(self.n) if self.d[j] > self.lo[j]]
+            for i in range(self.n):
+                d_i = self.d[i]
+                for a in self._alternatives(i):
+                    spent = (a - d_i) * self.unit[i]
+                    loss = self.cost(i, a) - self.cost(i, d_i)
+                    count = trades + (a != 0) - (d_i != 0)
+                    money = left - spent
+                    if (
+                        money >= 0
+                        and count <= cap
+                        and loss < 0
+                        and (best is None or -loss > best[0])
+                    ):
+                        best = (-loss, ((i, a),))
+                    for j in raisable if money >= 0 else lowerable:
+                        if j == i:
+                            continue
+                        d_j = self.d[j]
+                        if money >= 0:
+                            new = self.best_in(j, d_j + 1, d_j + money // self.unit[j])
+                        else:
+                            new = self.best_in(j, self.lo[j], d_j + money // self.unit[j])
+                        if new is None or new == d_j:
+                            continue
+                        if count + (new != 0) - (d_j != 0) > cap:
+                            continue
+                        net = -(loss + self.cost(j, new) - self.cost(j, d_j))
+                        if net > 0 and (best is None or net > best[0]):
+                            best = (net, ((i, a), (j, new)))
+            if best is None:
+                return
+            for i, new in best[1]:
+                self.d[i] = new
+
+
+def solve_shares(problem: ShareProblem) -> tuple[Decimal, ...]:
+    """Quantity changes per symbol (positive buys, negative sells), in the problem's order."""
+    search = _Search(problem)
+    steps = search.solve()
+    return tuple(Decimal(d) * t.step for d, t in zip(steps, problem.targets, strict=True))

@@ -1,0 +1,273 @@
+"""What the rebalancing engine is given: the user's policy and the portfolio it applies to.
+
+A :class:`Policy` is the allocation and the rules, already parsed (the config layer
+builds one from ``portfolio_allocation.yaml``); a :class:`Portfolio` is the account
+as the engine sees it: cash, holdings with their prices, and what else the plan
+may need (a price for every symbol it might buy, optional scores, whether the
+calendar says a check is due).
+
+Every percentage here is of the **investable value** — total equity minus the cash
+reserve — so that targets summing to 100 are reachable while the reserve is kept,
+and so that targets and risk caps speak in one unit.
+
+Both values check themselves: a broken policy raises ``ValueError`` with a message
+that names the key, never a half-valid value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+
+from trader.core.money import ZERO, to_decimal
+
+HUNDRED = Decimal(100)
+CASH_CATEGORY = "cash"
+
+
+class RebalanceMethod(StrEnum):
+    THRESHOLD = "threshold"
+    CALENDAR = "calendar"
+    HYBRID = "hybrid"
+
+
+class RebalanceTo(StrEnum):
+    TARGET = "target"
+    BAND_EDGE = "band_edge"
+
+
+def _frozen_numbers(name: str, values: Mapping[str, object]) -> Mapping[str, Decimal]:
+    return MappingProxyType(
+        {key: to_decimal(value, field=f"{name}.{key}") for key, value in values.items()}
+    )
+
+
+def _percent(name: str, value: Decimal, *, positive: bool = False) -> None:
+    if value < ZERO or value > HUNDRED or (positive and value == ZERO):
+        low = "above 0" if positive else "between 0"
+        raise ValueError(f"{name}: {value} must be {low} and at most 100")
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The target allocation and the rules a rebalance must keep."""
+
+    target_allocation: Mapping[str, Decimal]
+    categories: Mapping[str, tuple[str, ...]]
+    leverage: Mapping[str, Decimal] = field(default_factory=dict)
+    method: RebalanceMethod = RebalanceMethod.THRESHOLD
+    drift_threshold: Decimal = Decimal(5)
+    relative_threshold: Decimal | None = None
+    rebalance_to: RebalanceTo = RebalanceTo.TARGET
+    min_trade_dollars: Decimal = ZERO
+    max_trades_per_session: int | None = None
+    fractional_shares: bool = True
+    prefer_etfs_with_score_above: Decimal | None = None
+    max_single_position: Decimal = HUNDRED
+    max_leveraged_total: Decimal = HUNDRED
+    max_leveraged_exposure: Decimal | None = None
+    cash_reserve: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(
+            self, "target_allocation", _frozen_numbers("target_allocation", self.target_allocation)
+        )
+        set_(
+            self,
+            "categories",
+            MappingProxyType({name: tuple(symbols) for name, symbols in self.categories.items()}),
+        )
+        set_(self, "leverage", _frozen_numbers("leverage", self.leverage))
+        set_(self, "method", RebalanceMethod(self.method))
+        set_(self, "rebalance_to", RebalanceTo(self.rebalance_to))
+        for name in ("drift_threshold", "min_trade_dollars", "max_single_position"):
+            set_(self, name, to_decimal(getattr(self, name), field=name))
+        for name in ("max_leveraged_total", "cash_reserve"):
+            set_(self, name, to_decimal(getattr(self, name), field=name))
+        for name in (
+            "relative_threshold",
+            "prefer_etfs_with_score_above",
+            "max_leveraged_exposure",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                set_(self, name, to_decimal(value, field=name))
+        self._check_numbers()
+        self._check_categories()
+        self._check_caps()
+
+    def _check_numbers(self) -> None:
+        _percent("drift_threshold", self.drift_threshold, positive=True)
+        if self.relative_threshold is not None:
+            _percent("relative_threshold", self.relative_threshold, positive=True)
+        if self.prefer_etfs_with_score_above is not None:
+            _percent("prefer_etfs_with_score_above", self.prefer_etfs_with_score_above)
+        _percent("max_single_position", self.max_single_position, positive=True)
+        _percent("max_leveraged_total", self.max_leveraged_total)
+        if self.max_leveraged_exposure is not None:
+            _percent("max_leveraged_exposure", self.max_leveraged_exposure)
+        if self.min_trade_dollars < ZERO:
+            raise ValueError(f"min_trade_dollars: {self.min_trade_dollars} is negative")
+        if self.cash_reserve < ZERO:
+            raise ValueError(f"cash_reserve: {self.cash_reserve} is negative")
+        trades = self.max_trades_per_session
+        if trades is not None and (isinstance(trades, bool) or not isinstance(trades, int)):
+            raise ValueError(f"max_trades_per_session: {trades!r} is not a whole number")
+        if trades is not None and trades < 1:
+            raise ValueError(f"max_trades_per_session: {trades} must be at least 1")
+        for symbol, multiple in self.leverage.items():
+            if multiple <= ZERO:
+                raise ValueError(f"leverage.{symbol}: multiple {multiple} must be positive")
+
+    def _check_categories(self) -> None:
+        targets = self.target_allocation
+        if not targets:
+            raise ValueError("target_allocation is empty")
+        for category, target in targets.items():
+            _percent(f"target_allocation.{category}", target)
+        total = sum(targets.values(), ZERO)
+        if total != HUNDRED:
+            raise ValueError(f"target_allocation: targets sum to {total}, not 100")
+        owner: dict[str, str] = {}
+        for category, symbols in self.categories.items():
+            if category == CASH_CATEGORY:
+                if symbols:
+                    raise ValueError("categories.cash: the cash category holds no symbols")
+                continue
+            if category not in targets:
+                raise ValueError(f"categories.{category}: no target under target_allocation")
+            if not symbols:
+                raise ValueError(f"categories.{category}: lists no symbols")
+            for symbol in symbols:
+                if not symbol:
+                    raise ValueError(f"categories.{category}: empty symbol")
+                if symbol in owner:
+                    raise ValueError(
+                        f"categories.{category}: {symbol} is also in '{owner[symbol]}'"
+                    )
+                owner[symbol] = category
+        for category in targets:
+            if category != CASH_CATEGORY and not self.categories.get(category):
+                raise ValueError(f"target_allocation.{category}: the category has no symbols")
+
+    def _check_caps(self) -> None:
+        for category, target in self.target_allocation.items():
+            if category != CASH_CATEGORY and target > self.max_single_position:
+                raise ValueError(
+                    f"target_allocation.{category}: target {target}% is above "
+                    f"max_single_position ({self.max_single_position}%): buys go to one symbol"
+                )
+        leveraged = sum(
+            (t for c, t in self.target_allocation.items() if self.leverage_of_category(c)),
+            ZERO,
+        )
+        if leveraged > self.max_leveraged_total:
+            raise ValueError(
+                f"max_leveraged_total: leveraged categories are targeted at {leveraged}%, "
+                f"above this cap of {self.max_leveraged_total}%"
+            )
+        if self.max_leveraged_exposure is not None:
+            exposure = sum(
+                (t * self.leverage_of_category(c) for c, t in self.target_allocation.items()),
+                ZERO,
+            )
+            if exposure > self.max_leveraged_exposure:
+                raise ValueError(
+                    f"max_leveraged_exposure: the targets alone give {exposure}% leveraged "
+                    f"exposure (weight times multiple), above this cap of "
+                    f"{self.max_leveraged_exposure}%"
+                )
+
+    def category_of(self, symbol: str) -> str | None:
+        """The category a symbol belongs to, or None when it is in none."""
+        for category, symbols in self.categories.items():
+            if symbol in symbols:
+                return category
+        return None
+
+    def leverage_of_category(self, category: str) -> Decimal:
+        """The largest leverage multiple among a category's symbols; zero when none is leveraged."""
+        multiples = [
+            self.leverage[s] for s in self.categories.get(category, ()) if s in self.leverage
+        ]
+        return max(multiples, default=ZERO)
+
+    def band_half_width(self, category: str) -> Decimal:
+        """How far, in percentage points, a category may drift before it is out of band.
+
+        With a relative threshold too, the narrower band wins: whichever is hit first.
+        """
+        width = self.drift_threshold
+        if self.relative_threshold is not None:
+            relative = self.target_allocation[category] * self.relative_threshold / HUNDRED
+            width = min(width, relative)
+        return width
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """One symbol of the account: shares held (may be zero: a price to buy at), price, cost."""
+
+    symbol: str
+    qty: Decimal
+    price: Decimal
+    avg_cost: Decimal = ZERO
+    fractionable: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.symbol:
+            raise ValueError("holding needs a symbol")
+        for name in ("qty", "price", "avg_cost"):
+            object.__setattr__(
+                self, name, to_decimal(getattr(self, name), field=f"{self.symbol}.{name}")
+            )
+        if self.qty < ZERO:
+            raise ValueError(f"{self.symbol}: negative quantity {self.qty}")
+        if self.price <= ZERO:
+            raise ValueError(f"{self.symbol}: price {self.price} must be positive")
+        if self.avg_cost < ZERO:
+            raise ValueError(f"{self.symbol}: negative average cost {self.avg_cost}")
+
+    @property
+    def value(self) -> Decimal:
+        return self.qty * self.price
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    """The account as the engine sees it."""
+
+    cash: Decimal
+    holdings: tuple[Holding, ...] = ()
+    scores: Mapping[str, Decimal] = field(default_factory=dict)
+    calendar_due: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cash", to_decimal(self.cash, field="cash"))
+        object.__setattr__(self, "holdings", tuple(self.holdings))
+        object.__setattr__(self, "scores", _frozen_numbers("scores", self.scores))
+        seen: set[str] = set()
+        for holding in self.holdings:
+            if holding.symbol in seen:
+                raise ValueError(f"{holding.symbol} is listed twice")
+            seen.add(holding.symbol)
+        for symbol, score in self.scores.items():
+            _percent(f"scores.{symbol}", score)
+
+    def holding(self, symbol: str) -> Holding | None:
+        for holding in self.holdings:
+            if holding.symbol == symbol:
+                return holding
+        return None
+
+    @property
+    def positions_value(self) -> Decimal:
+        return sum((h.value for h in self.holdings), ZERO)
+
+    @property
+    def equity(self) -> Decimal:
+        return self.cash + self.positions_value

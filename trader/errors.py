@@ -1,0 +1,118 @@
+"""One error tree for the whole project.
+
+Every failure a user can meet is one of these, and the CLI boundary turns each kind
+into a single readable line and its own exit code. Anything that is not a
+``TraderError`` is a bug and is allowed to show its traceback.
+
+    TraderError
+    ├── ConfigError            the user can fix it in the config or the environment   (exit 2)
+    │   └── MissingCredentials  APCA_API_KEY_ID / APCA_API_SECRET_KEY not set          (exit 2)
+    ├── BrokerError            the broker said something we cannot use               (exit 4)
+    │   ├── TemporaryBrokerError   worth retrying: timeouts, 429, 5xx                 (exit 5)
+    │   │   └── BrokerUnreachable  no connection at all                               (exit 3)
+    │   ├── AuthenticationError    the broker refused the keys                        (exit 6)
+    │   ├── NotFound               no such order / position / asset                   (exit 4)
+    │   ├── MalformedResponse      the answer did not parse; nothing was stored        (exit 7)
+    │   └── OrderRejected          an order refused, with symbol, side, qty, message  (exit 8)
+    ├── StorageError           the database cannot be opened or migrated             (exit 9)
+    └── StalePlan              a staged plan no longer matches the account           (exit 10)
+"""
+
+from __future__ import annotations
+
+
+class TraderError(Exception):
+    """Base of every error a user may see. ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(TraderError):
+    """Bad configuration or environment: the user can fix it."""
+
+    exit_code = 2
+
+
+class MissingCredentials(ConfigError):
+    """An account mode that talks to Alpaca was chosen without keys in the environment."""
+
+
+class BrokerError(TraderError):
+    """The broker answered with something we cannot use."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, status: int | None = None, code: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class TemporaryBrokerError(BrokerError):
+    """Retryable: a timeout, a rate limit or a server error."""
+
+    exit_code = 5
+
+
+class BrokerUnreachable(TemporaryBrokerError):
+    """The broker could not be reached at all."""
+
+    exit_code = 3
+
+
+class AuthenticationError(BrokerError):
+    """The broker refused the API keys."""
+
+    exit_code = 6
+
+
+class NotFound(BrokerError):
+    """No such order, position or asset."""
+
+
+class MalformedResponse(BrokerError):
+    """The broker's answer did not have the shape we expect."""
+
+    exit_code = 7
+
+
+class OrderRejected(BrokerError):
+    """The broker refused an order; carries what was sent and the broker's message."""
+
+    exit_code = 8
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        symbol: str | None = None,
+        side: str | None = None,
+        qty: str | None = None,
+        status: int | None = None,
+        code: int | None = None,
+    ) -> None:
+        detail = " ".join(x for x in (side, qty, symbol) if x)
+        super().__init__(f"order {detail} rejected: {message}" if detail else message, status, code)
+        self.broker_message = message
+        self.symbol = symbol
+        self.side = side
+        self.qty = qty
+
+
+class StorageError(TraderError):
+    """The database cannot be opened, migrated or written."""
+
+    exit_code = 9
+
+
+class StalePlan(TraderError):
+    """A staged plan no longer matches the account it was made for."""
+
+    exit_code = 10

@@ -1,0 +1,163 @@
+"""The strict schema of ``portfolio_allocation.yaml``.
+
+Every section forbids unknown keys, so a typo is an error naming the key and its
+line instead of a silently ignored setting. Field checks live on the fields;
+checks that relate several keys live in :func:`consistency_problems`, which
+returns each problem with the path of the key to blame.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9.]{0,9}$")]
+CategoryName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Percent = Annotated[Decimal, Field(ge=0, le=100)]
+PositivePercent = Annotated[Decimal, Field(gt=0, le=100)]
+Dollars = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"))]
+
+ACCOUNT_MODES = ("sim", "paper", "live", "manual")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CalendarEntry(Strict):
+    day: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "first_trading_day"] = (
+        "Monday"
+    )
+    frequency: Literal["daily", "weekly", "monthly", "quarterly"] = "weekly"
+
+
+class Rebalancing(Strict):
+    method: Literal["threshold", "calendar", "hybrid"] = "threshold"
+    drift_threshold: PositivePercent = Decimal(5)
+    relative_threshold: PositivePercent | None = None
+    rebalance_to: Literal["target", "band_edge"] = "target"
+    check_frequency: Literal["daily", "weekly", "monthly", "quarterly"] = "weekly"
+    calendar_schedule: list[CalendarEntry] = Field(default_factory=list)
+    min_trade_dollars: Dollars = Decimal(100)
+    max_trades_per_session: Annotated[int, Field(ge=1, le=1000)] = 5
+    fractional_shares: bool = True
+    prefer_etfs_with_score_above: Percent | None = None
+
+
+class RiskManagement(Strict):
+    max_single_position: PositivePercent = Decimal(25)
+    max_leveraged_total: Percent = Decimal(15)
+    max_leveraged_exposure: Percent | None = None
+    trailing_stop: Annotated[Decimal, Field(gt=0, lt=100)] | None = None
+    tax_loss_harvesting: bool = False
+
+
+class PortfolioSection(Strict):
+    cash_reserve: Dollars = Decimal(0)
+    cash: Dollars | None = None  # only for account mode "manual"
+
+
+class ManualHolding(Strict):
+    shares: Annotated[Decimal, Field(ge=0)]
+    avg_cost: Annotated[Decimal, Field(ge=0)]
+    current_price: Annotated[Decimal, Field(gt=0)]
+
+
+class BrokerSection(Strict):
+    timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+    max_retries: Annotated[int, Field(ge=0, le=10)] = 3
+
+
+class SimSection(Strict):
+    scenario: str = "default"
+
+
+class Settings(Strict):
+    account: Literal["sim", "paper", "live", "manual"] = "sim"
+    allow_live_trading: bool = False
+    target_allocation: dict[CategoryName, Percent] = Field(default_factory=dict)
+    categories: dict[CategoryName, list[Symbol]] = Field(default_factory=dict)
+    leverage: dict[Symbol, Annotated[Decimal, Field(gt=0, le=10)]] = Field(default_factory=dict)
+    rebalancing: Rebalancing = Field(default_factory=Rebalancing)
+    risk_management: RiskManagement = Field(default_factory=RiskManagement)
+    portfolio: PortfolioSection = Field(default_factory=PortfolioSection)
+    current_holdings: dict[Symbol, ManualHolding] = Field(default_factory=dict)
+    broker: BrokerSection = Field(default_factory=BrokerSection)
+    sim: SimSection = Field(default_factory=SimSection)
+    reports_dir: str = "paper_logs"
+
+
+Problem = tuple[tuple[str | int, ...], str]
+
+
+def consistency_problems(settings: Settings) -> list[Problem]:
+    """Checks that relate several keys; each problem names the key path to blame."""
+    problems: list[Problem] = []
+    targets = settings.target_allocation
+    if targets:
+        total = sum(targets.values(), Decimal(0))
+        if total != 100:
+            problems.append((("target_allocation",), f"targets sum to {total}, not 100"))
+    for category in targets:
+        if category != "cash" and not settings.categories.get(category):
+            problems.append(
+                (
+                    ("target_allocation", category),
+                    f"category '{category}' has no symbols under categories",
+                )
+            )
+    owner: dict[str, str] = {}
+    for category, symbols in settings.categories.items():
+        if not symbols:
+            problems.append((("categories", category), f"category '{category}' lists no symbols"))
+        if targets and category not in targets:
+            problems.append(
+                (
+                    ("categories", category),
+                    f"category '{category}' has no target under target_allocation",
+                )
+            )
+        for index, symbol in enumerate(symbols):
+            if symbol in owner:
+                problems.append(
+                    (
+                        ("categories", category, index),
+                        f"{symbol} is in both '{owner[symbol]}' and '{category}'",
+                    )
+                )
+            owner.setdefault(symbol, category)
+    risk = settings.risk_management
+    for category, target in targets.items():
+        if category != "cash" and target > risk.max_single_position:
+            problems.append(
+                (
+                    ("target_allocation", category),
+                    f"target {target}% is above risk_management.max_single_position "
+                    f"({risk.max_single_position}%): buys go to one symbol",
+                )
+            )
+    leveraged_target = sum(
+        (
+            t
+            for c, t in targets.items()
+            if any(s in settings.leverage for s in settings.categories.get(c, []))
+        ),
+        Decimal(0),
+    )
+    if leveraged_target > risk.max_leveraged_total:
+        problems.append(
+            (
+                ("risk_management", "max_leveraged_total"),
+                f"leveraged categories are targeted at {leveraged_target}%, above this cap "
+                f"of {risk.max_leveraged_total}%",
+            )
+        )
+    if settings.account == "manual" and settings.portfolio.cash is None:
+        problems.append((("portfolio",), "account 'manual' needs portfolio.cash"))
+    if settings.account != "manual" and settings.current_holdings:
+        problems.append(
+            (("current_holdings",), "current_holdings is only read with account: manual")
+        )
+    return problems

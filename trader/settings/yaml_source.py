@@ -1,0 +1,94 @@
+"""YAML parsing that remembers where every key stands.
+
+pyyaml's ``safe_load`` forgets line numbers and silently keeps the last of two
+duplicate keys. We compose the node tree ourselves so every error can name the
+key *and* its line, and a duplicate key is an error rather than a surprise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trader.errors import ConfigError
+
+
+class YamlDocument:
+    """A parsed YAML file: its plain data and a way to find the line of any path in it."""
+
+    def __init__(self, path: Path, root: yaml.Node | None, data: Any) -> None:
+        self.path = path
+        self.root = root
+        self.data = data
+
+    def line_of(self, loc: Sequence[str | int]) -> int | None:
+        """The 1-based line of the deepest node on ``loc`` that exists in the file."""
+        node = self.root
+        line = node.start_mark.line + 1 if node is not None else None
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                found = next(
+                    ((k, v) for k, v in node.value if getattr(k, "value", None) == str(part)), None
+                )
+                if found is None:
+                    break
+                key_node, node = found
+                line = key_node.start_mark.line + 1
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    break
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+
+def _check_duplicates(node: yaml.Node, path: Path) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(getattr(key, "value", ""))
+            line = key.start_mark.line + 1
+            if name in seen:
+                raise ConfigError(
+                    f"{path}:{line}: key '{name}' appears twice (first on line {seen[name]})"
+                )
+            seen[name] = line
+            _check_duplicates(value, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_duplicates(item, path)
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Read and parse ``path``; any problem is a ConfigError naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: config file is not UTF-8 text") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is not None:
+            _check_duplicates(root, path)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}:1: the config must be a mapping of keys, not {type(data).__name__}"
+        )
+    return YamlDocument(path, root, data)

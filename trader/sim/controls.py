@@ -1,0 +1,109 @@
+"""Test controls: steer the sim's prices, clock and faults from Python (``server.controls``).
+
+The same controls are reachable over HTTP under ``/sim/...`` (see ``handlers_sim``),
+which is what a separate process such as a benchmark uses. Prices and the clock
+move only through here; each change gives open orders their chance to trade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from trader.sim import engine
+from trader.sim import trading_calendar as cal
+from trader.sim.app import SimApp
+from trader.sim.assets import ASSETS
+
+
+class Controls:
+    def __init__(self, app: SimApp) -> None:
+        self._app = app
+
+    # -- prices and clock ---------------------------------------------------------------
+    def set_prices(self, prices: Mapping[str, Decimal | str]) -> None:
+        """Set current prices; open orders are re-checked at once.
+
+        Prices of $1 or more are in whole cents (as Alpaca quotes them); below $1, four decimals.
+        """
+        parsed: dict[str, Decimal] = {}
+        for symbol, value in prices.items():
+            key = symbol.upper()
+            if key not in ASSETS:
+                raise ValueError(f"unknown symbol {symbol!r}")
+            price = Decimal(str(value))
+            if not price.is_finite() or price <= 0:
+                raise ValueError(f"{key}: price must be positive, got {value!r}")
+            step = Decimal("0.01") if price >= 1 else Decimal("0.0001")
+            if price != price.quantize(step):
+                raise ValueError(f"{key}: {value} has more decimals than a quote ({step})")
+            parsed[key] = price
+        with self._app.changing() as state:
+            state.prices.update(parsed)
+            self._app.process(state)
+
+    def now(self) -> datetime:
+        with self._app.reading() as state:
+            return cal.local(state.now)
+
+    def advance(self, minutes: int = 0, days: int = 0) -> datetime:
+        if minutes < 0 or days < 0:
+            raise ValueError("the sim clock only moves forward")
+        with self._app.changing() as state:
+            target = state.now + timedelta(days=days, minutes=minutes)
+            engine.advance_to(state, target, self._app.faults.ratios())
+            return cal.local(state.now)
+
+    def open_market(self) -> datetime:
+        """Jump to the next open; nothing happens when the market is already open."""
+        with self._app.changing() as state:
+            if not cal.is_open(state.now):
+                engine.advance_to(state, cal.next_open(state.now), self._app.faults.ratios())
+            return cal.local(state.now)
+
+    def close_market(self) -> datetime:
+        """Jump to the close of the running session; nothing happens when already closed."""
+        with self._app.changing() as state:
+            running = cal.current_session(state.now)
+            if running is not None:
+                engine.advance_to(state, running.close, self._app.faults.ratios())
+            return cal.local(state.now)
+
+    def reset(self, scenario: str = "default") -> None:
+        self._app.reset(scenario)
+
+    # -- faults ---------------------------------------------------------------------------
+    def fail_next(self, count: int, status: int = 500) -> None:
+        self._app.faults.fail_next(count, status)
+
+    def rate_limit(self, count: int) -> None:
+        self._app.faults.rate_limit(count)
+
+    def latency(self, seconds: float, count: int = 1) -> None:
+        self._app.faults.latency(seconds, count)
+
+    def drop_after_accept(self, count: int = 1) -> None:
+        self._app.faults.drop_after_accept(count)
+
+    def corrupt_next(self, path: str, count: int = 1) -> None:
+        """Cut short the next answer on ``path`` (e.g. "/v2/positions")."""
+        self._app.faults.corrupt_next(path, count)
+
+    def set_fill_ratio(self, symbol: str, ratio: Decimal | str) -> None:
+        """Market orders on ``symbol`` fill only this fraction until it is set back to 1."""
+        if symbol.upper() not in ASSETS:
+            raise ValueError(f"unknown symbol {symbol!r}")
+        self._app.faults.set_fill_ratio(symbol, Decimal(str(ratio)))
+
+    def clear_faults(self) -> None:
+        self._app.faults.clear()
+
+    # -- request log ------------------------------------------------------------------------
+    def requests(self) -> list[dict[str, Any]]:
+        """Each request seen: method, path, query, status, sim_time (and dropped)."""
+        return self._app.faults.requests()
+
+    def clear_requests(self) -> None:
+        self._app.faults.clear_requests()

@@ -1,0 +1,259 @@
+"""Deterministic price history: daily bars from a seeded random walk, intraday bars derived from them.
+
+Every symbol's walk is ``random.Random(symbol)`` drawing daily log returns with the
+asset's drift and volatility, from ``HISTORY_START`` to the scenario's first day
+(the *anchor*). The walk is scaled so the anchor day closes at the seed price, so
+history always joins the present without a jump. After the anchor the sim records
+each session's closing prices as its clock passes them, and the session in
+progress (or the last one, when the market is shut) closes at the current price:
+a chart drawn from the bars ends exactly where the account is valued.
+
+Intraday bars are a Brownian bridge from the day's open to its close, seeded by
+symbol and date, so the same request always gets the same bars. Market data goes
+over the wire as JSON numbers, so bars are computed in float and rounded to cents.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+from trader.sim import trading_calendar as cal
+from trader.sim.assets import ASSETS
+
+HISTORY_START = date(2010, 1, 4)
+TRADING_DAYS_PER_YEAR = 252
+
+
+@dataclass(frozen=True, slots=True)
+class BarData:
+    """One bar as the data API reports it; ``t`` is the bar's opening instant (UTC)."""
+
+    t: datetime
+    o: float
+    h: float
+    low: float
+    c: float
+    v: int
+    n: int
+    vw: float
+
+
+@dataclass(frozen=True, slots=True)
+class MarketView:
+    """What the history needs to know about the sim's present."""
+
+    anchor: date
+    anchor_prices: Mapping[str, Decimal]
+    recorded_closes: Mapping[str, Mapping[str, Decimal]]  # ISO date -> symbol -> close
+    prices: Mapping[str, Decimal]
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    days: tuple[date, ...]
+    index: dict[date, int]
+    cum: tuple[float, ...]  # cumulative log return up to and including each day
+    gap: tuple[float, ...]  # open relative to the previous close, as a log return
+    wick: tuple[float, ...]  # how far high and low reach past the body
+    volume: tuple[int, ...]
+
+
+@lru_cache(maxsize=256)
+def _walk(symbol: str, anchor: date) -> _Walk:
+    asset = ASSETS[symbol]
+    days = cal.trading_days(HISTORY_START, anchor)
+    rng = random.Random(symbol)
+    daily_vol = asset.volatility / math.sqrt(TRADING_DAYS_PER_YEAR)
+    drift = asset.drift / TRADING_DAYS_PER_YEAR
+    base_volume = 2_000_000 + rng.randrange(40_000_000)
+    cum, gap, wick, volume = [], [], [], []
+    total = 0.0
+    for _ in days:
+        total += rng.gauss(drift, daily_vol)
+        cum.append(total)
+        gap.append(rng.gauss(0.0, daily_vol * 0.25))
+        wick.append(abs(rng.gauss(0.0, daily_vol * 0.4)))
+        volume.append(int(base_volume * math.exp(rng.gauss(0.0, 0.3))))
+    index = {day: i for i, day in enumerate(days)}
+    return _Walk(days, index, tuple(cum), tuple(gap), tuple(wick), tuple(volume))
+
+
+def _cents(value: float) -> float:
+    return max(round(value, 2), 0.01)
+
+
+def bar_time(day: date) -> datetime:
+    """Daily bars are stamped at midnight New York time, as Alpaca does."""
+    return datetime.combine(day, time(0), cal.NEW_YORK).astimezone(UTC)
+
+
+def close_on(symbol: str, day: date, view: MarketView, latest: date | None = None) -> float:
+    """The closing price of ``symbol`` on session ``day`` (the current price for the latest one).
+
+    ``latest`` (the latest session that has opened) may be passed in by callers
+    pricing many days, to save looking it up each time.
+    """
+    if latest is None:
+        latest = cal.latest_started_session(view.now).day
+    if day >= latest:
+        return float(view.prices[symbol])
+    recorded = view.recorded_closes.get(day.isoformat())
+    if recorded is not None and symbol in recorded:
+        return float(recorded[symbol])
+    if day > view.anchor:
+        return float(view.prices[symbol])
+    walk = _walk(symbol, view.anchor)
+    index = walk.index.get(day)
+    if index is None:
+        raise ValueError(f"{day} is not a trading day in the history")
+    anchor_price = float(view.anchor_prices[symbol])
+    return _cents(anchor_price * math.exp(walk.cum[index] - walk.cum[-1]))
+
+
+def _day_noise(symbol: str, day: date, view: MarketView) -> tuple[float, float, int]:
+    if day <= view.anchor:
+        walk = _walk(symbol, view.anchor)
+        index = walk.index.get(day)
+        if index is not None:
+            return walk.gap[index], walk.wick[index], walk.volume[index]
+    rng = random.Random(f"{symbol}:{day.isoformat()}")
+    daily_vol = ASSETS[symbol].volatility / math.sqrt(TRADING_DAYS_PER_YEAR)
+    return (
+        rng.gauss(0.0, daily_vol * 0.25),
+        abs(rng.gauss(0.0, daily_vol * 0.4)),
+        int(5_000_000 * math.exp(rng.gauss(0.0, 0.3))),
+    )
+
+
+def _make_daily(
+    symbol: str, day: date, close: float, previous_close: float, view: MarketView
+) -> BarData:
+    gap, wick, volume = _day_noise(symbol, day, view)
+    open_ = _cents(previous_close * math.exp(gap))
+    high = _cents(max(open_, close) * (1 + wick))
+    low = _cents(min(open_, close) * (1 - wick))
+    trades = max(volume // 120, 1)
+    vwap = _cents((high + low + close) / 3)
+    return BarData(bar_time(day), open_, high, low, close, volume, trades, vwap)
+
+
+def daily_bars(symbol: str, days: list[date], view: MarketView) -> list[BarData]:
+    """Daily bars for consecutive trading ``days``, priced in one pass."""
+    if not days:
+        return []
+    latest = cal.latest_started_session(view.now).day
+    before = cal.previous_session(days[0]).day
+    closes = [
+        close_on(symbol, day, view, latest) if day >= HISTORY_START else None
+        for day in (before, *days)
+    ]
+    bars = []
+    for i, day in enumerate(days):
+        close = closes[i + 1]
+        assert close is not None
+        previous = closes[i] if closes[i] is not None else close
+        bars.append(_make_daily(symbol, day, close, previous, view))
+    return bars
+
+
+def daily_bar(symbol: str, day: date, view: MarketView) -> BarData:
+    return daily_bars(symbol, [day], view)[0]
+
+
+def daily_sessions(start: date, end: date, view: MarketView) -> list[date]:
+    """Trading days with a bar between ``start`` and ``end`` (none after the latest session)."""
+    latest = cal.latest_started_session(view.now).day
+    first = max(start, HISTORY_START)
+    last = min(end, latest)
+    if first > last:
+        return []
+    return list(cal.trading_days(first, last))
+
+
+def minute_bars(symbol: str, day: date, view: MarketView) -> list[BarData]:
+    """The session's one-minute bars; for the session in progress, only those already closed."""
+    session = cal.session(day)
+    if session is None:
+        return []
+    daily = daily_bar(symbol, day, view)
+    minutes = int((session.close - session.open).total_seconds() // 60)
+    if session.open <= view.now < session.close:
+        minutes = int((view.now - session.open).total_seconds() // 60)
+    elif view.now < session.open:
+        return []
+    if minutes <= 0:
+        return []
+    rng = random.Random(f"{symbol}:{day.isoformat()}:minutes")
+    step = ASSETS[symbol].volatility / math.sqrt(TRADING_DAYS_PER_YEAR * 390)
+    walk = [0.0]
+    for _ in range(minutes):
+        walk.append(walk[-1] + rng.gauss(0.0, step))
+    drift = math.log(daily.c / daily.o)
+    path = [
+        daily.o * math.exp(drift * k / minutes + walk[k] - walk[-1] * k / minutes)
+        for k in range(minutes + 1)
+    ]
+    per_minute = max(daily.v // minutes, 1)
+    bars = []
+    start = session.open.astimezone(UTC)
+    for k in range(minutes):
+        o, c = _cents(path[k]), _cents(path[k + 1])
+        wiggle = abs(rng.gauss(0.0, step / 2))
+        h, low = _cents(max(o, c) * (1 + wiggle)), _cents(min(o, c) * (1 - wiggle))
+        v = int(per_minute * math.exp(rng.gauss(0.0, 0.4)))
+        bars.append(
+            BarData(
+                start + timedelta(minutes=k), o, h, low, c, v, max(v // 100, 1), _cents((o + c) / 2)
+            )
+        )
+    return bars
+
+
+def aggregate(bars: list[BarData], stamp: datetime) -> BarData:
+    volume = sum(b.v for b in bars)
+    weighted = sum(b.vw * b.v for b in bars)
+    return BarData(
+        stamp,
+        bars[0].o,
+        max(b.h for b in bars),
+        min(b.low for b in bars),
+        bars[-1].c,
+        volume,
+        sum(b.n for b in bars),
+        _cents(weighted / volume) if volume else bars[-1].c,
+    )
+
+
+def intraday_bars(symbol: str, day: date, minutes: int, view: MarketView) -> list[BarData]:
+    """Bars of ``minutes`` each, aligned on the New York clock (an hour bar at 09:00 covers 09:30-10:00)."""
+    ones = minute_bars(symbol, day, view)
+    if minutes == 1:
+        return ones
+    groups: dict[datetime, list[BarData]] = {}
+    for bar in ones:
+        local = bar.t.astimezone(cal.NEW_YORK)
+        offset = (local.hour * 60 + local.minute) % minutes
+        groups.setdefault(bar.t - timedelta(minutes=offset), []).append(bar)
+    return [aggregate(group, stamp) for stamp, group in groups.items()]
+
+
+def calendar_bars(symbol: str, days: list[date], unit: str, view: MarketView) -> Iterator[BarData]:
+    """Weekly or monthly bars, each stamped at its first trading day."""
+    group: list[BarData] = []
+    key = None
+    for day, bar in zip(days, daily_bars(symbol, days, view), strict=True):
+        bucket = day.isocalendar()[:2] if unit == "Week" else (day.year, day.month)
+        if bucket != key and group:
+            yield aggregate(group, group[0].t)
+            group = []
+        key = bucket
+        group.append(bar)
+    if group:
+        yield aggregate(group, group[0].t)

@@ -1,0 +1,162 @@
+"""Conversions between table rows and domain values, one pair per kind of record.
+
+Rows are mutable and database-shaped; domain values are frozen and check
+themselves. Keeping the mapping here means the rest of the project never sees a
+row, and a schema change touches this module and a migration, nothing else.
+
+One thing does not survive the trip: the full account number. Only its masked
+form is ever stored, so a rebuilt ``AccountInfo`` carries the masked number
+(whose ``masked_number`` is itself again).
+"""
+
+from __future__ import annotations
+
+from trader.core.domain import AccountInfo, AccountMode, Fill, Order, Position, Side
+from trader.store.tables import (
+    AccountRow,
+    FillRow,
+    SnapshotOrderRow,
+    SnapshotPositionRow,
+    SyncSnapshotRow,
+)
+
+
+def account_row(mode: AccountMode, account: AccountInfo, **times: object) -> AccountRow:
+    return AccountRow(
+        mode=mode.value,
+        broker_account_id=account.account_id,
+        account_number_masked=account.masked_number,
+        **times,
+    )
+
+
+def snapshot_row(account_key: int, account: AccountInfo, taken_at: object) -> SyncSnapshotRow:
+    return SyncSnapshotRow(
+        account_id=account_key,
+        taken_at=taken_at,
+        status=account.status,
+        currency=account.currency,
+        cash=account.cash,
+        equity=account.equity,
+        buying_power=account.buying_power,
+        long_market_value=account.long_market_value,
+        trading_blocked=account.trading_blocked,
+        account_blocked=account.account_blocked,
+    )
+
+
+def account_info(account: AccountRow, snapshot: SyncSnapshotRow) -> AccountInfo:
+    return AccountInfo(
+        account_id=account.broker_account_id,
+        account_number=account.account_number_masked,
+        status=snapshot.status,
+        currency=snapshot.currency,
+        cash=snapshot.cash,
+        equity=snapshot.equity,
+        buying_power=snapshot.buying_power,
+        long_market_value=snapshot.long_market_value,
+        trading_blocked=snapshot.trading_blocked,
+        account_blocked=snapshot.account_blocked,
+    )
+
+
+def position_row(snapshot_id: int, position: Position) -> SnapshotPositionRow:
+    return SnapshotPositionRow(
+        snapshot_id=snapshot_id,
+        symbol=position.symbol,
+        asset_id=position.asset_id,
+        qty=position.qty,
+        avg_entry_price=position.avg_entry_price,
+        current_price=position.current_price,
+        market_value=position.market_value,
+        cost_basis=position.cost_basis,
+        unrealized_pl=position.unrealized_pl,
+    )
+
+
+def position(row: SnapshotPositionRow) -> Position:
+    return Position(
+        symbol=row.symbol,
+        qty=row.qty,
+        avg_entry_price=row.avg_entry_price,
+        current_price=row.current_price,
+        market_value=row.market_value,
+        cost_basis=row.cost_basis,
+        unrealized_pl=row.unrealized_pl,
+        asset_id=row.asset_id,
+    )
+
+
+def order_row(snapshot_id: int, order: Order) -> SnapshotOrderRow:
+    return SnapshotOrderRow(
+        snapshot_id=snapshot_id,
+        broker_order_id=order.order_id,
+        client_order_id=order.client_order_id,
+        symbol=order.symbol,
+        side=order.side.value,
+        order_type=order.order_type,
+        time_in_force=order.time_in_force,
+        status=order.status,
+        qty=order.qty,
+        notional=order.notional,
+        filled_qty=order.filled_qty,
+        filled_avg_price=order.filled_avg_price,
+        limit_price=order.limit_price,
+        stop_price=order.stop_price,
+        trail_percent=order.trail_percent,
+        submitted_at=order.submitted_at,
+        created_at=order.created_at,
+    )
+
+
+def order(row: SnapshotOrderRow) -> Order:
+    return Order(
+        order_id=row.broker_order_id,
+        client_order_id=row.client_order_id,
+        symbol=row.symbol,
+        side=Side(row.side),
+        order_type=row.order_type,
+        time_in_force=row.time_in_force,
+        status=row.status,
+        qty=row.qty,
+        notional=row.notional,
+        filled_qty=row.filled_qty,
+        filled_avg_price=row.filled_avg_price,
+        limit_price=row.limit_price,
+        stop_price=row.stop_price,
+        submitted_at=row.submitted_at,
+        created_at=row.created_at,
+        trail_percent=row.trail_percent,
+    )
+
+
+def fill_row(account_key: int, snapshot_id: int, fill: Fill) -> FillRow:
+    return FillRow(
+        account_id=account_key,
+        snapshot_id=snapshot_id,
+        activity_id=fill.activity_id,
+        order_id=fill.order_id,
+        symbol=fill.symbol,
+        side=fill.side.value,
+        qty=fill.qty,
+        price=fill.price,
+        transaction_time=fill.transaction_time,
+        fill_type=fill.fill_type,
+        cum_qty=fill.cum_qty,
+        leaves_qty=fill.leaves_qty,
+    )
+
+
+def fill(row: FillRow) -> Fill:
+    return Fill(
+        activity_id=row.activity_id,
+        order_id=row.order_id,
+        symbol=row.symbol,
+        side=Side(row.side),
+        qty=row.qty,
+        price=row.price,
+        transaction_time=row.transaction_time,
+        fill_type=row.fill_type,
+        cum_qty=row.cum_qty,
+        leaves_qty=row.leaves_qty,
+    )

@@ -1,0 +1,251 @@
+"""The store: what the rest of trader records and reads back, as domain values.
+
+``open_store(url)`` connects, brings the schema up to date and hands back a
+``Store``. Every write is one transaction: ``record_sync`` in particular writes
+the snapshot, its positions, its open orders and the new fills together or not
+at all. Any database failure surfaces as ``StorageError``.
+
+Fills are deduplicated by activity id per account, so overlapping syncs are
+harmless; ``last_fill_id`` gives the newest stored one for an incremental sync.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
+from sqlmodel import Session, col, select
+
+from trader.core.domain import AccountInfo, AccountMode, AccountSnapshot, Fill
+from trader.errors import StorageError
+from trader.store import convert
+from trader.store.engine import create_engine_for, for_writing, storage_error
+from trader.store.events import detail_json, scrub_text
+from trader.store.migrate import upgrade_to_head
+from trader.store.tables import (
+    AccountRow,
+    EventRow,
+    FillRow,
+    SnapshotOrderRow,
+    SnapshotPositionRow,
+    SyncSnapshotRow,
+)
+from trader.store.urls import mask_url
+
+
+def open_store(url: str) -> Store:
+    """Connect to ``url``, migrate it to the newest schema if needed, and return a Store."""
+    engine = create_engine_for(url)
+    try:
+        upgrade_to_head(engine)
+    except StorageError:
+        engine.dispose()
+        raise
+    except (SQLAlchemyError, OSError) as exc:
+        engine.dispose()
+        raise storage_error("cannot open database", url, exc) from exc
+    return Store(engine, url)
+
+
+class Store:
+    """Reads and writes trader's records; use ``open_store`` to get one."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self._writer = for_writing(engine)
+
+    def __repr__(self) -> str:
+        return f"Store({mask_url(self.url)!r})"
+
+    @contextmanager
+    def _session(self, action: str, *, write: bool = False) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error.
+
+        Writing sessions take SQLite's write lock up front: they read before they
+        write, and a lock upgrade midway would fail at once if another process wrote.
+        """
+        bind = self._writer if write else self.engine
+        try:
+            with Session(bind, expire_on_commit=False) as session, session.begin():
+                yield session
+        except (SQLAlchemyError, ValueError, TypeError) as exc:
+            # ValueError/TypeError: a value the column types refuse (naive time, inexact number).
+            raise storage_error(f"cannot {action} in", self.url, _unwrap(exc)) from exc
+
+    def ensure_account(self, mode: AccountMode, account: AccountInfo) -> int:
+        """The key of the (mode, broker account id) row, created on first sight."""
+        for attempt in range(2):
+            try:
+                with self._session("record the account", write=True) as session:
+                    row = session.exec(
+                        select(AccountRow).where(
+                            AccountRow.mode == mode.value,
+                            AccountRow.broker_account_id == account.account_id,
+                        )
+                    ).one_or_none()
+                    if row is None:
+                        row = convert.account_row(mode, account, first_seen=datetime.now(UTC))
+                        session.add(row)
+                    else:
+                        row.account_number_masked = account.masked_number
+                    session.flush()
+                    return _key(row.id)
+            except StorageError as exc:
+                # Another process inserted the same account between our select and insert.
+                if attempt or not isinstance(exc.__cause__, IntegrityError):
+                    raise
+        raise AssertionError("unreachable")
+
+    def record_sync(self, account_key: int, snapshot: AccountSnapshot) -> int:
+        """Write one sync (balances, positions, open orders, new fills) atomically; its id."""
+        with self._session("record the sync", write=True) as session:
+            account = session.get(AccountRow, account_key)
+            if account is None:
+                raise StorageError(f"no account with key {account_key} in {mask_url(self.url)}")
+            snapshot_row = convert.snapshot_row(account_key, snapshot.account, snapshot.taken_at)
+            session.add(snapshot_row)
+            session.flush()
+            snapshot_id = _key(snapshot_row.id)
+            session.add_all(convert.position_row(snapshot_id, p) for p in snapshot.positions)
+            session.add_all(convert.order_row(snapshot_id, o) for o in snapshot.open_orders)
+            session.add_all(
+                convert.fill_row(account_key, snapshot_id, f)
+                for f in self._new_fills(session, account_key, snapshot.fills)
+            )
+            account.last_synced = snapshot.taken_at
+            session.flush()
+            return snapshot_id
+
+    @staticmethod
+    def _new_fills(session: Session, account_key: int, fills: tuple[Fill, ...]) -> list[Fill]:
+        """The fills whose activity id is not stored yet, oldest first, each once."""
+        if not fills:
+            return []
+        stored = set(
+            session.exec(
+                select(FillRow.activity_id).where(
+                    FillRow.account_id == account_key,
+                    col(FillRow.activity_id).in_({f.activity_id for f in fills}),
+                )
+            )
+        )
+        new: dict[str, Fill] = {}
+        # Row ids follow transaction time, so "newest" is well defined even if the
+        # broker listed the fills newest first.
+        for fill in sorted(fills, key=lambda f: (f.transaction_time, f.activity_id)):
+            if fill.activity_id not in stored:
+                new.setdefault(fill.activity_id, fill)
+        return list(new.values())
+
+    def last_fill_id(self, account_key: int) -> str | None:
+        """The activity id of the newest stored fill (by transaction time, then row id)."""
+        with self._session("read fills") as session:
+            return session.exec(
+                select(FillRow.activity_id)
+                .where(FillRow.account_id == account_key)
+                .order_by(col(FillRow.transaction_time).desc(), col(FillRow.id).desc())
+                .limit(1)
+            ).first()
+
+    def latest_snapshot(self, account_key: int) -> AccountSnapshot | None:
+        """The most recent sync, rebuilt as domain values; its fills are those it recorded."""
+        with self._session("read the latest sync") as session:
+            row = session.exec(
+                select(SyncSnapshotRow)
+                .where(SyncSnapshotRow.account_id == account_key)
+                .order_by(col(SyncSnapshotRow.taken_at).desc(), col(SyncSnapshotRow.id).desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            account = session.get_one(AccountRow, account_key)
+            positions = session.exec(
+                select(SnapshotPositionRow)
+                .where(SnapshotPositionRow.snapshot_id == row.id)
+                .order_by(col(SnapshotPositionRow.id))
+            ).all()
+            orders = session.exec(
+                select(SnapshotOrderRow)
+                .where(SnapshotOrderRow.snapshot_id == row.id)
+                .order_by(col(SnapshotOrderRow.id))
+            ).all()
+            fills = session.exec(
+                select(FillRow).where(FillRow.snapshot_id == row.id).order_by(col(FillRow.id))
+            ).all()
+            return AccountSnapshot(
+                account=convert.account_info(account, row),
+                positions=tuple(convert.position(p) for p in positions),
+                open_orders=tuple(convert.order(o) for o in orders),
+                taken_at=row.taken_at,
+                fills=tuple(convert.fill(f) for f in fills),
+            )
+
+    def fills(self, account_key: int, symbol: str | None = None) -> list[Fill]:
+        """Every stored fill of the account (optionally one symbol), oldest first."""
+        query = select(FillRow).where(FillRow.account_id == account_key)
+        if symbol is not None:
+            query = query.where(FillRow.symbol == symbol)
+        query = query.order_by(col(FillRow.transaction_time), col(FillRow.id))
+        with self._session("read fills") as session:
+            return [convert.fill(row) for row in session.exec(query)]
+
+    def log_event(self, command: str, kind: str, outcome: str, detail: Mapping[str, Any]) -> None:
+        """Append one line to the event log; secrets in it are masked first."""
+        row = EventRow(
+            at=datetime.now(UTC),
+            command=scrub_text(command),
+            kind=kind,
+            outcome=outcome,
+            detail=detail_json(detail),
+        )
+        with self._session("log an event", write=True) as session:
+            session.add(row)
+
+    def events(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest ``limit`` events, newest first, with their detail parsed back."""
+        with self._session("read events") as session:
+            rows = session.exec(
+                select(EventRow)
+                .order_by(col(EventRow.at).desc(), col(EventRow.id).desc())
+                .limit(limit)
+            ).all()
+        return [
+            {
+                "id": row.id,
+                "at": row.at,
+                "command": row.command,
+                "kind": row.kind,
+                "outcome": row.outcome,
+                "detail": json.loads(row.detail),
+            }
+            for row in rows
+        ]
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _key(value: int | None) -> int:
+    if value is None:
+        raise StorageError("the database did not assign a key")
+    return value
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """A refused bind value arrives wrapped in a StatementError; report the value's error."""
+    if isinstance(exc, StatementError) and isinstance(exc.orig, ValueError | TypeError):
+        return exc.orig
+    return exc

@@ -1,0 +1,183 @@
+"""The tables, as SQLModel rows. Rows are not domain values: ``convert`` maps between them.
+
+    account ─┬─< sync_snapshot ─┬─< snapshot_position   (holdings at that sync)
+             │                  └─< snapshot_order      (orders open at that sync)
+             └─< fill            (each FILL activity once, deduplicated by activity id)
+    event                        (every command run and broker call outcome)
+
+Money and quantities are ``ExactDecimal``; times are ``UTCDateTime``. Enumerated
+values (mode, side) are plain strings guarded by CHECK constraints, which are
+cheaper to extend in a later migration than database enum types. Every
+constraint has a name (see ``NAMING_CONVENTION``) so later migrations, including
+SQLite batch migrations, can refer to it.
+
+The schema itself is owned by the Alembic migrations in ``migrations/``; these
+classes must stay identical to what they create, and a test compares them.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from trader.store.types import ExactDecimal, UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+MODES = ("sim", "paper", "live", "manual")
+SIDES = ("buy", "sell")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _parent(target: str, *, index: bool = True) -> Column:
+    """A required foreign key that disappears with its parent row.
+
+    ``index=False`` where a composite index already starts with this column.
+    """
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=index)
+
+
+def _money(nullable: bool = False) -> Decimal:
+    return Field(sa_type=ExactDecimal(), nullable=nullable)
+
+
+def _time(nullable: bool = False) -> datetime:
+    return Field(sa_type=UTCDateTime(), nullable=nullable)
+
+
+class AccountRow(SQLModel, table=True):
+    """A broker account seen by ``trader sync``; never holds the full account number."""
+
+    __tablename__ = "account"
+    __table_args__ = (
+        UniqueConstraint("mode", "broker_account_id"),
+        CheckConstraint(_one_of("mode", MODES), name="mode"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mode: str
+    broker_account_id: str
+    account_number_masked: str
+    first_seen: datetime = _time()
+    last_synced: datetime | None = _time(nullable=True)
+
+
+class SyncSnapshotRow(SQLModel, table=True):
+    """The account's balances at one sync; positions and open orders hang off it."""
+
+    __tablename__ = "sync_snapshot"
+    __table_args__ = (Index(None, "account_id", "taken_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_parent("account.id", index=False))
+    taken_at: datetime = _time()
+    status: str
+    currency: str
+    cash: Decimal = _money()
+    equity: Decimal = _money()
+    buying_power: Decimal = _money()
+    long_market_value: Decimal = _money()
+    trading_blocked: bool
+    account_blocked: bool
+
+
+class SnapshotPositionRow(SQLModel, table=True):
+    """One holding at one sync."""
+
+    __tablename__ = "snapshot_position"
+    __table_args__ = (UniqueConstraint("snapshot_id", "symbol"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(sa_column=_parent("sync_snapshot.id"))
+    symbol: str
+    asset_id: str
+    qty: Decimal = _money()
+    avg_entry_price: Decimal = _money()
+    current_price: Decimal = _money()
+    market_value: Decimal = _money()
+    cost_basis: Decimal = _money()
+    unrealized_pl: Decimal = _money()
+
+
+class SnapshotOrderRow(SQLModel, table=True):
+    """An order that was open at one sync."""
+
+    __tablename__ = "snapshot_order"
+    __table_args__ = (
+        UniqueConstraint("snapshot_id", "broker_order_id"),
+        CheckConstraint(_one_of("side", SIDES), name="side"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(sa_column=_parent("sync_snapshot.id"))
+    broker_order_id: str
+    client_order_id: str
+    symbol: str
+    side: str
+    order_type: str
+    time_in_force: str
+    status: str
+    qty: Decimal | None = _money(nullable=True)
+    notional: Decimal | None = _money(nullable=True)
+    filled_qty: Decimal = _money()
+    filled_avg_price: Decimal | None = _money(nullable=True)
+    limit_price: Decimal | None = _money(nullable=True)
+    stop_price: Decimal | None = _money(nullable=True)
+    trail_percent: Decimal | None = _money(nullable=True)
+    submitted_at: datetime | None = _time(nullable=True)
+    created_at: datetime = _time()
+
+
+class FillRow(SQLModel, table=True):
+    """One FILL activity, stored once per account whatever the number of syncs that saw it."""
+
+    __tablename__ = "fill"
+    __table_args__ = (
+        UniqueConstraint("account_id", "activity_id"),
+        CheckConstraint(_one_of("side", SIDES), name="side"),
+        Index(None, "account_id", "transaction_time"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_parent("account.id", index=False))
+    # The sync that first recorded it; kept if that snapshot is ever pruned.
+    snapshot_id: int | None = Field(
+        default=None, foreign_key="sync_snapshot.id", ondelete="SET NULL", index=True
+    )
+    activity_id: str
+    order_id: str
+    symbol: str
+    side: str
+    qty: Decimal = _money()
+    price: Decimal = _money()
+    transaction_time: datetime = _time()
+    fill_type: str
+    cum_qty: Decimal = _money()
+    leaves_qty: Decimal = _money()
+
+
+class EventRow(SQLModel, table=True):
+    """One line of the event log: a command run or a broker call, and how it ended."""
+
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime(), nullable=False, index=True)
+    command: str
+    kind: str
+    outcome: str
+    detail: str = Field(default="{}", sa_type=Text())
+
+
+ALL_TABLES = ("account", "sync_snapshot", "snapshot_position", "snapshot_order", "fill", "event")
