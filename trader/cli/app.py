@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
 import typer
 
 from trader.cli.context import AppContext
@@ -58,12 +57,12 @@ def main(argv: list[str] | None = None) -> None:
     except TraderError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)
-    except click.exceptions.ClickException as exc:
-        exc.show()
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.TyperException as exc:  # usage errors: typer prints them and names the code
+        exc.show()
         sys.exit(exc.exit_code)
     sys.exit(result if isinstance(result, int) else 0)
