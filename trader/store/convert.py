@@ -11,10 +11,15 @@ form is ever stored, so a rebuilt ``AccountInfo`` carries the masked number
 
 from __future__ import annotations
 
+import json
+
 from trader.core.domain import AccountInfo, AccountMode, Fill, Order, Position, Side
+from trader.core.staging import StagedOrder, StagedPlan
 from trader.store.tables import (
     AccountRow,
     FillRow,
+    PlanOrderRow,
+    PlanRow,
     SnapshotOrderRow,
     SnapshotPositionRow,
     SyncSnapshotRow,
@@ -159,4 +164,74 @@ def fill(row: FillRow) -> Fill:
         fill_type=row.fill_type,
         cum_qty=row.cum_qty,
         leaves_qty=row.leaves_qty,
+    )
+
+
+def plan_row(staged: StagedPlan, *, account_key: int | None, snapshot_id: int | None) -> PlanRow:
+    return PlanRow(
+        uid=staged.uid,
+        account_id=account_key,
+        snapshot_id=snapshot_id,
+        mode=staged.mode.value,
+        status=staged.status,
+        created_at=staged.created_at,
+        method=staged.method,
+        input_hash=staged.input_hash,
+        equity=staged.equity,
+        investable=staged.investable,
+        cash=staged.cash,
+        cash_after=staged.cash_after,
+        payload=json.dumps(staged.payload, sort_keys=True),
+    )
+
+
+def plan_order_row(plan_key: int, order: StagedOrder) -> PlanOrderRow:
+    return PlanOrderRow(
+        plan_id=plan_key,
+        seq=order.seq,
+        client_order_id=order.client_order_id,
+        symbol=order.symbol,
+        side=order.side.value,
+        qty=order.qty,
+        notional=order.notional,
+        est_price=order.est_price,
+        est_value=order.est_value,
+        est_realized_pl=order.est_realized_pl,
+        category=order.category,
+        reason=order.reason,
+        status=order.status,
+    )
+
+
+def staged_order(row: PlanOrderRow) -> StagedOrder:
+    return StagedOrder(
+        seq=row.seq,
+        client_order_id=row.client_order_id,
+        symbol=row.symbol,
+        side=Side(row.side),
+        qty=row.qty,
+        est_price=row.est_price,
+        est_value=row.est_value,
+        category=row.category,
+        reason=row.reason,
+        status=row.status,
+        est_realized_pl=row.est_realized_pl,
+        notional=row.notional,
+    )
+
+
+def staged_plan(row: PlanRow, orders: list[PlanOrderRow]) -> StagedPlan:
+    return StagedPlan(
+        uid=row.uid,
+        mode=AccountMode(row.mode),
+        status=row.status,
+        created_at=row.created_at,
+        method=row.method,
+        input_hash=row.input_hash,
+        equity=row.equity,
+        investable=row.investable,
+        cash=row.cash,
+        cash_after=row.cash_after,
+        orders=tuple(staged_order(o) for o in orders),
+        payload=json.loads(row.payload),
     )

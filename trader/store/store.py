@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
 from sqlmodel import Session, col, select
 
 from trader.core.domain import AccountInfo, AccountMode, AccountSnapshot, Fill
+from trader.core.staging import StagedPlan
 from trader.errors import StorageError
 from trader.store import convert
 from trader.store.engine import create_engine_for, for_writing, storage_error
@@ -31,6 +32,8 @@ from trader.store.tables import (
     AccountRow,
     EventRow,
     FillRow,
+    PlanOrderRow,
+    PlanRow,
     SnapshotOrderRow,
     SnapshotPositionRow,
     SyncSnapshotRow,
@@ -194,6 +197,83 @@ class Store:
         query = query.order_by(col(FillRow.transaction_time), col(FillRow.id))
         with self._session("read fills") as session:
             return [convert.fill(row) for row in session.exec(query)]
+
+    def latest_account(self, mode: AccountMode) -> int | None:
+        """The key of the most recently synced account of a mode, if any was ever synced."""
+        with self._session("read accounts") as session:
+            return session.exec(
+                select(AccountRow.id)
+                .where(AccountRow.mode == mode.value, col(AccountRow.last_synced).is_not(None))
+                .order_by(col(AccountRow.last_synced).desc(), col(AccountRow.id).desc())
+                .limit(1)
+            ).first()
+
+    def stage_plan(
+        self,
+        mode: AccountMode,
+        staged: StagedPlan | None,
+        *,
+        account_key: int | None,
+        snapshot_id: int | None = None,
+    ) -> list[str]:
+        """Supersede every older staged plan of the account and stage ``staged`` (if any).
+
+        A newer look at the account makes older plans obsolete, even when it finds
+        nothing to do. One transaction: the new plan, its orders and the superseding
+        happen together or not at all. Returns the ids of the plans it superseded.
+        """
+        with self._session("stage the plan", write=True) as session:
+            older = session.exec(
+                select(PlanRow).where(
+                    PlanRow.mode == mode.value,
+                    PlanRow.account_id == account_key
+                    if account_key is not None
+                    else col(PlanRow.account_id).is_(None),
+                    PlanRow.status == "staged",
+                )
+            ).all()
+            for row in older:
+                row.status = "superseded"
+                session.add(row)
+            if staged is None:
+                return [row.uid for row in older]
+            if staged.mode is not mode:
+                raise StorageError(f"plan {staged.uid} is for {staged.mode}, not {mode}")
+            plan_row = convert.plan_row(staged, account_key=account_key, snapshot_id=snapshot_id)
+            session.add(plan_row)
+            session.flush()
+            session.add_all(convert.plan_order_row(_key(plan_row.id), o) for o in staged.orders)
+            session.flush()
+            return [row.uid for row in older]
+
+    def staged_plan(self, mode: AccountMode, uid: str | None = None) -> StagedPlan | None:
+        """A plan by id (any status), or else the newest plan of the mode still staged."""
+        query = select(PlanRow).where(PlanRow.mode == mode.value)
+        if uid is not None:
+            query = query.where(PlanRow.uid == uid)
+        else:
+            query = query.where(PlanRow.status == "staged")
+        query = query.order_by(col(PlanRow.created_at).desc(), col(PlanRow.id).desc()).limit(1)
+        with self._session("read staged plans") as session:
+            row = session.exec(query).first()
+            if row is None:
+                return None
+            orders = session.exec(
+                select(PlanOrderRow)
+                .where(PlanOrderRow.plan_id == row.id)
+                .order_by(col(PlanOrderRow.seq))
+            ).all()
+            return convert.staged_plan(row, orders)
+
+    def last_rebalance(self, mode: AccountMode) -> datetime | None:
+        """When the newest executed plan of the mode was made, if any was executed."""
+        with self._session("read executed plans") as session:
+            return session.exec(
+                select(PlanRow.created_at)
+                .where(PlanRow.mode == mode.value, PlanRow.status == "executed")
+                .order_by(col(PlanRow.created_at).desc())
+                .limit(1)
+            ).first()
 
     def log_event(self, command: str, kind: str, outcome: str, detail: Mapping[str, Any]) -> None:
         """Append one line to the event log; secrets in it are masked first."""

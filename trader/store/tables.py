@@ -4,6 +4,7 @@
              │                  └─< snapshot_order      (orders open at that sync)
              └─< fill            (each FILL activity once, deduplicated by activity id)
     event                        (every command run and broker call outcome)
+    plan ──< plan_order          (a staged rebalancing plan and the orders it would send)
 
 Money and quantities are ``ExactDecimal``; times are ``UTCDateTime``. Enumerated
 values (mode, side) are plain strings guarded by CHECK constraints, which are
@@ -34,6 +35,17 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 MODES = ("sim", "paper", "live", "manual")
 SIDES = ("buy", "sell")
+PLAN_STATUSES = ("staged", "superseded", "executing", "executed", "expired")
+ORDER_STATUSES = (
+    "staged",
+    "submitted",
+    "accepted",
+    "partially_filled",
+    "filled",
+    "rejected",
+    "cancelled",
+    "skipped",
+)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -180,4 +192,82 @@ class EventRow(SQLModel, table=True):
     detail: str = Field(default="{}", sa_type=Text())
 
 
-ALL_TABLES = ("account", "sync_snapshot", "snapshot_position", "snapshot_order", "fill", "event")
+class PlanRow(SQLModel, table=True):
+    """A plan made by ``trader plan``; only the newest plan of an account stays ``staged``.
+
+    ``payload`` is the plan as its JSON report has it (allocation, skipped orders,
+    warnings); the orders themselves are rows of ``plan_order``. ``account_id`` is
+    empty for the hand-kept ``manual`` account, which has no broker account.
+    """
+
+    __tablename__ = "plan"
+    __table_args__ = (
+        UniqueConstraint("uid"),
+        Index(None, "mode", "status"),
+        CheckConstraint(_one_of("mode", MODES), name="mode"),
+        CheckConstraint(_one_of("status", PLAN_STATUSES), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str
+    account_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("account.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    snapshot_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("sync_snapshot.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    mode: str
+    status: str
+    created_at: datetime = _time()
+    method: str
+    input_hash: str
+    equity: Decimal = _money()
+    investable: Decimal = _money()
+    cash: Decimal = _money()
+    cash_after: Decimal = _money()
+    payload: str = Field(default="{}", sa_type=Text())
+
+
+class PlanOrderRow(SQLModel, table=True):
+    """One order of a plan, with the client order id it will be sent under."""
+
+    __tablename__ = "plan_order"
+    __table_args__ = (
+        UniqueConstraint("client_order_id"),
+        UniqueConstraint("plan_id", "seq"),
+        CheckConstraint(_one_of("side", SIDES), name="side"),
+        CheckConstraint(_one_of("status", ORDER_STATUSES), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_parent("plan.id", index=False))
+    seq: int
+    client_order_id: str
+    symbol: str
+    side: str
+    qty: Decimal = _money()
+    notional: Decimal | None = _money(nullable=True)
+    est_price: Decimal = _money()
+    est_value: Decimal = _money()
+    est_realized_pl: Decimal | None = _money(nullable=True)
+    category: str
+    reason: str = Field(sa_type=Text())
+    status: str
+
+
+ALL_TABLES = (
+    "account",
+    "sync_snapshot",
+    "snapshot_position",
+    "snapshot_order",
+    "fill",
+    "event",
+    "plan",
+    "plan_order",
+)

@@ -1,0 +1,122 @@
+"""The plan review as a person reads it: the allocation, then the trades, sells first.
+
+Only formatting lives here; every figure comes from the plan itself.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from trader.cli.formatting import money, pct
+from trader.core.domain import Side
+from trader.core.engine import Action, Plan
+from trader.core.money import ZERO, plain
+from trader.planning.service import PlanOutcome
+
+ACTION_STYLE = {Action.SELL: "bold red", Action.BUY: "bold green", Action.HOLD: "dim"}
+
+
+def allocation_table(plan: Plan) -> Table:
+    table = Table(title="Allocation (percent of the investable value)", title_justify="left")
+    for name in ("Category", "Target", "Current", "Drift", "Band", "Action"):
+        table.add_column(name, justify="left" if name == "Category" else "right")
+    for row in plan.allocation:
+        style = ACTION_STYLE[row.action]
+        sign = "+" if row.drift_pct > ZERO else ""
+        drift = f"{sign}{pct(row.drift_pct)}"
+        table.add_row(
+            row.category,
+            pct(row.target_pct),
+            pct(row.current_pct),
+            f"[{style}]{drift}[/]" if row.out_of_band else drift,
+            f"±{pct(row.band_pct)}",
+            f"[{style}]{row.action.value}[/]",
+        )
+    return table
+
+
+def orders_table(plan: Plan, side: Side) -> Table | None:
+    orders = [o for o in plan.orders if o.side is side]
+    if not orders:
+        return None
+    colour = "red" if side is Side.SELL else "green"
+    table = Table(title=f"[{colour}]{side.value.upper()}[/]", title_justify="left")
+    columns = ["Symbol", "Qty", "Price", "Value", "Category"]
+    if side is Side.SELL:
+        columns.append("Est. P&L")
+    for name in columns:
+        table.add_column(name, justify="left" if name in ("Symbol", "Category") else "right")
+    for order in orders:
+        cells = [
+            order.symbol,
+            plain(order.qty),
+            money(order.est_price),
+            money(order.est_value),
+            order.category,
+        ]
+        if side is Side.SELL:
+            pl = order.est_realized_pl or ZERO
+            style = "green" if pl > ZERO else "red" if pl < ZERO else ""
+            cells.append(f"[{style}]{money(pl)}[/]" if style else money(pl))
+        table.add_row(*cells)
+    return table
+
+
+def print_review(console: Console, outcome: PlanOutcome) -> None:
+    plan = outcome.plan
+    reserve = outcome.policy.cash_reserve
+    console.print(
+        f"Account: [bold]{outcome.account_label}[/]   Method: {plan.method.value}   "
+        f"Equity: {money(plan.equity)}   Cash: {money(plan.cash)}   "
+        f"Reserve: {money(reserve)}   Investable: {money(plan.investable)}"
+    )
+    console.print(allocation_table(plan))
+    if not plan.due:
+        console.print(
+            "[bold]No rebalance is due:[/] every category is within its band"
+            if plan.method.value == "threshold"
+            else f"[bold]No rebalance is due[/] under the {plan.method.value} method"
+        )
+    elif not plan.orders:
+        console.print("[bold]A rebalance is due, but no order passes the rules[/] (see skipped)")
+    else:
+        console.print("[bold]Recommended trades[/] (sells first; they fund the buys)")
+        for side in (Side.SELL, Side.BUY):
+            table = orders_table(plan, side)
+            if table is not None:
+                console.print(table)
+        console.print("[bold]Why[/]")
+        for order in plan.orders:
+            console.print(f"  {order.side.value.upper()} {order.symbol}: {order.reason}")
+        sold = sum((o.est_value for o in plan.sells), ZERO)
+        bought = sum((o.est_value for o in plan.buys), ZERO)
+        realized = sum((o.est_realized_pl or ZERO for o in plan.sells), ZERO)
+        console.print(
+            f"Sells {money(sold)}   Buys {money(bought)}   Est. realized P&L {money(realized)}   "
+            f"Cash after: {money(plan.cash_after)} (reserve {money(reserve)})"
+        )
+    if plan.skipped:
+        table = Table(title="Not traded", title_justify="left")
+        for name in ("Symbol", "Side", "Category", "Reason"):
+            table.add_column(name, overflow="fold")
+        for skip in plan.skipped:
+            table.add_row(skip.symbol, skip.side.value, skip.category, skip.reason)
+        console.print(table)
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    if outcome.staged is not None and outcome.mode.value == "manual":
+        console.print(
+            f"[bold]Staged plan {outcome.staged.uid}[/] for the hand-kept manual account: "
+            f"place its {len(outcome.staged.orders)} order(s) yourself; it is never executed."
+        )
+    elif outcome.staged is not None:
+        console.print(
+            f"[bold]Staged plan {outcome.staged.uid}[/] with {len(outcome.staged.orders)} "
+            f"order(s). Nothing has been sent to the broker."
+        )
+    else:
+        console.print("Nothing staged.")
+    if outcome.superseded:
+        console.print(f"Superseded older staged plan(s): {', '.join(outcome.superseded)}")
+    console.print(f"Report: {outcome.report_path}")

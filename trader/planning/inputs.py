@@ -1,0 +1,140 @@
+"""What the engine is given, built from the config and the account.
+
+The engine works on the **investable value** and on every symbol it might trade,
+held or not; so the portfolio holds each position with its price and each symbol
+of a category that is not held with a price of its own (zero shares), and says
+which can only be traded in whole shares. Symbols the broker does not know, or
+will not trade, are left out with a warning: the engine then treats their
+category as one it cannot buy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from trader.core.domain import AccountSnapshot, Asset
+from trader.core.money import ZERO
+from trader.core.policy import Holding, Policy, Portfolio
+from trader.errors import ConfigError
+from trader.settings import Settings
+
+
+def policy_from_settings(settings: Settings) -> Policy:
+    """The engine's policy from the validated config."""
+    rebalancing = settings.rebalancing
+    risk = settings.risk_management
+    try:
+        return Policy(
+            target_allocation=settings.target_allocation,
+            categories={name: tuple(symbols) for name, symbols in settings.categories.items()},
+            leverage=settings.leverage,
+            method=rebalancing.method,
+            drift_threshold=rebalancing.drift_threshold,
+            relative_threshold=rebalancing.relative_threshold,
+            rebalance_to=rebalancing.rebalance_to,
+            min_trade_dollars=rebalancing.min_trade_dollars,
+            max_trades_per_session=rebalancing.max_trades_per_session,
+            fractional_shares=rebalancing.fractional_shares,
+            prefer_etfs_with_score_above=rebalancing.prefer_etfs_with_score_above,
+            max_single_position=risk.max_single_position,
+            max_leveraged_total=risk.max_leveraged_total,
+            max_leveraged_exposure=risk.max_leveraged_exposure,
+            cash_reserve=settings.portfolio.cash_reserve,
+        )
+    except ValueError as exc:
+        # The loader checks all of this with line numbers; this is the last line of defence.
+        raise ConfigError(f"config: {exc}") from None
+
+
+def categorised_symbols(settings: Settings) -> list[str]:
+    """Every symbol named under ``categories``, in the config's order."""
+    return [symbol for symbols in settings.categories.values() for symbol in symbols]
+
+
+def manual_portfolio(settings: Settings) -> Portfolio:
+    """The hand-kept account of ``account: manual``: ``current_holdings`` and ``portfolio.cash``.
+
+    Symbols of a category that are not held have no price here, so the plan can only
+    buy a category through a symbol listed (perhaps with zero shares) under
+    ``current_holdings``.
+    """
+    cash = settings.portfolio.cash
+    if cash is None:
+        raise ConfigError("portfolio.cash: account 'manual' needs the cash it holds")
+    holdings = tuple(
+        Holding(symbol, held.shares, held.current_price, held.avg_cost)
+        for symbol, held in settings.current_holdings.items()
+    )
+    return Portfolio(cash=cash, holdings=holdings)
+
+
+def market_portfolio(
+    policy: Policy,
+    snapshot: AccountSnapshot,
+    assets: Mapping[str, Asset],
+    prices: Mapping[str, Decimal],
+    *,
+    calendar_due: bool = False,
+) -> tuple[Portfolio, list[str]]:
+    """The synced account as the engine sees it, and the warnings met on the way.
+
+    ``assets`` are the broker's records of the symbols (held or categorised) it knows;
+    ``prices`` the latest trade prices of the categorised symbols that are not held.
+    """
+    warnings: list[str] = []
+    holdings: list[Holding] = []
+    held: set[str] = set()
+    for position in snapshot.positions:
+        if position.qty < ZERO:
+            warnings.append(
+                f"{position.symbol}: a short position of {-position.qty} shares is not managed "
+                f"by the plan"
+            )
+            continue
+        if position.qty == ZERO or position.current_price <= ZERO:
+            continue
+        asset = assets.get(position.symbol)
+        holdings.append(
+            Holding(
+                position.symbol,
+                position.qty,
+                position.current_price,
+                position.avg_entry_price,
+                fractionable=asset.fractionable if asset else False,
+            )
+        )
+        held.add(position.symbol)
+        if asset is not None and not asset.tradable:
+            warnings.append(f"{position.symbol} is held but the broker does not trade it now")
+    for category, symbols in policy.categories.items():
+        for symbol in symbols:
+            if symbol in held:
+                continue
+            asset = assets.get(symbol)
+            if asset is None:
+                warnings.append(
+                    f"categories.{category}: the broker does not know {symbol}; it is not bought"
+                )
+            elif not asset.tradable or asset.status != "active":
+                warnings.append(
+                    f"categories.{category}: {symbol} is not tradable at the broker; "
+                    f"it is not bought"
+                )
+            elif symbol not in prices:
+                warnings.append(f"categories.{category}: no price for {symbol}; it is not bought")
+            else:
+                holdings.append(
+                    Holding(symbol, ZERO, prices[symbol], fractionable=asset.fractionable)
+                )
+    if snapshot.open_orders:
+        count = len(snapshot.open_orders)
+        symbols = ", ".join(sorted({o.symbol for o in snapshot.open_orders}))
+        warnings.append(
+            f"{count} open order{'s' if count > 1 else ''} ({symbols}) not counted by the "
+            f"plan: they may fill or hold cash and shares"
+        )
+    portfolio = Portfolio(
+        cash=snapshot.account.cash, holdings=tuple(holdings), calendar_due=calendar_due
+    )
+    return portfolio, warnings

@@ -1,0 +1,92 @@
+"""A plan as JSON: what ``trader plan --json`` prints and what ``paper_logs/`` keeps.
+
+Decimals are strings. Money is rounded half-even to the cent and percentages to
+two places for reading; quantities are exact (they are what will be sent).
+The staged orders' ``client_order_id`` is included, so a report can be matched
+with the broker's order history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from trader.core.engine import Plan
+from trader.core.money import CENT, cents, plain
+from trader.core.policy import Policy
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{cents(value):.2f}"
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.quantize(CENT):.2f}"
+
+
+def plan_payload(
+    plan: Plan,
+    policy: Policy,
+    *,
+    plan_id: str | None,
+    created_at: datetime,
+    account: str,
+    client_order_ids: list[str] | None = None,
+) -> dict[str, Any]:
+    """The plan in the documented JSON shape (plus the totals a reader needs)."""
+    ids = client_order_ids or [None] * len(plan.orders)
+    if len(ids) != len(plan.orders):
+        raise ValueError("one client order id per order")
+    return {
+        "plan_id": plan_id,
+        "created_at": created_at.isoformat(),
+        "account": account,
+        "method": plan.method.value,
+        "due": plan.due,
+        "staged": plan_id is not None,
+        "equity": _money(plan.equity),
+        "cash": _money(plan.cash),
+        "cash_reserve": _money(policy.cash_reserve),
+        "investable": _money(plan.investable),
+        "cash_after": _money(plan.cash_after),
+        "input_hash": plan.input_hash,
+        "allocation": [
+            {
+                "category": row.category,
+                "target_pct": _pct(row.target_pct),
+                "current_pct": _pct(row.current_pct),
+                "drift_pct": _pct(row.drift_pct),
+                "band_pct": _pct(row.band_pct),
+                "action": row.action.value,
+                "current_value": _money(row.current_value),
+                "target_value": _money(row.target_value),
+            }
+            for row in plan.allocation
+        ],
+        "orders": [
+            {
+                "symbol": order.symbol,
+                "side": order.side.value,
+                "qty": plain(order.qty),
+                "notional": None,
+                "est_price": _money(order.est_price),
+                "est_value": _money(order.est_value),
+                "category": order.category,
+                "reason": order.reason,
+                "est_realized_pl": _money(order.est_realized_pl),
+                "client_order_id": client_id,
+            }
+            for order, client_id in zip(plan.orders, ids, strict=True)
+        ],
+        "skipped": [
+            {
+                "symbol": skip.symbol,
+                "category": skip.category,
+                "side": skip.side.value,
+                "reason": skip.reason,
+            }
+            for skip in plan.skipped
+        ],
+        "warnings": list(plan.warnings),
+    }

@@ -1,0 +1,238 @@
+"""``plan_account``: from the configured account to a staged plan and its report.
+
+The steps: read the policy (config errors stop everything before a broker is
+touched); read the account — synced now, or the last sync with ``--no-sync``, or
+the hand-kept ``manual`` account; price every symbol the plan may buy; run the
+engine; stage the plan (superseding older ones) in one transaction; write the
+JSON report. Nothing here decides anything: the engine does.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from trader.broker.connect import open_broker
+from trader.broker.protocol import Broker
+from trader.core.domain import AccountMode, AccountSnapshot, Asset
+from trader.core.engine import Plan, plan_rebalance
+from trader.core.policy import Policy, Portfolio
+from trader.core.schedule import calendar_due
+from trader.core.staging import StagedOrder, StagedPlan, client_order_id
+from trader.errors import ConfigError, NotFound
+from trader.planning.inputs import (
+    categorised_symbols,
+    manual_portfolio,
+    market_portfolio,
+    policy_from_settings,
+)
+from trader.planning.report import plan_payload
+from trader.reports import write_report
+from trader.settings import Settings
+from trader.store import Store
+from trader.sync import SyncResult, sync_account
+
+MARKET_TIME_ZONE = ZoneInfo("America/New_York")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOutcome:
+    plan: Plan
+    policy: Policy
+    mode: AccountMode
+    account_label: str
+    created_at: datetime
+    staged: StagedPlan | None
+    superseded: tuple[str, ...]
+    payload: dict[str, Any]
+    report_path: Path
+    sync: SyncResult | None
+
+
+def writable_folder(folder: Path) -> Path:
+    """Make sure reports can be written before anything is staged."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"reports_dir {folder}: cannot create it: {exc.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"reports_dir {folder}: not writable")
+    return folder
+
+
+def _assets(broker: Broker, symbols: list[str]) -> dict[str, Asset]:
+    found: dict[str, Asset] = {}
+    for symbol in symbols:
+        try:
+            found[symbol] = broker.asset(symbol)
+        except NotFound:
+            continue
+    return found
+
+
+def _calendar_due(settings: Settings, store: Store, mode: AccountMode, today: date) -> bool:
+    last = store.last_rebalance(mode)
+    last_day = last.astimezone(MARKET_TIME_ZONE).date() if last is not None else None
+    return calendar_due(settings.rebalancing.check_frequency, last_day, today)
+
+
+def _read_market(
+    settings: Settings,
+    policy: Policy,
+    broker: Broker,
+    store: Store,
+    mode: AccountMode,
+    snapshot: AccountSnapshot,
+) -> tuple[Portfolio, list[str]]:
+    held = [p.symbol for p in snapshot.positions]
+    wanted = list(dict.fromkeys([*categorised_symbols(settings), *held]))
+    assets = _assets(broker, wanted)
+    to_price = [
+        s
+        for s in categorised_symbols(settings)
+        if s not in held and s in assets and assets[s].tradable and assets[s].status == "active"
+    ]
+    prices = broker.latest_prices(to_price)
+    today = broker.clock().timestamp.astimezone(MARKET_TIME_ZONE).date()
+    due = _calendar_due(settings, store, mode, today)
+    return market_portfolio(policy, snapshot, assets, prices, calendar_due=due)
+
+
+def plan_account(
+    settings: Settings,
+    home: Path,
+    store: Store,
+    *,
+    sync: bool = True,
+    live: bool = False,
+    command: str = "plan",
+) -> PlanOutcome:
+    """Plan the configured account, stage the plan when it has orders, write its report."""
+    policy = policy_from_settings(settings)
+    reports = writable_folder(Path(settings.reports_dir))
+    mode = AccountMode(settings.account)
+    synced: SyncResult | None = None
+    snapshot_id: int | None = None
+    account_key: int | None = None
+    if mode is AccountMode.MANUAL:
+        today = datetime.now(MARKET_TIME_ZONE).date()
+        portfolio = replace(
+            manual_portfolio(settings),
+            calendar_due=_calendar_due(settings, store, mode, today),
+        )
+        warnings: list[str] = []
+        label = "manual (current_holdings in the config)"
+    else:
+        with open_broker(settings, home, live_flag=live) as opened:
+            try:
+                if sync:
+                    synced = sync_account(opened.broker, store, mode)
+                    snapshot = synced.snapshot
+                    snapshot_id = synced.snapshot_id
+                    account_key = store.ensure_account(mode, snapshot.account)
+                else:
+                    account_key = store.latest_account(mode)
+                    stored = store.latest_snapshot(account_key) if account_key else None
+                    if stored is None:
+                        raise ConfigError(
+                            f"--no-sync: no stored sync of the {mode.value} account; "
+                            f"run `trader sync` first"
+                        )
+                    snapshot = stored
+                portfolio, warnings = _read_market(
+                    settings, policy, opened.broker, store, mode, snapshot
+                )
+            finally:
+                for action, outcome in opened.broker.calls:
+                    store.log_event(command, "broker_call", outcome, {"action": action})
+        label = f"{mode.value} {snapshot.account.masked_number}"
+    plan = plan_rebalance(policy, portfolio)
+    if warnings:
+        plan = replace(plan, warnings=(*warnings, *plan.warnings))
+    created_at = datetime.now(UTC)
+    uid = uuid.uuid4().hex if plan.orders else None
+    client_ids = (
+        [client_order_id(uid, n, o.side, o.symbol) for n, o in enumerate(plan.orders, 1)]
+        if uid
+        else []
+    )
+    payload = plan_payload(
+        plan,
+        policy,
+        plan_id=uid,
+        created_at=created_at,
+        account=mode.value,
+        client_order_ids=client_ids,
+    )
+    staged = _staged(plan, uid, mode, created_at, client_ids, payload) if uid else None
+    superseded = store.stage_plan(mode, staged, account_key=account_key, snapshot_id=snapshot_id)
+    report = write_report(reports, "plan", created_at, payload)
+    store.log_event(
+        command,
+        "command",
+        "ok",
+        {
+            "plan_id": uid,
+            "due": plan.due,
+            "orders": len(plan.orders),
+            "skipped": len(plan.skipped),
+            "superseded": superseded,
+            "report": str(report),
+        },
+    )
+    return PlanOutcome(
+        plan=plan,
+        policy=policy,
+        mode=mode,
+        account_label=label,
+        created_at=created_at,
+        staged=staged,
+        superseded=tuple(superseded),
+        payload=payload,
+        report_path=report,
+        sync=synced,
+    )
+
+
+def _staged(
+    plan: Plan,
+    uid: str,
+    mode: AccountMode,
+    created_at: datetime,
+    client_ids: list[str],
+    payload: dict[str, Any],
+) -> StagedPlan:
+    orders = tuple(
+        StagedOrder(
+            seq=n,
+            client_order_id=client_id,
+            symbol=order.symbol,
+            side=order.side,
+            qty=order.qty,
+            est_price=order.est_price,
+            est_value=order.est_value,
+            category=order.category,
+            reason=order.reason,
+            est_realized_pl=order.est_realized_pl,
+        )
+        for n, (order, client_id) in enumerate(zip(plan.orders, client_ids, strict=True), 1)
+    )
+    return StagedPlan(
+        uid=uid,
+        mode=mode,
+        status="staged",
+        created_at=created_at,
+        method=plan.method.value,
+        input_hash=plan.input_hash,
+        equity=plan.equity,
+        investable=plan.investable,
+        cash=plan.cash,
+        cash_after=plan.cash_after,
+        orders=orders,
+        payload=payload,
+    )
