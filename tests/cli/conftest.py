@@ -49,13 +49,15 @@ def run_trader(tmp_path):
 
 @pytest.fixture
 def config_file(tmp_path):
-    """A copy of the shipped config with some lines replaced."""
+    """A copy of the shipped config with some lines replaced; reports go to the test's folder."""
 
     def make(*replacements: tuple[str, str], extra: str = "") -> Path:
         text = SHIPPED_CONFIG.read_text()
         for old, new in replacements:
             assert old in text, old
             text = text.replace(old, new, 1)
+        if "reports_dir:" not in extra:
+            extra += f"\nreports_dir: {tmp_path / 'paper_logs'}\n"
         path = tmp_path / "config.yaml"
         path.write_text(text + extra)
         return path

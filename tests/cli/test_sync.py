@@ -154,7 +154,15 @@ def test_a_malformed_broker_answer_writes_nothing(run_trader, config_file, tmp_p
 
 @pytest.mark.parametrize(
     "command",
-    [["sync"], ["demo"], ["sim", "serve"], ["sim", "reset"], ["sim", "price"], ["sim", "clock"]],
+    [
+        ["sync"],
+        ["plan"],
+        ["demo"],
+        ["sim", "serve"],
+        ["sim", "reset"],
+        ["sim", "price"],
+        ["sim", "clock"],
+    ],
 )
 def test_every_command_has_help(run_trader, command):
     result = run_trader(*command, "--help")

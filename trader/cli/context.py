@@ -37,6 +37,20 @@ class AppContext:
             self.loaded = load_settings(self.config_path)
         return self.loaded
 
+    @property
+    def sim_scenario(self) -> str:
+        """The sim's scenario: from the config when there is one, else the default.
+
+        The ``trader sim`` commands work from any folder: without ``--config``,
+        ``$TRADER_CONFIG`` or a config in the default place, they use the defaults.
+        """
+        from trader.settings.loader import config_path
+
+        if self.loaded is None and not config_path(self.config_path).exists():
+            if self.config_path is None and not os.environ.get("TRADER_CONFIG"):
+                return Settings().sim.scenario
+        return self.settings.sim.scenario
+
     def derive(self, **changes: object) -> AppContext:
         """A copy with some fields changed (the demo runs on its own home and a sim account)."""
         return replace(self, **changes)

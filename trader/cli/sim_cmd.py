@@ -20,7 +20,7 @@ def _server(context: AppContext, port: int = 0, host: str = "127.0.0.1"):  # typ
     context.home.mkdir(parents=True, exist_ok=True)
     return SimServer(
         state_path=context.home / SIM_STATE_FILE,
-        scenario=context.settings.sim.scenario,
+        scenario=context.sim_scenario,
         host=host,
         port=port,
     )
@@ -62,7 +62,7 @@ def reset(
     from trader.sim import SCENARIOS
 
     context: AppContext = ctx.obj
-    name = scenario or context.settings.sim.scenario
+    name = scenario or context.sim_scenario
     if name not in SCENARIOS:
         raise typer.BadParameter(
             f"unknown scenario {name!r}; known: {', '.join(sorted(SCENARIOS))}"

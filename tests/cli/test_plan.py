@@ -1,0 +1,250 @@
+"""``trader plan`` end to end through the CLI, against the local paper broker over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from decimal import Decimal
+
+import pytest
+
+from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+
+D = Decimal
+PLAN_KEYS = {
+    "plan_id",
+    "created_at",
+    "account",
+    "method",
+    "due",
+    "equity",
+    "cash",
+    "cash_after",
+    "allocation",
+    "orders",
+    "skipped",
+    "warnings",
+}
+ORDER_KEYS = {
+    "symbol",
+    "side",
+    "qty",
+    "notional",
+    "est_price",
+    "est_value",
+    "category",
+    "reason",
+    "client_order_id",
+}
+ALLOCATION_KEYS = {"category", "target_pct", "current_pct", "drift_pct", "action"}
+DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def plan_json(run_trader, config, *args, env=None):
+    result = run_trader("--config", str(config), "plan", "--json", *args, env=env)
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def after_trades(payload):
+    """Category weights after every order fills at its estimated price (percent of investable)."""
+    values = {row["category"]: D(row["current_value"]) for row in payload["allocation"]}
+    for order in payload["orders"]:
+        sign = 1 if order["side"] == "buy" else -1
+        values[order["category"]] += sign * D(order["qty"]) * D(order["est_price"])
+    investable = D(payload["investable"])
+    return {category: value / investable * 100 for category, value in values.items()}
+
+
+def test_plan_on_the_default_sim_prints_the_review_and_stages_it(run_trader, config_file, tmp_path):
+    result = run_trader("--config", str(config_file()), "plan")
+    assert result.code == 0, result.err
+    out = result.out
+    # The seed account: technology 3,200.50 of 11,499.78 investable = 27.83%, +7.83 points.
+    assert re.search(r"technology\s+│\s+20\.00%\s+│\s+27\.83%\s+│\s+\+7\.83%", out)
+    assert re.search(
+        r"utilities\s+│\s+5\.00%\s+│\s+0\.00%\s+│\s+-5\.00%\s+│\s+±5\.00%\s+│\s+HOLD", out
+    )
+    assert out.index("SELL") < out.index("BUY  ") or out.index("SELL") < out.rindex("BUY")
+    assert "SELL XLK: technology at 27.83%" in out
+    assert "BUY QQQ: nasdaq at 0.00%" in out
+    assert "Nothing has been sent to the broker." in out
+    staged = re.search(r"Staged plan ([0-9a-f]{32}) with 3 order\(s\)", out)
+    assert staged, out
+    reports = list((tmp_path / "paper_logs").glob("plan-*.json"))
+    assert len(reports) == 1
+    report = json.loads(reports[0].read_text())
+    assert report["plan_id"] == staged.group(1)
+    database = sqlite3.connect(tmp_path / "home" / "trader.db")
+    rows = database.execute("select uid, status from plan").fetchall()
+    assert rows == [(staged.group(1), "staged")]
+    orders = database.execute(
+        "select seq, symbol, side, qty, client_order_id from plan_order order by seq"
+    ).fetchall()
+    assert [(o[1], o[2]) for o in orders] == [("XLK", "sell"), ("QQQ", "buy"), ("XLF", "buy")]
+    assert [o[4] for o in orders] == [o["client_order_id"] for o in report["orders"]]
+    assert [o[3] for o in orders] == [o["qty"] for o in report["orders"]]
+
+
+def test_plan_json_has_the_documented_shape_and_fixes_every_band(run_trader, config_file):
+    payload = plan_json(run_trader, config_file())
+    assert set(payload) >= PLAN_KEYS
+    assert payload["account"] == "sim" and payload["method"] == "threshold"
+    assert payload["due"] is True
+    assert payload["equity"] == "12499.78" and payload["cash"] == "3400.00"
+    for row in payload["allocation"]:
+        assert set(row) >= ALLOCATION_KEYS
+        for key in ("target_pct", "current_pct", "drift_pct"):
+            assert DECIMAL.match(row[key]), row
+    technology = next(r for r in payload["allocation"] if r["category"] == "technology")
+    assert technology == {
+        **technology,
+        "current_pct": "27.83",
+        "drift_pct": "7.83",
+        "action": "SELL",
+    }
+    assert [o["side"] for o in payload["orders"]] == ["sell", "buy", "buy"]
+    for order in payload["orders"]:
+        assert set(order) >= ORDER_KEYS
+        assert order["notional"] is None
+        assert DECIMAL.match(order["qty"]) and DECIMAL.match(order["est_value"])
+        assert order["client_order_id"].startswith(f"trader-{payload['plan_id']}-")
+    assert len({o["client_order_id"] for o in payload["orders"]}) == 3
+    # After the orders, every category is within its band and the reserve is kept.
+    bands = {row["category"]: D(row["band_pct"]) for row in payload["allocation"]}
+    targets = {row["category"]: D(row["target_pct"]) for row in payload["allocation"]}
+    for category, weight in after_trades(payload).items():
+        assert abs(weight - targets[category]) <= bands[category], category
+    assert D(payload["cash_after"]) >= D(payload["cash_reserve"]) == D(1000)
+    assert all(D(o["est_value"]) >= 100 for o in payload["orders"])
+
+
+def test_a_new_plan_supersedes_the_staged_one(run_trader, config_file, tmp_path):
+    config = config_file()
+    first = plan_json(run_trader, config)
+    second = plan_json(run_trader, config, "--no-sync")
+    assert first["plan_id"] != second["plan_id"]
+    database = sqlite3.connect(tmp_path / "home" / "trader.db")
+    statuses = dict(database.execute("select uid, status from plan").fetchall())
+    assert statuses == {first["plan_id"]: "superseded", second["plan_id"]: "staged"}
+    # --no-sync planned from the stored sync: no second snapshot was taken.
+    assert database.execute("select count(*) from sync_snapshot").fetchone() == (1,)
+
+
+def test_a_plan_that_is_not_due_says_so_and_stages_nothing(run_trader, config_file, tmp_path):
+    config = config_file(("drift_threshold: 5", "drift_threshold: 20"))
+    result = run_trader("--config", str(config), "plan")
+    assert result.code == 0, result.err
+    assert "No rebalance is due" in result.out
+    assert "Nothing staged." in result.out
+    payload = plan_json(run_trader, config)
+    assert payload["due"] is False and payload["plan_id"] is None and payload["orders"] == []
+    database = sqlite3.connect(tmp_path / "home" / "trader.db")
+    assert database.execute("select count(*) from plan").fetchone() == (0,)
+    assert len(list((tmp_path / "paper_logs").glob("plan-*.json"))) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("technology: 20", "technology: 25"), "targets sum to 105, not 100"),
+        (("bonds: [TLT, IEF]", "bonds: [TLT, XLK]"), "XLK is in both 'technology' and 'bonds'"),
+        (("max_leveraged_total: 15", "max_leveraged_total: 5"), "above this cap of 5%"),
+        (("min_trade_dollars: 100", "min_trade_dollars: -5"), "min_trade_dollars"),
+        (("TQQQ: 3", "TQQQ: 0"), "leverage.TQQQ"),
+    ],
+)
+def test_config_problems_stop_the_plan_before_the_broker(
+    run_trader, config_file, tmp_path, change, message
+):
+    result = run_trader("--config", str(config_file(change)), "plan")
+    assert result.code == 2
+    assert message in result.err
+    assert result.err.startswith("error: ") and result.err.strip().count("\n") == 0
+    assert not (tmp_path / "home" / "sim_state.json").exists()  # the sim never started
+
+
+def test_no_sync_needs_a_stored_sync(run_trader, config_file):
+    result = run_trader("--config", str(config_file()), "plan", "--no-sync")
+    assert result.code == 2
+    assert "run `trader sync` first" in result.err
+
+
+def test_a_manual_account_is_planned_without_a_broker(run_trader, tmp_path):
+    config = tmp_path / "manual.yaml"
+    config.write_text(
+        "account: manual\n"
+        "target_allocation: {technology: 50, bonds: 50}\n"
+        "categories: {technology: [XLK], bonds: [TLT]}\n"
+        "risk_management: {max_single_position: 60}\n"
+        "portfolio: {cash: 500, cash_reserve: 100}\n"
+        "current_holdings:\n"
+        "  XLK: {shares: 10, avg_cost: 150, current_price: 185}\n"
+        "  TLT: {shares: 5, avg_cost: 100, current_price: 95}\n"
+        f"reports_dir: {tmp_path / 'reports'}\n"
+    )
+    payload = plan_json(run_trader, config, "--no-sync")
+    # Equity 500 + 1,850 + 475 = 2,825; investable 2,725; each side's target 1,362.50.
+    assert payload["account"] == "manual" and payload["equity"] == "2825.00"
+    assert [(o["side"], o["symbol"], o["est_value"]) for o in payload["orders"]] == [
+        ("sell", "XLK", "487.50"),
+        ("buy", "TLT", "887.50"),
+    ]
+    # XLK: 487.50 sold at 185 on a cost of 150 a share: 35 x 2.635135135 = 92.23.
+    assert payload["orders"][0]["est_realized_pl"] == "92.23"
+    assert D(payload["cash_after"]) >= 100
+    assert not (tmp_path / "home" / "sim_state.json").exists()
+    review = run_trader("--config", str(config), "plan")
+    assert review.code == 0, review.err
+    assert "never executed" in review.out
+
+
+def test_an_unwritable_reports_folder_stages_nothing(run_trader, config_file, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    config = config_file(extra=f"\nreports_dir: {blocker / 'paper_logs'}\n")
+    result = run_trader("--config", str(config), "plan")
+    assert result.code == 2
+    assert "reports_dir" in result.err
+    database = tmp_path / "home" / "trader.db"
+    if database.exists():
+        assert sqlite3.connect(database).execute("select count(*) from plan").fetchone() == (0,)
+
+
+def test_plan_against_any_alpaca_compatible_url_keeps_secrets_out(
+    run_trader, config_file, tmp_path
+):
+    secret = "s3cr3t-" + "y" * 24
+    with SimServer(key_id="PKPLANTEST", secret_key=secret) as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": "PKPLANTEST",
+            "APCA_API_SECRET_KEY": secret,
+        }
+        config = config_file(("account: sim", "account: paper"))
+        result = run_trader("--config", str(config), "plan", env=env)
+        payload = plan_json(run_trader, config, env=env)
+        paths = {r["path"] for r in server.controls.requests()}
+    assert result.code == 0, result.err
+    assert "Account: paper" in result.out
+    assert payload["account"] == "paper" and len(payload["orders"]) == 3
+    assert "/v2/stocks/trades/latest" in paths  # the symbols not held were priced
+    assert not any(r.startswith("/v2/orders") and r != "/v2/orders" for r in paths)
+    for path in [*(tmp_path / "home").rglob("*"), *(tmp_path / "paper_logs").rglob("*")]:
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+    assert secret not in result.out + result.err
+
+
+def test_plan_never_sends_an_order(run_trader, config_file):
+    with SimServer() as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": SIM_KEY_ID,
+            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
+        }
+        config = config_file(("account: sim", "account: paper"))
+        assert run_trader("--config", str(config), "plan", env=env).code == 0
+        methods = {(r["method"], r["path"]) for r in server.controls.requests()}
+    assert not any(method != "GET" for method, _ in methods), methods

@@ -1,0 +1,97 @@
+"""Staged plans in the store: exact round trips, superseding, one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from trader.core.domain import AccountMode, Side
+from trader.core.staging import StagedOrder, StagedPlan, client_order_id
+from trader.errors import StorageError
+
+D = Decimal
+T0 = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+def staged(uid: str, minutes: int = 0, mode: AccountMode = AccountMode.SIM) -> StagedPlan:
+    orders = (
+        StagedOrder(
+            seq=1,
+            client_order_id=client_order_id(uid, 1, Side.SELL, "XLK"),
+            symbol="XLK",
+            side=Side.SELL,
+            qty=D("4.867800001"),
+            est_price=D("185.00"),
+            est_value=D("900.543000185"),
+            category="technology",
+            reason="technology above its band",
+            est_realized_pl=D("-115.62"),
+        ),
+        StagedOrder(
+            seq=2,
+            client_order_id=client_order_id(uid, 2, Side.BUY, "QQQ"),
+            symbol="QQQ",
+            side=Side.BUY,
+            qty=D("2.80482561"),
+            est_price=D("410"),
+            est_value=D("1149.9785001"),
+            category="nasdaq",
+            reason="nasdaq below its band",
+        ),
+    )
+    return StagedPlan(
+        uid=uid,
+        mode=mode,
+        status="staged",
+        created_at=T0 + timedelta(minutes=minutes),
+        method="threshold",
+        input_hash="a" * 64,
+        equity=D("12499.78"),
+        investable=D("11499.78"),
+        cash=D("3400"),
+        cash_after=D("2325.6"),
+        orders=orders,
+        payload={"plan_id": uid, "warnings": ["x"]},
+    )
+
+
+def test_a_staged_plan_reads_back_exactly(store, account_key):
+    plan = staged("1" * 32)
+    assert store.stage_plan(AccountMode.SIM, plan, account_key=account_key) == []
+    assert store.staged_plan(AccountMode.SIM) == plan
+    assert store.staged_plan(AccountMode.SIM, "1" * 32) == plan
+    assert store.staged_plan(AccountMode.PAPER) is None
+
+
+def test_a_new_plan_supersedes_the_older_one_of_the_same_account(store, account_key):
+    store.stage_plan(AccountMode.SIM, staged("1" * 32), account_key=account_key)
+    superseded = store.stage_plan(AccountMode.SIM, staged("2" * 32, 5), account_key=account_key)
+    assert superseded == ["1" * 32]
+    assert store.staged_plan(AccountMode.SIM).uid == "2" * 32
+    assert store.staged_plan(AccountMode.SIM, "1" * 32).status == "superseded"
+    # A look that finds nothing to do supersedes too.
+    assert store.stage_plan(AccountMode.SIM, None, account_key=account_key) == ["2" * 32]
+    assert store.staged_plan(AccountMode.SIM) is None
+
+
+def test_manual_plans_have_no_account(store):
+    plan = staged("3" * 32, mode=AccountMode.MANUAL)
+    store.stage_plan(AccountMode.MANUAL, plan, account_key=None)
+    assert store.staged_plan(AccountMode.MANUAL) == plan
+    assert store.stage_plan(AccountMode.MANUAL, None, account_key=None) == ["3" * 32]
+
+
+def test_a_reused_client_order_id_writes_nothing(store, account_key):
+    store.stage_plan(AccountMode.SIM, staged("4" * 32), account_key=account_key)
+    again = staged("4" * 32)
+    clash = StagedPlan(**{**{f: getattr(again, f) for f in again.__slots__}, "uid": "5" * 32})
+    with pytest.raises(StorageError):
+        store.stage_plan(AccountMode.SIM, clash, account_key=account_key)
+    # The transaction rolled back: the first plan is still the staged one.
+    assert store.staged_plan(AccountMode.SIM).uid == "4" * 32
+
+
+def test_last_rebalance_is_the_newest_executed_plan(store, account_key):
+    assert store.last_rebalance(AccountMode.SIM) is None
