@@ -46,9 +46,9 @@ class AppContext:
         """
         from trader.settings.loader import config_path
 
-        if self.loaded is None and not config_path(self.config_path).exists():
-            if self.config_path is None and not os.environ.get("TRADER_CONFIG"):
-                return Settings().sim.scenario
+        defaults_only = self.config_path is None and not os.environ.get("TRADER_CONFIG")
+        if self.loaded is None and defaults_only and not config_path(None).exists():
+            return Settings().sim.scenario
         return self.settings.sim.scenario
 
     def derive(self, **changes: object) -> AppContext:
