@@ -56,8 +56,12 @@ def config_file(tmp_path):
         for old, new in replacements:
             assert old in text, old
             text = text.replace(old, new, 1)
+        reports = "reports_dir: paper_logs"
+        assert reports in text
         if "reports_dir:" not in extra:
-            extra += f"\nreports_dir: {tmp_path / 'paper_logs'}\n"
+            text = text.replace(reports, f"reports_dir: {tmp_path / 'paper_logs'}")
+        else:
+            text = text.replace(reports, "")
         path = tmp_path / "config.yaml"
         path.write_text(text + extra)
         return path
