@@ -15,7 +15,18 @@ into a single readable line and its own exit code. Anything that is not a
     │   ├── MalformedResponse      the answer did not parse; nothing was stored        (exit 7)
     │   └── OrderRejected          an order refused, with symbol, side, qty, message  (exit 8)
     ├── StorageError           the database cannot be opened or migrated             (exit 9)
-    └── StalePlan              a staged plan no longer matches the account           (exit 10)
+    └── ExecutionRefused       ``trader execute`` refused to send, with the reason
+        ├── StalePlan           the account changed since the plan was made           (exit 10)
+        ├── PlanExpired         the plan is older than plan_ttl_minutes               (exit 11)
+        ├── PriceMoved          a price moved more than max_price_move_pct            (exit 12)
+        ├── MarketClosed        the market is closed and --allow-queued not given     (exit 13)
+        ├── AccountBlocked      the broker blocks trading on the account              (exit 14)
+        ├── NothingToExecute    no staged plan, or it was already executed            (exit 15)
+        ├── LimitExceeded       an order or the session is over the fat-finger limits (exit 16)
+        └── ExecutionLocked     another trader execute runs on the account            (exit 17)
+
+An execution that ran but left orders rejected exits 8 (``OrderRejected``'s code),
+and one that left orders open past the fill timeout exits 18.
 """
 
 from __future__ import annotations
@@ -112,7 +123,44 @@ class StorageError(TraderError):
     exit_code = 9
 
 
-class StalePlan(TraderError):
+class ExecutionRefused(TraderError):
+    """``trader execute`` refused to send anything; the message says why."""
+
+    exit_code = 10
+
+
+class StalePlan(ExecutionRefused):
     """A staged plan no longer matches the account it was made for."""
 
     exit_code = 10
+
+
+class PlanExpired(ExecutionRefused):
+    exit_code = 11
+
+
+class PriceMoved(ExecutionRefused):
+    exit_code = 12
+
+
+class MarketClosed(ExecutionRefused):
+    exit_code = 13
+
+
+class AccountBlocked(ExecutionRefused):
+    exit_code = 14
+
+
+class NothingToExecute(ExecutionRefused):
+    exit_code = 15
+
+
+class LimitExceeded(ExecutionRefused):
+    exit_code = 16
+
+
+class ExecutionLocked(ExecutionRefused):
+    exit_code = 17
+
+
+EXIT_ORDERS_OPEN = 18

@@ -1,4 +1,4 @@
-"""Staged plans and their orders.
+"""Staged plans, their orders and their executions.
 
 Revision ID: 0002
 Revises: 0001
@@ -25,8 +25,9 @@ MODES = "mode IN ('sim', 'paper', 'live', 'manual')"
 PLAN_STATUSES = "status IN ('staged', 'superseded', 'executing', 'executed', 'expired')"
 ORDER_STATUSES = (
     "status IN ('staged', 'submitted', 'accepted', 'partially_filled', 'filled', "
-    "'rejected', 'cancelled', 'skipped')"
+    "'rejected', 'cancelled', 'expired', 'skipped')"
 )
+EXECUTION_STATUSES = "status IN ('running', 'completed', 'interrupted', 'refused')"
 
 
 def exact(nullable: bool = False) -> dict:
@@ -58,6 +59,7 @@ def upgrade() -> None:
         sa.Column("cash", **exact()),
         sa.Column("cash_after", **exact()),
         sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("basis", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_plan"),
         sa.ForeignKeyConstraint(
             ["account_id"], ["account.id"], name="fk_plan_account_id_account", ondelete="CASCADE"
@@ -91,6 +93,13 @@ def upgrade() -> None:
         sa.Column("category", **text()),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("status", **text()),
+        sa.Column("sent_qty", **exact(nullable=True)),
+        sa.Column("broker_order_id", **text(nullable=True)),
+        sa.Column("filled_qty", **exact()),
+        sa.Column("filled_avg_price", **exact(nullable=True)),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("submitted_at", **moment(nullable=True)),
+        sa.Column("updated_at", **moment(nullable=True)),
         sa.PrimaryKeyConstraint("id", name="pk_plan_order"),
         sa.ForeignKeyConstraint(
             ["plan_id"], ["plan.id"], name="fk_plan_order_plan_id_plan", ondelete="CASCADE"
@@ -102,6 +111,24 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "execution",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("started_at", **moment()),
+        sa.Column("finished_at", **moment(nullable=True)),
+        sa.Column("status", **text()),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_execution"),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["plan.id"], name="fk_execution_plan_id_plan", ondelete="CASCADE"
+        ),
+        sa.CheckConstraint(EXECUTION_STATUSES, name="ck_execution_status"),
+    )
+    op.create_index("ix_execution_plan_id", "execution", ["plan_id"])
+
+
 def downgrade() -> None:
+    op.drop_table("execution")
     op.drop_table("plan_order")
     op.drop_table("plan")

@@ -40,10 +40,11 @@ def root(
 
 
 def _register() -> None:
-    from trader.cli import demo_cmd, plan_cmd, sim_cmd, sync_cmd
+    from trader.cli import demo_cmd, execute_cmd, plan_cmd, sim_cmd, sync_cmd
 
     app.command("sync")(sync_cmd.sync)
     app.command("plan")(plan_cmd.plan)
+    app.command("execute")(execute_cmd.execute)
     app.command("demo")(demo_cmd.demo)
     app.add_typer(sim_cmd.sim_app, name="sim")
 

@@ -11,9 +11,11 @@ second submission of the same id is refused by the broker itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from trader.core.domain import AccountMode, Side
@@ -36,6 +38,32 @@ def client_order_id(plan_uid: str, seq: int, side: Side, symbol: str) -> str:
     return value
 
 
+# Where an order stands. "submitted" is written *before* the broker is called: a run that
+# dies then leaves an order whose fate only the broker knows, and the next run asks it.
+OPEN_STATUSES = frozenset({"submitted", "accepted", "partially_filled"})
+FINAL_STATUSES = frozenset({"filled", "rejected", "cancelled", "expired", "skipped"})
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """What a plan was made from: the cash and the shares held, to check the account against."""
+
+    cash: Decimal
+    positions: Mapping[str, Decimal] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        kept = {s: q for s, q in sorted(self.positions.items()) if q != 0}
+        object.__setattr__(self, "positions", MappingProxyType(kept))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cash": str(self.cash), "positions": {s: str(q) for s, q in self.positions.items()}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Basis:
+        positions = {s: Decimal(q) for s, q in dict(data.get("positions", {})).items()}
+        return cls(Decimal(str(data.get("cash", "0"))), positions)
+
+
 @dataclass(frozen=True, slots=True)
 class StagedOrder:
     seq: int
@@ -50,10 +78,27 @@ class StagedOrder:
     status: str = "staged"
     est_realized_pl: Decimal | None = None
     notional: Decimal | None = None
+    sent_qty: Decimal | None = None
+    broker_order_id: str | None = None
+    filled_qty: Decimal = ZERO
+    filled_avg_price: Decimal | None = None
+    message: str | None = None
+    submitted_at: datetime | None = None
+    updated_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.qty <= ZERO:
             raise ValueError(f"{self.symbol}: staged quantity must be positive")
+        if self.filled_qty < ZERO:
+            raise ValueError(f"{self.symbol}: negative filled quantity")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +117,7 @@ class StagedPlan:
     cash_after: Decimal
     orders: tuple[StagedOrder, ...]
     payload: dict[str, Any]
+    basis: Basis = field(default_factory=lambda: Basis(ZERO))
 
     def __post_init__(self) -> None:
         if not _UID.match(self.uid):
@@ -81,3 +127,9 @@ class StagedPlan:
         seqs = [order.seq for order in self.orders]
         if seqs != sorted(set(seqs)):
             raise ValueError(f"plan {self.uid}: order numbers must be unique and ascending")
+
+    def order(self, seq: int) -> StagedOrder:
+        for order in self.orders:
+            if order.seq == seq:
+                return order
+        raise KeyError(seq)

@@ -23,7 +23,7 @@ from trader.core.domain import AccountMode, AccountSnapshot, Asset
 from trader.core.engine import Plan, plan_rebalance
 from trader.core.policy import Policy, Portfolio
 from trader.core.schedule import calendar_due
-from trader.core.staging import StagedOrder, StagedPlan, client_order_id
+from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
 from trader.errors import ConfigError, NotFound
 from trader.planning.inputs import (
     categorised_symbols,
@@ -127,6 +127,7 @@ def plan_account(
         )
         warnings: list[str] = []
         label = "manual (current_holdings in the config)"
+        basis = Basis(portfolio.cash, {h.symbol: h.qty for h in portfolio.holdings})
     else:
         with open_broker(settings, home, live_flag=live) as opened:
             try:
@@ -151,6 +152,7 @@ def plan_account(
                 for action, outcome in opened.broker.calls:
                     store.log_event(command, "broker_call", outcome, {"action": action})
         label = f"{mode.value} {snapshot.account.masked_number}"
+        basis = Basis(snapshot.account.cash, {p.symbol: p.qty for p in snapshot.positions})
     plan = plan_rebalance(policy, portfolio)
     if warnings:
         plan = replace(plan, warnings=(*warnings, *plan.warnings))
@@ -169,7 +171,7 @@ def plan_account(
         account=mode.value,
         client_order_ids=client_ids,
     )
-    staged = _staged(plan, uid, mode, created_at, client_ids, payload) if uid else None
+    staged = _staged(plan, uid, mode, created_at, client_ids, payload, basis) if uid else None
     superseded = store.stage_plan(mode, staged, account_key=account_key, snapshot_id=snapshot_id)
     report = write_report(reports, "plan", created_at, payload)
     store.log_event(
@@ -206,6 +208,7 @@ def _staged(
     created_at: datetime,
     client_ids: list[str],
     payload: dict[str, Any],
+    basis: Basis,
 ) -> StagedPlan:
     orders = tuple(
         StagedOrder(
@@ -235,4 +238,5 @@ def _staged(
         cash_after=plan.cash_after,
         orders=orders,
         payload=payload,
+        basis=basis,
     )

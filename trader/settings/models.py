@@ -65,6 +65,16 @@ class ManualHolding(Strict):
     current_price: Annotated[Decimal, Field(gt=0)]
 
 
+class ExecutionSection(Strict):
+    plan_ttl_minutes: Annotated[int, Field(ge=1, le=10080)] = 60
+    max_price_move_pct: PositivePercent = Decimal(2)
+    max_order_dollars: Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))] = Decimal(10000)
+    max_session_dollars: Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))] = Decimal(50000)
+    fill_timeout_seconds: Annotated[float, Field(ge=0, le=3600)] = 60.0
+    poll_interval_seconds: Annotated[float, Field(gt=0, le=60)] = 0.5
+    cash_tolerance_dollars: Dollars = Decimal(1)
+
+
 class BrokerSection(Strict):
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
     max_retries: Annotated[int, Field(ge=0, le=10)] = 3
@@ -84,6 +94,7 @@ class Settings(Strict):
     risk_management: RiskManagement = Field(default_factory=RiskManagement)
     portfolio: PortfolioSection = Field(default_factory=PortfolioSection)
     current_holdings: dict[Symbol, ManualHolding] = Field(default_factory=dict)
+    execution: ExecutionSection = Field(default_factory=ExecutionSection)
     broker: BrokerSection = Field(default_factory=BrokerSection)
     sim: SimSection = Field(default_factory=SimSection)
     reports_dir: str = "paper_logs"
@@ -152,6 +163,15 @@ def consistency_problems(settings: Settings) -> list[Problem]:
                 ("risk_management", "max_leveraged_total"),
                 f"leveraged categories are targeted at {leveraged_target}%, above this cap "
                 f"of {risk.max_leveraged_total}%",
+            )
+        )
+    execution = settings.execution
+    if execution.max_order_dollars > execution.max_session_dollars:
+        problems.append(
+            (
+                ("execution", "max_order_dollars"),
+                f"{execution.max_order_dollars} is above max_session_dollars "
+                f"({execution.max_session_dollars})",
             )
         )
     if settings.account == "manual" and settings.portfolio.cash is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from trader.core.domain import AccountInfo, AccountMode, Fill, Order, Position, Side
-from trader.core.staging import StagedOrder, StagedPlan
+from trader.core.staging import Basis, StagedOrder, StagedPlan
 from trader.store.tables import (
     AccountRow,
     FillRow,
@@ -182,6 +182,7 @@ def plan_row(staged: StagedPlan, *, account_key: int | None, snapshot_id: int | 
         cash=staged.cash,
         cash_after=staged.cash_after,
         payload=json.dumps(staged.payload, sort_keys=True),
+        basis=json.dumps(staged.basis.to_json(), sort_keys=True),
     )
 
 
@@ -200,6 +201,13 @@ def plan_order_row(plan_key: int, order: StagedOrder) -> PlanOrderRow:
         category=order.category,
         reason=order.reason,
         status=order.status,
+        sent_qty=order.sent_qty,
+        broker_order_id=order.broker_order_id,
+        filled_qty=order.filled_qty,
+        filled_avg_price=order.filled_avg_price,
+        message=order.message,
+        submitted_at=order.submitted_at,
+        updated_at=order.updated_at,
     )
 
 
@@ -217,6 +225,13 @@ def staged_order(row: PlanOrderRow) -> StagedOrder:
         status=row.status,
         est_realized_pl=row.est_realized_pl,
         notional=row.notional,
+        sent_qty=row.sent_qty,
+        broker_order_id=row.broker_order_id,
+        filled_qty=row.filled_qty,
+        filled_avg_price=row.filled_avg_price,
+        message=row.message,
+        submitted_at=row.submitted_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -234,4 +249,5 @@ def staged_plan(row: PlanRow, orders: list[PlanOrderRow]) -> StagedPlan:
         cash_after=row.cash_after,
         orders=tuple(staged_order(o) for o in orders),
         payload=json.loads(row.payload),
+        basis=Basis.from_json(json.loads(row.basis)),
     )

@@ -22,18 +22,16 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
 from sqlmodel import Session, col, select
 
 from trader.core.domain import AccountInfo, AccountMode, AccountSnapshot, Fill
-from trader.core.staging import StagedPlan
 from trader.errors import StorageError
 from trader.store import convert
 from trader.store.engine import create_engine_for, for_writing, storage_error
 from trader.store.events import detail_json, scrub_text
 from trader.store.migrate import upgrade_to_head
+from trader.store.plans import PlanRecords
 from trader.store.tables import (
     AccountRow,
     EventRow,
     FillRow,
-    PlanOrderRow,
-    PlanRow,
     SnapshotOrderRow,
     SnapshotPositionRow,
     SyncSnapshotRow,
@@ -55,7 +53,7 @@ def open_store(url: str) -> Store:
     return Store(engine, url)
 
 
-class Store:
+class Store(PlanRecords):
     """Reads and writes trader's records; use ``open_store`` to get one."""
 
     def __init__(self, engine: Engine, url: str) -> None:
@@ -205,73 +203,6 @@ class Store:
                 select(AccountRow.id)
                 .where(AccountRow.mode == mode.value, col(AccountRow.last_synced).is_not(None))
                 .order_by(col(AccountRow.last_synced).desc(), col(AccountRow.id).desc())
-                .limit(1)
-            ).first()
-
-    def stage_plan(
-        self,
-        mode: AccountMode,
-        staged: StagedPlan | None,
-        *,
-        account_key: int | None,
-        snapshot_id: int | None = None,
-    ) -> list[str]:
-        """Supersede every older staged plan of the account and stage ``staged`` (if any).
-
-        A newer look at the account makes older plans obsolete, even when it finds
-        nothing to do. One transaction: the new plan, its orders and the superseding
-        happen together or not at all. Returns the ids of the plans it superseded.
-        """
-        with self._session("stage the plan", write=True) as session:
-            older = session.exec(
-                select(PlanRow).where(
-                    PlanRow.mode == mode.value,
-                    PlanRow.account_id == account_key
-                    if account_key is not None
-                    else col(PlanRow.account_id).is_(None),
-                    PlanRow.status == "staged",
-                )
-            ).all()
-            for row in older:
-                row.status = "superseded"
-                session.add(row)
-            if staged is None:
-                return [row.uid for row in older]
-            if staged.mode is not mode:
-                raise StorageError(f"plan {staged.uid} is for {staged.mode}, not {mode}")
-            plan_row = convert.plan_row(staged, account_key=account_key, snapshot_id=snapshot_id)
-            session.add(plan_row)
-            session.flush()
-            session.add_all(convert.plan_order_row(_key(plan_row.id), o) for o in staged.orders)
-            session.flush()
-            return [row.uid for row in older]
-
-    def staged_plan(self, mode: AccountMode, uid: str | None = None) -> StagedPlan | None:
-        """A plan by id (any status), or else the newest plan of the mode still staged."""
-        query = select(PlanRow).where(PlanRow.mode == mode.value)
-        if uid is not None:
-            query = query.where(PlanRow.uid == uid)
-        else:
-            query = query.where(PlanRow.status == "staged")
-        query = query.order_by(col(PlanRow.created_at).desc(), col(PlanRow.id).desc()).limit(1)
-        with self._session("read staged plans") as session:
-            row = session.exec(query).first()
-            if row is None:
-                return None
-            orders = session.exec(
-                select(PlanOrderRow)
-                .where(PlanOrderRow.plan_id == row.id)
-                .order_by(col(PlanOrderRow.seq))
-            ).all()
-            return convert.staged_plan(row, orders)
-
-    def last_rebalance(self, mode: AccountMode) -> datetime | None:
-        """When the newest executed plan of the mode was made, if any was executed."""
-        with self._session("read executed plans") as session:
-            return session.exec(
-                select(PlanRow.created_at)
-                .where(PlanRow.mode == mode.value, PlanRow.status == "executed")
-                .order_by(col(PlanRow.created_at).desc())
                 .limit(1)
             ).first()
 

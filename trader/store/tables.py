@@ -4,7 +4,8 @@
              │                  └─< snapshot_order      (orders open at that sync)
              └─< fill            (each FILL activity once, deduplicated by activity id)
     event                        (every command run and broker call outcome)
-    plan ──< plan_order          (a staged rebalancing plan and the orders it would send)
+    plan ─┬─< plan_order         (a staged rebalancing plan and the orders it sends)
+          └─< execution          (each run of ``trader execute`` on it)
 
 Money and quantities are ``ExactDecimal``; times are ``UTCDateTime``. Enumerated
 values (mode, side) are plain strings guarded by CHECK constraints, which are
@@ -44,8 +45,10 @@ ORDER_STATUSES = (
     "filled",
     "rejected",
     "cancelled",
+    "expired",
     "skipped",
 )
+EXECUTION_STATUSES = ("running", "completed", "interrupted", "refused")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -232,6 +235,7 @@ class PlanRow(SQLModel, table=True):
     cash: Decimal = _money()
     cash_after: Decimal = _money()
     payload: str = Field(default="{}", sa_type=Text())
+    basis: str = Field(default="{}", sa_type=Text())
 
 
 class PlanOrderRow(SQLModel, table=True):
@@ -259,6 +263,27 @@ class PlanOrderRow(SQLModel, table=True):
     category: str
     reason: str = Field(sa_type=Text())
     status: str
+    sent_qty: Decimal | None = _money(nullable=True)
+    broker_order_id: str | None = None
+    filled_qty: Decimal = _money()
+    filled_avg_price: Decimal | None = _money(nullable=True)
+    message: str | None = Field(default=None, sa_type=Text(), nullable=True)
+    submitted_at: datetime | None = _time(nullable=True)
+    updated_at: datetime | None = _time(nullable=True)
+
+
+class ExecutionRow(SQLModel, table=True):
+    """One run of ``trader execute --confirm`` on a plan: refused, interrupted or completed."""
+
+    __tablename__ = "execution"
+    __table_args__ = (CheckConstraint(_one_of("status", EXECUTION_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_parent("plan.id"))
+    started_at: datetime = _time()
+    finished_at: datetime | None = _time(nullable=True)
+    status: str
+    detail: str = Field(default="{}", sa_type=Text())
 
 
 ALL_TABLES = (
@@ -270,4 +295,5 @@ ALL_TABLES = (
     "event",
     "plan",
     "plan_order",
+    "execution",
 )

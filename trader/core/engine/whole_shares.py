@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from fractions import Fraction
 
+from trader.core.engine.share_search import Relaxation, polish
 from trader.core.money import ZERO
 
 WHOLE = Decimal(1)
@@ -110,8 +110,10 @@ class _Search:
                 self.hi.append(room // self.unit[i])
         self.budget = as_int(problem.budget)
         self.min_trade = as_int(problem.min_trade)
-        self.max_trades = problem.max_trades if problem.max_trades is not None else len(targets)
         self.n = len(targets)
+        cap = problem.max_trades
+        self.capped = cap is not None and cap < self.n
+        self.max_trades = cap if cap is not None and cap < self.n else self.n
         self.d = [0] * self.n
 
     # -- one symbol ---------------------------------------------------------------------------
@@ -147,66 +149,38 @@ class _Search:
     def spend(self) -> int:
         return sum(d * u for d, u in zip(self.d, self.unit, strict=True))
 
+    def deviation(self) -> int:
+        return sum(self.cost(i, d) for i, d in enumerate(self.d))
+
     def trades(self) -> int:
         return sum(1 for d in self.d if d)
 
+    def candidates(self, i: int) -> list[int]:
+        """Counts the relaxation weighs: 0 and, on each side of the minimum-trade gap, the
+        nearest counts to target and a few either side (clipped to the side's range)."""
+        smallest = max(1, -(-self.min_trade // self.unit[i]))
+        ideal = (self.target[i] - self.value[i]) // self.unit[i]
+        found = {0} if self.feasible_zero(i) else set()
+        for low, high in ((self.lo[i], -smallest), (smallest, self.hi[i])):
+            low, high = max(low, self.lo[i]), min(high, self.hi[i])
+            if low <= high:
+                found.update(min(max(ideal + k, low), high) for k in range(-3, 3))
+        return sorted(found)
+
     def solve(self) -> list[int]:
-        for i in range(self.n):
-            self.d[i] = self.best_in(i, self.lo[i], self.hi[i]) or 0
-        self._cap_trades()
+        if not self.n:
+            return []
+        must = [i for i in range(self.n) if not self.feasible_zero(i)]
+        for i in must[self.max_trades :]:
+            self.hi[i] = 0  # more forced trades than the cap allows: the cap wins
+        relaxation = Relaxation(self)
+        self.d = list(relaxation.start)
         self._repair()
         self._fill()
-        self._improve()
+        self._improve(relaxation)
+        if polish(self, relaxation):
+            self._improve(relaxation)
         return self.d
-
-    def _cap_trades(self) -> None:
-        """Keep the trades that cut the most deviation, counting that sells pay for buys.
-
-        Greedy on a continuous estimate: a set of trades is worth its sells' gains plus
-        the best gains its buys can get with the budget and those sells' proceeds.
-        """
-        if self.trades() <= self.max_trades:
-            return
-        wanted = [i for i in range(self.n) if self.d[i]]
-        must = [i for i in wanted if not self.feasible_zero(i)]
-        gains = {i: self.cost(i, 0) - self.cost(i, self.d[i]) for i in wanted}
-        flows = {i: self.d[i] * self.unit[i] for i in wanted}
-        chosen = must[: self.max_trades]
-        candidates = [i for i in wanted if i not in chosen]
-        while len(chosen) < self.max_trades and candidates:
-            base = self._set_gain(chosen, gains, flows)
-            best = max(
-                candidates,
-                key=lambda i: (self._set_gain([*chosen, i], gains, flows) - base, gains[i], -i),
-            )
-            chosen.append(best)
-            candidates.remove(best)
-        keep = set(chosen)
-        for i in wanted:
-            if i not in keep:
-                self.d[i] = 0
-                self.hi[i] = max(self.hi[i], 0)
-
-    def _set_gain(
-        self, chosen: list[int], gains: dict[int, int], flows: dict[int, int]
-    ) -> Fraction:
-        money = self.budget
-        total = Fraction(0)
-        buys = []
-        for i in chosen:
-            if flows[i] <= 0:
-                money -= flows[i]
-                total += gains[i]
-            else:
-                buys.append(i)
-        buys.sort(key=lambda i: -Fraction(gains[i], flows[i]))
-        for i in buys:
-            if money <= 0:
-                break
-            share = min(flows[i], money)
-            total += Fraction(gains[i] * share, flows[i])
-            money -= share
-        return total
 
     def feasible_zero(self, i: int) -> bool:
         return self.lo[i] <= 0 <= self.hi[i]
@@ -296,16 +270,19 @@ class _Search:
         found.discard(d)
         return found  # type: ignore[return-value]
 
-    def _improve(self) -> None:
-        """Best-improvement local search over single moves and pairs of moves."""
+    def _improve(self, relaxation: Relaxation) -> None:
+        """Best-improvement local search over single moves and pairs of moves, among the
+        symbols the relaxation leaves unsettled (no other symbol can take part in a move
+        that improves the answer)."""
         cap = self.max_trades
         for _ in range(MAX_PASSES):
             left = self.budget - self.spend()
             trades = self.trades()
             best: tuple[int, tuple[tuple[int, int], ...]] | None = None
-            raisable = [j for j in range(self.n) if self._best_raise(j, 10**40)]
-            lowerable = [j for j in range(self.n) if self.d[j] > self.lo[j]]
-            for i in range(self.n):
+            unsettled = relaxation.unsettled(relaxation.gap(self.deviation()))
+            raisable = [j for j in unsettled if self._best_raise(j, 10**40)]
+            lowerable = [j for j in unsettled if self.d[j] > self.lo[j]]
+            for i in unsettled:
                 d_i = self.d[i]
                 for a in self._alternatives(i):
                     spent = (a - d_i) * self.unit[i]

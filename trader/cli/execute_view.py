@@ -1,0 +1,83 @@
+"""The execution as a person reads it: what would be sent, and what happened to each order."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from trader.cli.formatting import money
+from trader.core.money import plain
+from trader.core.staging import StagedOrder, StagedPlan
+from trader.execution.executor import ExecutionOutcome
+from trader.execution.report import execution_status
+
+STATUS_STYLE = {
+    "filled": "green",
+    "partially_filled": "yellow",
+    "accepted": "yellow",
+    "submitted": "yellow",
+    "rejected": "bold red",
+    "skipped": "dim",
+    "cancelled": "dim",
+    "expired": "dim",
+}
+
+
+def print_preview(
+    console: Console, plan: StagedPlan, pending: list[StagedOrder], prices: dict[str, Decimal]
+) -> None:
+    if not pending:
+        console.print(f"Plan {plan.uid}: every order was already sent; nothing left to send.")
+        return
+    table = Table(title=f"Plan {plan.uid}: would send (sells first)", title_justify="left")
+    for name in ("#", "Side", "Symbol", "Qty", "Planned at", "Now", "Value now", "Client order id"):
+        table.add_column(
+            name, justify="left" if name in ("Side", "Symbol", "Client order id") else "right"
+        )
+    for order in sorted(pending, key=lambda o: (o.side.value != "sell", o.seq)):
+        price = prices.get(order.symbol, order.est_price)
+        table.add_row(
+            str(order.seq),
+            order.side.value.upper(),
+            order.symbol,
+            plain(order.qty),
+            money(order.est_price),
+            money(price),
+            money(order.qty * price),
+        )
+    console.print(table)
+    console.print(
+        "Every check passed (plan age, account unchanged, prices, market open, limits). "
+        "Buys are sized again from the cash after the sells.\n"
+        "Nothing was sent. To send: [bold]trader execute --confirm[/]"
+    )
+
+
+def print_execution(console: Console, outcome: ExecutionOutcome, report: Path) -> None:
+    plan = outcome.plan
+    table = Table(title=f"Plan {plan.uid}: execution", title_justify="left")
+    for name in ("#", "Side", "Symbol", "Sent", "Filled", "Avg price", "Status", "Note"):
+        table.add_column(
+            name, justify="left" if name in ("Side", "Symbol", "Status", "Note") else "right"
+        )
+    for order in plan.orders:
+        style = STATUS_STYLE.get(order.status, "")
+        table.add_row(
+            str(order.seq),
+            order.side.value.upper(),
+            order.symbol,
+            plain(order.sent_qty) if order.sent_qty is not None else "-",
+            plain(order.filled_qty),
+            money(order.filled_avg_price) if order.filled_avg_price is not None else "-",
+            f"[{style}]{order.status}[/]" if style else order.status,
+            order.message or "",
+        )
+    console.print(table)
+    for note in outcome.notes:
+        console.print(f"note: {note}")
+    console.print(
+        f"Sent {outcome.sent} order(s); result: [bold]{execution_status(plan)}[/]. Report: {report}"
+    )

@@ -1,0 +1,234 @@
+"""The lower bound and the bounded exact search behind ``whole_shares``.
+
+``Relaxation`` is the Lagrangian relaxation of the quantity problem: the budget is
+priced at ``price`` (a multiplier between 0 and 1, in steps of ``1 / ONE``) and, under
+a trade cap, each trade at ``toll``. With both prices fixed the symbols separate: each
+takes the count with the least *reduced cost* (deviation + price * spend + toll if it
+trades), found exactly among a few candidates because the deviation is convex in the
+count on each side of the minimum-trade gap. The price is found by bisection (the
+spend at the relaxed optimum falls as the price rises) and the toll, for each price,
+is the benefit of the first trade that no longer fits under the cap. The relaxed value
+minus ``price * budget + toll * cap`` is a lower bound on any answer's deviation.
+
+The bound prunes. For an answer ``x`` its deviation is the bound plus the *slacks*
+(reduced cost above each symbol's least) plus ``price * unspent + toll * unused trades``.
+So an answer better than one of deviation ``U`` takes, in every symbol, a count whose
+slack is under ``U - bound``: symbols with only one such count are settled, and only
+the rest need searching. ``polish`` does that search as a dynamic program over the
+unsettled symbols, keeping the states (spend, trades, deviation) that no other state
+beats on all three; it is exact over the candidate counts unless the number of states
+passes ``STATE_LIMIT``, when it keeps those with the least slack (a beam).
+
+Every quantity is an integer: money in the problem's smallest unit, reduced costs in
+``1 / ONE`` of it.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Protocol
+
+ONE = 1 << 16
+STATE_LIMIT = 3000
+_BY_SPEND = itemgetter(1, 3, 2)
+
+
+class Integers(Protocol):
+    """What the search needs of the integer form of a problem (``whole_shares._Search``)."""
+
+    n: int
+    unit: list[int]
+    budget: int
+    max_trades: int
+    capped: bool
+    d: list[int]
+
+    def cost(self, i: int, d: int) -> int: ...
+
+    def feasible(self, i: int, d: int) -> bool: ...
+
+    def candidates(self, i: int) -> list[int]: ...
+
+
+class _Point:
+    """The relaxed optimum at one price: its bound, toll, spend and counts."""
+
+    __slots__ = ("bound", "counts", "price", "spend", "toll")
+
+    def __init__(self, price: int, bound: int, toll: int, spend: int, counts: list[int]):
+        self.price, self.bound, self.toll, self.spend, self.counts = (
+            price,
+            bound,
+            toll,
+            spend,
+            counts,
+        )
+
+
+class Relaxation:
+    """The Lagrangian bound of a problem, its multipliers and the slack of any count."""
+
+    def __init__(self, s: Integers) -> None:
+        self.s = s
+        self.options = [
+            [(a, a * s.unit[i], s.cost(i, a) * ONE) for a in s.candidates(i)] for i in range(s.n)
+        ]
+        best = self._evaluate(0)
+        self.start = best.counts
+        if best.spend > s.budget:
+            low, high = best, self._evaluate(ONE)
+            if high.spend <= s.budget:
+                while high.price - low.price > 1:
+                    middle = self._evaluate((low.price + high.price) // 2)
+                    if middle.spend > s.budget:
+                        low = middle
+                    else:
+                        high = middle
+            best = max(low, high, key=lambda point: point.bound)
+            self.start = high.counts
+        self.price, self.toll, self.bound = best.price, best.toll, best.bound
+        self.least = [
+            min(self.reduced(i, a) for a, _, _ in opts) for i, opts in enumerate(self.options)
+        ]
+
+    def _evaluate(self, price: int) -> _Point:
+        s = self.s
+        counts = [0] * s.n
+        spend = total = 0
+        movers: list[tuple[int, int, int, int]] = []
+        must = 0
+        for i, opts in enumerate(self.options):
+            stay = best = None
+            for a, w, c in opts:
+                r = c + price * w
+                if a == 0 and s.capped:
+                    stay = r
+                elif best is None or r < best[0]:
+                    best = (r, w, a)
+            assert best is not None or stay is not None
+            if stay is None:
+                assert best is not None
+                total, spend, counts[i] = total + best[0], spend + best[1], best[2]
+                must += s.capped
+            elif best is None or best[0] >= stay:
+                total += stay
+            else:
+                total += stay
+                movers.append((stay - best[0], i, best[1], best[2]))
+        toll = 0
+        if s.capped:
+            movers.sort(reverse=True)
+            slots = s.max_trades - must
+            toll = movers[slots][0] if len(movers) > slots else 0
+            del movers[slots:]
+            total += toll * must - toll * s.max_trades
+        for benefit, i, w, a in movers:
+            total -= benefit - toll
+            spend += w
+            counts[i] = a
+        return _Point(price, total - price * s.budget, toll, spend, counts)
+
+    def reduced(self, i: int, a: int) -> int:
+        s = self.s
+        toll = self.toll if a and s.capped else 0
+        return s.cost(i, a) * ONE + self.price * a * s.unit[i] + toll
+
+    def slack(self, i: int, a: int) -> int:
+        return self.reduced(i, a) - self.least[i]
+
+    def gap(self, deviation: int) -> int:
+        """How much slack an answer better than ``deviation`` can have in all."""
+        return deviation * ONE - self.bound
+
+    def counts_under(self, i: int, gap: int) -> list[tuple[int, int]]:
+        """(slack, count) of the candidate counts (and the current one +/- 1) under ``gap``."""
+        s = self.s
+        d = s.d[i]
+        counts = {a for a, _, _ in self.options[i]}
+        counts.update(a for a in (d - 1, d, d + 1) if s.feasible(i, a))
+        found = [(self.slack(i, a), a) for a in counts]
+        return sorted(item for item in found if item[0] < gap)
+
+    def unsettled(self, gap: int) -> list[int]:
+        """Symbols with a count other than the current one under ``gap`` of slack."""
+        d = self.s.d
+        return [i for i in range(self.s.n) if any(a != d[i] for _, a in self.counts_under(i, gap))]
+
+
+def polish(s: Integers, relaxation: Relaxation) -> bool:
+    """Replace ``s.d`` by the best answer of the bounded search, if it is better."""
+    incumbent = sum(s.cost(i, a) for i, a in enumerate(s.d))
+    gap = relaxation.gap(incumbent)
+    if gap <= 0:
+        return False
+    base_slack = base_spend = base_trades = base_cost = 0
+    chosen = list(s.d)
+    free: list[tuple[int, list[tuple[int, int, int, int, int]]]] = []
+    for i in range(s.n):
+        found = relaxation.counts_under(i, gap)
+        if not found:
+            return False
+        moves = [(slack, a, a * s.unit[i], s.cost(i, a), 1 if a else 0) for slack, a in found]
+        if len(moves) == 1:
+            slack, a, w, c, t = moves[0]
+            chosen[i] = a
+            base_slack, base_spend, base_cost, base_trades = (
+                base_slack + slack,
+                base_spend + w,
+                base_cost + c,
+                base_trades + t,
+            )
+        else:
+            free.append((i, moves))
+    free.sort(key=lambda item: -s.unit[item[0]])
+    rest_spend, rest_trades = [0] * (len(free) + 1), [0] * (len(free) + 1)
+    for k in range(len(free) - 1, -1, -1):
+        moves = free[k][1]
+        rest_spend[k] = rest_spend[k + 1] + min(m[2] for m in moves)
+        rest_trades[k] = rest_trades[k + 1] + min(m[4] for m in moves)
+    cap = s.max_trades if s.capped else len(s.d)
+    budget = s.budget
+    states: list[tuple[int, int, int, int, tuple | None]] = [
+        (base_slack, base_spend, base_trades, base_cost, None)
+    ]
+    for k, (_, moves) in enumerate(free):
+        room, trade_room = budget - rest_spend[k + 1], cap - rest_trades[k + 1]
+        grown = []
+        for slack, spend, trades, cost, path in states:
+            for m_slack, a, w, c, t in moves:
+                total = slack + m_slack
+                if total >= gap:
+                    break
+                if spend + w > room or trades + t > trade_room:
+                    continue
+                grown.append((total, spend + w, trades + t, cost + c, (a, path)))
+        states = _undominated(grown)
+        if len(states) > STATE_LIMIT:
+            states.sort(key=lambda state: state[0])
+            del states[STATE_LIMIT:]
+        if not states:
+            return False
+    best = min(states, key=lambda state: state[3])
+    if best[3] >= incumbent:
+        return False
+    path = best[4]
+    for i, _ in reversed(free):
+        assert path is not None
+        chosen[i], path = path
+    s.d[:] = chosen
+    return True
+
+
+def _undominated(states: list) -> list:
+    """The states no other state matches or beats in spend, trades and deviation at once."""
+    states.sort(key=_BY_SPEND)
+    kept = []
+    front: list[tuple[int, int]] = []  # (trades, deviation) of the kept states, no pair beaten
+    for state in states:
+        trades, cost = state[2], state[3]
+        if any(t <= trades and c <= cost for t, c in front):
+            continue
+        front = [(t, c) for t, c in front if t < trades or c < cost]
+        front.append((trades, cost))
+        kept.append(state)
+    return kept

@@ -1,0 +1,310 @@
+"""One run of ``trader execute --confirm``: from a staged plan to orders at the broker.
+
+The order of things, each step written to the store as it happens:
+
+1. **Reconcile.** Every order an earlier run left ``submitted``, ``accepted`` or
+   ``partially_filled`` is looked up by its client order id: what the broker has is
+   recorded; a ``submitted`` order the broker never received goes back to ``staged``.
+   A rerun after any crash therefore sends only what the broker never got.
+2. **Check** (nothing sent if one fails): the plan is still current (not executed,
+   not superseded, not past ``plan_ttl_minutes``), the account is not blocked, its
+   positions and cash are what the plan and its own fills explain, no price moved
+   more than ``max_price_move_pct``, the market is open (or ``--allow-queued``), and
+   no order nor the session is over the fat-finger limits.
+3. **Conflicts.** An open order of someone else's on the same symbol and the other
+   side would make Alpaca refuse ours as a potential wash trade: ours is skipped with
+   that reason, or with ``--cancel-conflicting`` the other order is cancelled first.
+4. **Sells**, then wait for them (one call for the open orders per round, backing off,
+   up to ``fill_timeout_seconds``).
+5. **Buys**, sized from the cash the account really has after the sells, keeping the
+   reserve: shrunk or dropped, with the reason recorded. Then wait again.
+6. Orders still open at the timeout are reported open, or cancelled with
+   ``--cancel-unfilled``. The plan is ``executed``; rejections are recorded with the
+   broker's message and never stop the other orders.
+
+A run interrupted by the broker (unreachable, errors that outlast the retries) is
+recorded as ``interrupted`` and leaves the plan ``executing``, for the next run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from trader.broker.protocol import Broker
+from trader.core.domain import AccountMode, Side
+from trader.core.money import QTY_STEP, ZERO
+from trader.core.staging import Basis, StagedOrder, StagedPlan
+from trader.errors import (
+    AccountBlocked,
+    ExecutionRefused,
+    MarketClosed,
+    NothingToExecute,
+    TraderError,
+)
+from trader.execution import guards
+from trader.execution.submit import record, submit_once
+from trader.settings import Settings
+from trader.store import Store
+
+MAX_POLL_WAIT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class ExecuteOptions:
+    allow_queued: bool = False
+    cancel_conflicting: bool = False
+    cancel_unfilled: bool = False
+
+
+@dataclass
+class ExecutionOutcome:
+    plan: StagedPlan
+    notes: list[str] = field(default_factory=list)
+    sent: int = 0
+
+    @property
+    def rejected(self) -> list[StagedOrder]:
+        return [o for o in self.plan.orders if o.status == "rejected"]
+
+    @property
+    def still_open(self) -> list[StagedOrder]:
+        return [o for o in self.plan.orders if o.is_open]
+
+
+@dataclass
+class Executor:
+    settings: Settings
+    broker: Broker
+    store: Store
+    mode: AccountMode
+    options: ExecuteOptions = field(default_factory=ExecuteOptions)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    sleep: Callable[[float], None] = time.sleep
+    notes: list[str] = field(default_factory=list)
+
+    # -- the whole run -----------------------------------------------------------------
+    def check(self, plan: StagedPlan) -> tuple[StagedPlan, list[StagedOrder], dict[str, Decimal]]:
+        """Reconcile and run every guard; returns the fresh plan, what is left to send, prices."""
+        if plan.status == "executed":
+            raise NothingToExecute(f"plan {plan.uid} was already executed: nothing to send")
+        if plan.status == "superseded":
+            raise NothingToExecute(
+                f"plan {plan.uid} was superseded by a newer plan: execute that one instead"
+            )
+        account = self.broker.account()
+        if account.trading_blocked or account.account_blocked:
+            raise AccountBlocked(f"the broker blocks trading on account {account.masked_number}")
+        plan = self.reconcile(plan)
+        pending = [o for o in plan.orders if o.status == "staged"]
+        if not pending:
+            return plan, pending, {}
+        execution = self.settings.execution
+        guards.check_expiry(plan, self.clock(), execution.plan_ttl_minutes)
+        positions = self.broker.positions()
+        account = self.broker.account()
+        actual = Basis(account.cash, {p.symbol: p.qty for p in positions})
+        guards.check_basis(plan, actual, execution.cash_tolerance_dollars)
+        prices = self.broker.latest_prices(sorted({o.symbol for o in pending}))
+        guards.check_prices(pending, prices, execution.max_price_move_pct)
+        if not self.broker.clock().is_open and not self.options.allow_queued:
+            raise MarketClosed(
+                "the market is closed: nothing was sent (--allow-queued sends day orders that "
+                "wait for the open)"
+            )
+        traded = sum(
+            (o.filled_qty * (o.filled_avg_price or o.est_price) for o in plan.orders), ZERO
+        )
+        guards.check_limits(
+            pending, prices, execution.max_order_dollars, execution.max_session_dollars, traded
+        )
+        return plan, pending, prices
+
+    def run(self, plan: StagedPlan) -> ExecutionOutcome:
+        """Check, then send: sells, wait, buys sized from the cash, wait."""
+        try:
+            plan, pending, prices = self.check(plan)
+        except ExecutionRefused as refusal:
+            run_id = self.store.start_execution(plan.uid, {"refused": str(refusal)})
+            self.store.finish_execution(run_id, "refused", {"reason": str(refusal)})
+            raise
+        run_id = self.store.start_execution(plan.uid, {"to_send": len(pending)})
+        self.store.set_plan_status(plan.uid, "executing")
+        sent = 0
+        try:
+            pending = self._resolve_conflicts(plan, pending)
+            sells = [o for o in pending if o.side is Side.SELL]
+            buys = [o for o in pending if o.side is Side.BUY]
+            for order in sells:
+                submit_once(self.broker, self.store, plan.uid, order, order.qty, sleep=self.sleep)
+                sent += 1
+            queued = self.options.allow_queued and not self.broker.clock().is_open
+            plan = self.wait(plan.uid, 0.0 if queued else None)
+            if buys:
+                sent += self._send_buys(plan, buys, prices)
+                plan = self.wait(plan.uid, 0.0 if queued else None)
+            plan = self._finish_open(plan)
+            self.store.set_plan_status(plan.uid, "executed")
+        except TraderError as exc:
+            self.store.finish_execution(
+                run_id, "interrupted", {"error": str(exc), "sent": sent, "notes": self.notes}
+            )
+            raise
+        self.store.finish_execution(run_id, "completed", {"sent": sent, "notes": self.notes})
+        return ExecutionOutcome(self._reload(plan.uid), list(self.notes), sent)
+
+    # -- steps --------------------------------------------------------------------------
+    def _reload(self, uid: str) -> StagedPlan:
+        plan = self.store.staged_plan(self.mode, uid)
+        assert plan is not None
+        return plan
+
+    def reconcile(self, plan: StagedPlan) -> StagedPlan:
+        """Bring the store in line with the broker for every order an earlier run touched."""
+        for order in plan.orders:
+            if not order.is_open:
+                continue
+            found = self.broker.order_by_client_id(order.client_order_id)
+            if found is not None:
+                record(self.store, plan.uid, order.seq, found)
+            elif order.status == "submitted":
+                self.store.update_order(
+                    plan.uid,
+                    order.seq,
+                    status="staged",
+                    message="an earlier run was cut off before the broker received it",
+                )
+            else:
+                self.store.update_order(
+                    plan.uid, order.seq, message="the broker no longer knows this order"
+                )
+        return self._reload(plan.uid)
+
+    def _resolve_conflicts(self, plan: StagedPlan, pending: list[StagedOrder]) -> list[StagedOrder]:
+        clashes = guards.conflicts(plan.orders, self.broker.open_orders())
+        if not clashes:
+            return pending
+        keep = []
+        for order in pending:
+            other = clashes.get(order.seq)
+            if other is None:
+                keep.append(order)
+                continue
+            what = f"open {other.side.value} {other.order_type} order {other.order_id} on {order.symbol}"
+            if self.options.cancel_conflicting:
+                self.broker.cancel(other.order_id)
+                self._wait_gone(other.order_id)
+                self.notes.append(f"cancelled the {what} (--cancel-conflicting)")
+                keep.append(order)
+            else:
+                self.store.update_order(
+                    plan.uid,
+                    order.seq,
+                    status="skipped",
+                    message=f"the {what} would make the broker refuse this order as a potential "
+                    f"wash trade; cancel it, or rerun with --cancel-conflicting",
+                )
+        return keep
+
+    def _wait_gone(self, order_id: str) -> None:
+        deadline = time.monotonic() + self.settings.execution.fill_timeout_seconds
+        interval = self.settings.execution.poll_interval_seconds
+        while any(o.order_id == order_id for o in self.broker.open_orders()):
+            if time.monotonic() >= deadline:
+                raise ExecutionRefused(
+                    f"order {order_id} did not cancel in time; nothing else sent"
+                )
+            self.sleep(interval)
+            interval = min(interval * 1.5, MAX_POLL_WAIT)
+
+    def _send_buys(
+        self, plan: StagedPlan, buys: list[StagedOrder], prices: dict[str, Decimal]
+    ) -> int:
+        account = self.broker.account()
+        fresh = self.broker.latest_prices(sorted({o.symbol for o in buys}))
+        prices = {**prices, **fresh}
+        steps = {o.symbol: self._step(o.symbol) for o in buys}
+        policy_reserve = self.settings.portfolio.cash_reserve
+        sized = guards.size_buys(
+            buys,
+            prices,
+            steps,
+            account.cash,
+            policy_reserve,
+            self.settings.rebalancing.min_trade_dollars,
+        )
+        by_seq = {o.seq: o for o in buys}
+        sent = 0
+        for size in sized:
+            order = by_seq[size.seq]
+            if size.qty <= ZERO:
+                self.store.update_order(plan.uid, order.seq, status="skipped", message=size.note)
+                continue
+            if size.note:
+                self.store.update_order(plan.uid, order.seq, message=size.note)
+            submit_once(self.broker, self.store, plan.uid, order, size.qty, sleep=self.sleep)
+            sent += 1
+        return sent
+
+    def _step(self, symbol: str) -> Decimal:
+        if not self.settings.rebalancing.fractional_shares:
+            return Decimal(1)
+        return QTY_STEP if self.broker.asset(symbol).fractionable else Decimal(1)
+
+    def wait(self, uid: str, timeout: float | None = None) -> StagedPlan:
+        """Poll until every order of the plan is final or the timeout passes."""
+        execution = self.settings.execution
+        limit = execution.fill_timeout_seconds if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        interval = execution.poll_interval_seconds
+        while True:
+            plan = self._reload(uid)
+            waiting = [o for o in plan.orders if o.is_open]
+            if not waiting:
+                return plan
+            open_ids = {o.client_order_id for o in self.broker.open_orders()}
+            for order in waiting:
+                if order.client_order_id not in open_ids or order.status == "submitted":
+                    found = self.broker.order_by_client_id(order.client_order_id)
+                    if found is not None:
+                        record(self.store, uid, order.seq, found)
+            plan = self._reload(uid)
+            if not any(o.is_open for o in plan.orders) or time.monotonic() >= deadline:
+                return plan
+            self.sleep(interval)
+            interval = min(interval * 1.5, MAX_POLL_WAIT)
+
+    def _finish_open(self, plan: StagedPlan) -> StagedPlan:
+        still_open = [o for o in plan.orders if o.is_open]
+        if not still_open:
+            return plan
+        seconds = self.settings.execution.fill_timeout_seconds
+        for order in still_open:
+            if self.options.cancel_unfilled and order.broker_order_id:
+                self.broker.cancel(order.broker_order_id)
+                found = self.broker.order_by_client_id(order.client_order_id)
+                if found is not None:
+                    record(self.store, plan.uid, order.seq, found)
+                self.notes.append(f"{order.symbol}: not filled in {seconds:g} s, cancelled")
+            else:
+                self.notes.append(
+                    f"{order.symbol}: not filled in {seconds:g} s; it stays open at the broker "
+                    f"(`trader orders` shows it)"
+                )
+        return self._reload(plan.uid)
+
+
+def execution_summary(outcome: ExecutionOutcome) -> dict[str, Any]:
+    plan = outcome.plan
+    return {
+        "plan_id": plan.uid,
+        "sent": outcome.sent,
+        "filled": sum(1 for o in plan.orders if o.status == "filled"),
+        "rejected": len(outcome.rejected),
+        "open": len(outcome.still_open),
+        "skipped": sum(1 for o in plan.orders if o.status == "skipped"),
+    }

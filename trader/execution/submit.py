@@ -1,0 +1,106 @@
+"""Sending one order exactly once.
+
+The order is marked ``submitted`` in the store *before* the broker is called, so a
+run killed at any point leaves either an order never sent (``staged``) or one whose
+fate only the broker knows (``submitted``), which the next run looks up by its
+client order id. A failure that leaves doubt — a timeout, a dropped connection, a
+5xx, a 429 — is settled the same way, at once: if the broker has the order, it is
+recorded; if the broker says it has not, the order is sent again under the *same*
+client order id, which the broker would refuse as a duplicate had it arrived after
+all. A refusal (403/422) is final and recorded with the broker's message. Nothing is
+ever resent without asking the broker first.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from trader.broker.protocol import Broker
+from trader.core.domain import Order, OrderRequest
+from trader.core.staging import StagedOrder
+from trader.errors import OrderRejected, TemporaryBrokerError
+from trader.store import Store
+
+MAX_SENDS = 3
+DUPLICATE_CODE = 40010001
+
+_BROKER_TO_OURS = {
+    "filled": "filled",
+    "partially_filled": "partially_filled",
+    "canceled": "cancelled",
+    "cancelled": "cancelled",
+    "replaced": "cancelled",
+    "expired": "expired",
+    "done_for_day": "expired",
+    "rejected": "rejected",
+}
+
+
+def our_status(broker_status: str) -> str:
+    """Alpaca's order status in the plan's words: anything still working is ``accepted``."""
+    return _BROKER_TO_OURS.get(broker_status, "accepted")
+
+
+def record(store: Store, plan_uid: str, seq: int, order: Order) -> str:
+    """Write what the broker says of one of our orders; returns our status for it."""
+    status = our_status(order.status)
+    store.update_order(
+        plan_uid,
+        seq,
+        status=status,
+        broker_order_id=order.order_id,
+        filled_qty=order.filled_qty,
+        filled_avg_price=order.filled_avg_price,
+    )
+    return status
+
+
+def submit_once(
+    broker: Broker,
+    store: Store,
+    plan_uid: str,
+    order: StagedOrder,
+    qty: Decimal,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """Send ``qty`` of a staged order as a market day order; returns our status for it.
+
+    Raises a TemporaryBrokerError only when the broker cannot even be asked; the order
+    then stays ``submitted`` and the next ``trader execute --confirm`` settles it.
+    """
+    store.update_order(
+        plan_uid, order.seq, status="submitted", sent_qty=qty, submitted_at=datetime.now(UTC)
+    )
+    request = OrderRequest(
+        symbol=order.symbol,
+        side=order.side,
+        client_order_id=order.client_order_id,
+        qty=qty,
+        order_type="market",
+        time_in_force="day",
+    )
+    last: TemporaryBrokerError | None = None
+    for attempt in range(MAX_SENDS):
+        try:
+            return record(store, plan_uid, order.seq, broker.submit(request))
+        except OrderRejected as refusal:
+            if refusal.code == DUPLICATE_CODE or "client_order_id must be unique" in str(refusal):
+                found = broker.order_by_client_id(order.client_order_id)
+                if found is not None:
+                    return record(store, plan_uid, order.seq, found)
+            store.update_order(
+                plan_uid, order.seq, status="rejected", message=refusal.broker_message
+            )
+            return "rejected"
+        except TemporaryBrokerError as doubt:
+            last = doubt
+            found = broker.order_by_client_id(order.client_order_id)  # may raise: stays submitted
+            if found is not None:
+                return record(store, plan_uid, order.seq, found)
+            sleep(min(0.5 * 2**attempt, 4.0))
+    assert last is not None
+    raise last

@@ -1,0 +1,246 @@
+"""Plans, their orders and their executions in the store; and the one-execution-at-a-time lock.
+
+A plan is staged by ``trader plan`` (superseding the account's older staged plan),
+moves to ``executing`` when ``trader execute --confirm`` starts sending and to
+``executed`` when a run finishes. Each order's life — staged, submitted, accepted,
+partially filled, filled, rejected, cancelled, expired, skipped — is written as it
+happens, each change its own transaction, so a run killed at any point leaves a
+store that says exactly how far it got.
+
+The execution lock keeps two ``trader execute`` runs off the same account. It is
+held by the operating system on behalf of the process, so a killed run never
+leaves it behind: a PostgreSQL session advisory lock (released when the connection
+closes) or, on SQLite, an ``flock`` on a file beside the database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import col, select
+
+from trader.core.domain import AccountMode
+from trader.core.staging import StagedPlan
+from trader.errors import ExecutionLocked, StorageError
+from trader.store import convert
+from trader.store.tables import ExecutionRow, PlanOrderRow, PlanRow
+from trader.store.urls import is_sqlite
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+
+class PlanRecords:
+    """The plan half of :class:`~trader.store.store.Store`."""
+
+    engine: Engine
+    url: str
+
+    def _session(self, action: str, *, write: bool = False) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    # -- staging ---------------------------------------------------------------------
+    def stage_plan(
+        self,
+        mode: AccountMode,
+        staged: StagedPlan | None,
+        *,
+        account_key: int | None,
+        snapshot_id: int | None = None,
+    ) -> list[str]:
+        """Supersede every older staged plan of the account and stage ``staged`` (if any).
+
+        A newer look at the account makes older plans obsolete, even when it finds
+        nothing to do. One transaction: the new plan, its orders and the superseding
+        happen together or not at all. Returns the ids of the plans it superseded.
+        """
+        with self._session("stage the plan", write=True) as session:
+            older = session.exec(
+                select(PlanRow).where(
+                    PlanRow.mode == mode.value,
+                    PlanRow.account_id == account_key
+                    if account_key is not None
+                    else col(PlanRow.account_id).is_(None),
+                    PlanRow.status == "staged",
+                )
+            ).all()
+            for row in older:
+                row.status = "superseded"
+                session.add(row)
+            if staged is None:
+                return [row.uid for row in older]
+            if staged.mode is not mode:
+                raise StorageError(f"plan {staged.uid} is for {staged.mode}, not {mode}")
+            plan_row = convert.plan_row(staged, account_key=account_key, snapshot_id=snapshot_id)
+            session.add(plan_row)
+            session.flush()
+            assert plan_row.id is not None
+            session.add_all(convert.plan_order_row(plan_row.id, o) for o in staged.orders)
+            session.flush()
+            return [row.uid for row in older]
+
+    def staged_plan(self, mode: AccountMode, uid: str | None = None) -> StagedPlan | None:
+        """A plan by id (any status), or else the newest plan of the mode still staged or executing."""
+        query = select(PlanRow).where(PlanRow.mode == mode.value)
+        if uid is not None:
+            query = query.where(PlanRow.uid == uid)
+        else:
+            query = query.where(col(PlanRow.status).in_(("staged", "executing")))
+        return self._one_plan(query)
+
+    def latest_plan(self, mode: AccountMode) -> StagedPlan | None:
+        """The newest plan of the mode, whatever its status."""
+        return self._one_plan(select(PlanRow).where(PlanRow.mode == mode.value))
+
+    def plans(self, mode: AccountMode, limit: int = 20) -> list[StagedPlan]:
+        """The newest plans of the mode, newest first."""
+        query = (
+            select(PlanRow)
+            .where(PlanRow.mode == mode.value)
+            .order_by(col(PlanRow.created_at).desc(), col(PlanRow.id).desc())
+            .limit(limit)
+        )
+        with self._session("read plans") as session:
+            return [self._rebuild(session, row) for row in session.exec(query).all()]
+
+    def _one_plan(self, query: Any) -> StagedPlan | None:
+        query = query.order_by(col(PlanRow.created_at).desc(), col(PlanRow.id).desc()).limit(1)
+        with self._session("read plans") as session:
+            row = session.exec(query).first()
+            return None if row is None else self._rebuild(session, row)
+
+    @staticmethod
+    def _rebuild(session: Session, row: PlanRow) -> StagedPlan:
+        orders = session.exec(
+            select(PlanOrderRow)
+            .where(PlanOrderRow.plan_id == row.id)
+            .order_by(col(PlanOrderRow.seq))
+        ).all()
+        return convert.staged_plan(row, list(orders))
+
+    def last_rebalance(self, mode: AccountMode) -> datetime | None:
+        """When the newest executed plan of the mode was made, if any was executed."""
+        with self._session("read executed plans") as session:
+            return session.exec(
+                select(PlanRow.created_at)
+                .where(PlanRow.mode == mode.value, PlanRow.status == "executed")
+                .order_by(col(PlanRow.created_at).desc())
+                .limit(1)
+            ).first()
+
+    # -- execution -------------------------------------------------------------------
+    def set_plan_status(self, uid: str, status: str) -> None:
+        with self._session("update the plan", write=True) as session:
+            row = session.exec(select(PlanRow).where(PlanRow.uid == uid)).one()
+            row.status = status
+            session.add(row)
+
+    def update_order(self, uid: str, seq: int, **changes: Any) -> None:
+        """Record one step of an order's life; its own transaction, so it survives a crash."""
+        with self._session("record the order", write=True) as session:
+            row = session.exec(
+                select(PlanOrderRow)
+                .join(PlanRow, col(PlanRow.id) == col(PlanOrderRow.plan_id))
+                .where(PlanRow.uid == uid, PlanOrderRow.seq == seq)
+            ).one()
+            for name, value in changes.items():
+                if not hasattr(row, name):
+                    raise StorageError(f"plan_order has no column {name}")
+                setattr(row, name, value)
+            row.updated_at = datetime.now(UTC)
+            session.add(row)
+
+    def start_execution(self, uid: str, detail: Mapping[str, Any]) -> int:
+        with self._session("record the execution", write=True) as session:
+            plan = session.exec(select(PlanRow).where(PlanRow.uid == uid)).one()
+            assert plan.id is not None
+            row = ExecutionRow(
+                plan_id=plan.id,
+                started_at=datetime.now(UTC),
+                status="running",
+                detail=json.dumps(dict(detail), sort_keys=True, default=str),
+            )
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            return row.id
+
+    def finish_execution(self, execution_id: int, status: str, detail: Mapping[str, Any]) -> None:
+        with self._session("record the execution", write=True) as session:
+            row = session.get_one(ExecutionRow, execution_id)
+            row.status = status
+            row.finished_at = datetime.now(UTC)
+            row.detail = json.dumps(dict(detail), sort_keys=True, default=str)
+            session.add(row)
+
+    def executions(self, uid: str) -> list[dict[str, Any]]:
+        """Every run of ``trader execute`` on a plan, oldest first."""
+        with self._session("read executions") as session:
+            rows = session.exec(
+                select(ExecutionRow)
+                .join(PlanRow, col(PlanRow.id) == col(ExecutionRow.plan_id))
+                .where(PlanRow.uid == uid)
+                .order_by(col(ExecutionRow.id))
+            ).all()
+        return [
+            {
+                "id": row.id,
+                "started_at": row.started_at,
+                "finished_at": row.finished_at,
+                "status": row.status,
+                "detail": json.loads(row.detail),
+            }
+            for row in rows
+        ]
+
+    @contextmanager
+    def execution_lock(self, name: str) -> Iterator[None]:
+        """Hold the lock called ``name`` for the block, or raise ExecutionLocked at once."""
+        if is_sqlite(self.url):
+            with _file_lock(self.url, name):
+                yield
+            return
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with self.engine.connect() as connection:
+            taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            if not taken:
+                raise ExecutionLocked(f"another trader execute is running on {name}")
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
+
+@contextmanager
+def _file_lock(url: str, name: str) -> Iterator[None]:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        yield  # a private in-memory database: no other process can share it
+        return
+    safe = hashlib.sha256(name.encode()).hexdigest()[:16]
+    path = Path(f"{database}.execute-{safe}.lock")
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExecutionLocked(f"another trader execute is running on {name}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.close(handle)
