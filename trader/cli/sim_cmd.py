@@ -113,3 +113,15 @@ def clock(
         if minutes or days:
             server.controls.advance(minutes=minutes, days=days)
         typer.echo(json.dumps({"now": server.controls.now().isoformat()}))
+
+
+@sim_app.command("block")
+def block(
+    ctx: typer.Context,
+    off: bool = typer.Option(False, "--off", help="Unblock trading again."),
+) -> None:
+    """Block trading on the embedded sim account, as a broker may (--off unblocks it)."""
+    context: AppContext = ctx.obj
+    with _server(context) as server:
+        server.controls.block_trading(not off)
+    typer.echo("trading unblocked" if off else "trading blocked: orders are refused")

@@ -44,6 +44,15 @@ OPEN_STATUSES = frozenset({"submitted", "accepted", "partially_filled"})
 FINAL_STATUSES = frozenset({"filled", "rejected", "cancelled", "expired", "skipped"})
 
 
+_CLIENT_ID = re.compile(r"^trader-([0-9a-f]{32})-(\d{3,})-(buy|sell)-")
+
+
+def parse_client_order_id(value: str) -> tuple[str, int] | None:
+    """The plan id and order number in one of our client order ids; None for anyone else's."""
+    match = _CLIENT_ID.match(value)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
 @dataclass(frozen=True, slots=True)
 class Basis:
     """What a plan was made from: the cash and the shares held, to check the account against."""

@@ -44,6 +44,11 @@ class Controls:
             state.prices.update(parsed)
             self._app.process(state)
 
+    def block_trading(self, blocked: bool = True) -> None:
+        """Block (or unblock) trading on the account, as the broker may do."""
+        with self._app.changing() as state:
+            state.trading_blocked = bool(blocked)
+
     def now(self) -> datetime:
         with self._app.reading() as state:
             return cal.local(state.now)

@@ -5,6 +5,7 @@ subject to injected faults. Bodies are JSON objects; a bad value is a 422 naming
 
     POST   /sim/reset           {"scenario": "default"}
     POST   /sim/prices          {"XLK": "190.00", ...}
+    POST   /sim/account         {"trading_blocked": true}
     GET    /sim/clock
     POST   /sim/clock/open | /sim/clock/close
     POST   /sim/clock/advance   {"minutes": 30, "days": 1}
@@ -55,6 +56,14 @@ def prices(app: SimApp, request: Request) -> Response:
     body = _body(request)
     _checked(lambda: Controls(app).set_prices({k: str(v) for k, v in body.items()}))
     return Response(body={k.upper(): str(v) for k, v in body.items()})
+
+
+def account(app: SimApp, request: Request) -> Response:
+    blocked = _body(request).get("trading_blocked")
+    if not isinstance(blocked, bool):
+        raise ApiError(422, "trading_blocked must be true or false", CODE_BAD_REQUEST)
+    Controls(app).block_trading(blocked)
+    return Response(body={"trading_blocked": blocked})
 
 
 def clock(app: SimApp, request: Request) -> Response:
@@ -120,6 +129,7 @@ def clear_requests(app: SimApp, request: Request) -> Response:
 def register(router: Router) -> None:
     router.add("POST", "/sim/reset", reset)
     router.add("POST", "/sim/prices", prices)
+    router.add("POST", "/sim/account", account)
     router.add("GET", "/sim/clock", clock)
     router.add("POST", "/sim/clock/open", clock_open)
     router.add("POST", "/sim/clock/close", clock_close)

@@ -14,7 +14,7 @@ from trader.core.money import ZERO, plain
 from trader.sim import engine, rules, serialize
 from trader.sim.app import SimApp
 from trader.sim.assets import find_asset
-from trader.sim.errors import CODE_BAD_REQUEST, ApiError, not_found, unprocessable
+from trader.sim.errors import CODE_BAD_REQUEST, CODE_FORBIDDEN, ApiError, not_found, unprocessable
 from trader.sim.routing import Request, Response, Router
 from trader.sim.state import Order, SimState
 
@@ -46,6 +46,8 @@ def get_position(app: SimApp, request: Request) -> Response:
 
 
 def _submit(app: SimApp, state: SimState, body: dict[str, object], closing: bool = False) -> dict:
+    if state.trading_blocked:
+        raise ApiError(403, "account is not authorized to trade", CODE_FORBIDDEN)
     order = rules.new_order(body, state, closing=closing)
     state.orders[order.id] = order
     state.client_order_ids[order.client_order_id] = order.id

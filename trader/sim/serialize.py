@@ -117,7 +117,7 @@ def account(state: SimState) -> dict[str, Any]:
         "cash": plain(state.cash),
         "accrued_fees": "0",
         "portfolio_value": plain(equity),
-        "trading_blocked": False,
+        "trading_blocked": state.trading_blocked,
         "transfers_blocked": False,
         "account_blocked": False,
         "created_at": timestamp(state.created_at),

@@ -118,6 +118,7 @@ class SimState:
     activities: list[FillActivity] = field(default_factory=list)  # time order
     recorded_closes: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     counter: int = 0
+    trading_blocked: bool = False
     created_at: datetime = field(default_factory=lambda: datetime(2019, 6, 3, 14, 0, tzinfo=UTC))
 
     def next_uuid(self, kind: str) -> str:

@@ -29,7 +29,9 @@ from operator import itemgetter
 from typing import Protocol
 
 ONE = 1 << 16
-STATE_LIMIT = 3000
+STATE_LIMIT = 64
+STATE_WORK = 20000
+REACH = 24
 _BY_SPEND = itemgetter(1, 3, 2)
 
 
@@ -45,9 +47,9 @@ class Integers(Protocol):
 
     def cost(self, i: int, d: int) -> int: ...
 
-    def feasible(self, i: int, d: int) -> bool: ...
+    def pieces(self, i: int) -> list[tuple[int, int]]: ...
 
-    def candidates(self, i: int) -> list[int]: ...
+    def ideal(self, i: int) -> int: ...
 
 
 class _Point:
@@ -71,12 +73,13 @@ class Relaxation:
     def __init__(self, s: Integers) -> None:
         self.s = s
         self.options = [
-            [(a, a * s.unit[i], s.cost(i, a) * ONE) for a in s.candidates(i)] for i in range(s.n)
+            [(a, a * s.unit[i], s.cost(i, a) * ONE) for a in self._candidates(i)]
+            for i in range(s.n)
         ]
         best = self._evaluate(0)
         self.start = best.counts
         if best.spend > s.budget:
-            low, high = best, self._evaluate(ONE)
+            low, high = best, self._evaluate(2 * ONE)
             if high.spend <= s.budget:
                 while high.price - low.price > 1:
                     middle = self._evaluate((low.price + high.price) // 2)
@@ -140,19 +143,43 @@ class Relaxation:
         """How much slack an answer better than ``deviation`` can have in all."""
         return deviation * ONE - self.bound
 
-    def counts_under(self, i: int, gap: int) -> list[tuple[int, int]]:
-        """(slack, count) of the candidate counts (and the current one +/- 1) under ``gap``."""
-        s = self.s
-        d = s.d[i]
-        counts = {a for a, _, _ in self.options[i]}
-        counts.update(a for a in (d - 1, d, d + 1) if s.feasible(i, a))
-        found = [(self.slack(i, a), a) for a in counts]
-        return sorted(item for item in found if item[0] < gap)
+    def _candidates(self, i: int) -> list[int]:
+        """The counts that can have the least reduced cost on each piece, for any price from
+        0 to 2: its lowest count and the counts just below and above target."""
+        ideal = self.s.ideal(i)
+        found = set()
+        for low, high in self.s.pieces(i):
+            found.update((low, min(max(ideal, low), high), min(max(ideal + 1, low), high)))
+        return sorted(found)
+
+    def counts_under(self, i: int, gap: int, reach: int) -> list[tuple[int, int]]:
+        """(slack, count) of the counts with slack under ``gap``, sorted: on each piece the
+        interval of them (slack is convex there) cut at ``reach`` counts either side of the
+        least reduced cost and of the current count."""
+        found: dict[int, int] = {}
+        ideal, d = self.s.ideal(i), self.s.d[i]
+        for low, high in self.s.pieces(i):
+            ends = (low, min(max(ideal, low), high), min(max(ideal + 1, low), high))
+            middles = {min(ends, key=lambda a: self.slack(i, a))}
+            if low <= d <= high:
+                middles.add(d)
+            for middle in middles:
+                for step in (-1, 1):
+                    stop = max(low, middle - reach) if step < 0 else min(high, middle + reach)
+                    a = middle if step < 0 else middle + 1
+                    while (a >= stop if step < 0 else a <= stop) and a not in found:
+                        if (slack := self.slack(i, a)) >= gap:
+                            break
+                        found[a] = slack
+                        a += step
+        return sorted((slack, a) for a, slack in found.items())
 
     def unsettled(self, gap: int) -> list[int]:
         """Symbols with a count other than the current one under ``gap`` of slack."""
         d = self.s.d
-        return [i for i in range(self.s.n) if any(a != d[i] for _, a in self.counts_under(i, gap))]
+        return [
+            i for i in range(self.s.n) if any(a != d[i] for _, a in self.counts_under(i, gap, 1))
+        ]
 
 
 def polish(s: Integers, relaxation: Relaxation) -> bool:
@@ -161,11 +188,15 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
     gap = relaxation.gap(incumbent)
     if gap <= 0:
         return False
+    counts = [relaxation.counts_under(i, gap, 1) for i in range(s.n)]
+    loose = [i for i in range(s.n) if len(counts[i]) > 1]
+    reach = min(REACH, max(3, 2 * REACH // max(1, len(loose))))
+    for i in loose:
+        counts[i] = relaxation.counts_under(i, gap, reach)
     base_slack = base_spend = base_trades = base_cost = 0
     chosen = list(s.d)
     free: list[tuple[int, list[tuple[int, int, int, int, int]]]] = []
-    for i in range(s.n):
-        found = relaxation.counts_under(i, gap)
+    for i, found in enumerate(counts):
         if not found:
             return False
         moves = [(slack, a, a * s.unit[i], s.cost(i, a), 1 if a else 0) for slack, a in found]
@@ -181,18 +212,23 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
         else:
             free.append((i, moves))
     free.sort(key=lambda item: -s.unit[item[0]])
-    rest_spend, rest_trades = [0] * (len(free) + 1), [0] * (len(free) + 1)
+    size = len(free) + 1
+    rest_spend, rest_most, rest_trades = [0] * size, [0] * size, [0] * size
     for k in range(len(free) - 1, -1, -1):
         moves = free[k][1]
         rest_spend[k] = rest_spend[k + 1] + min(m[2] for m in moves)
+        rest_most[k] = rest_most[k + 1] + max(m[2] for m in moves)
         rest_trades[k] = rest_trades[k + 1] + min(m[4] for m in moves)
     cap = s.max_trades if s.capped else len(s.d)
-    budget = s.budget
+    budget, price = s.budget, relaxation.price
+    limit = max(STATE_LIMIT, STATE_WORK // max(1, sum(len(moves) for _, moves in free)))
     states: list[tuple[int, int, int, int, tuple | None]] = [
         (base_slack, base_spend, base_trades, base_cost, None)
     ]
     for k, (_, moves) in enumerate(free):
         room, trade_room = budget - rest_spend[k + 1], cap - rest_trades[k + 1]
+        # Cash that stays unspent whatever comes next costs ``price`` a unit on top.
+        unspent = budget - rest_most[k + 1]
         grown = []
         for slack, spend, trades, cost, path in states:
             for m_slack, a, w, c, t in moves:
@@ -201,11 +237,13 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
                     break
                 if spend + w > room or trades + t > trade_room:
                     continue
+                if total + price * max(0, unspent - spend - w) >= gap:
+                    continue
                 grown.append((total, spend + w, trades + t, cost + c, (a, path)))
         states = _undominated(grown)
-        if len(states) > STATE_LIMIT:
-            states.sort(key=lambda state: state[0])
-            del states[STATE_LIMIT:]
+        if len(states) > limit:
+            states.sort(key=lambda state: state[0] + price * max(0, unspent - state[1]))
+            del states[limit:]
         if not states:
             return False
     best = min(states, key=lambda state: state[3])

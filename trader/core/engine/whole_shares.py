@@ -121,9 +121,7 @@ class _Search:
         return abs(self.value[i] + d * self.unit[i] - self.target[i])
 
     def feasible(self, i: int, d: int) -> bool:
-        if d == 0:
-            return True
-        return self.lo[i] <= d <= self.hi[i] and abs(d) * self.unit[i] >= self.min_trade
+        return self.lo[i] <= d <= self.hi[i] and (d == 0 or abs(d) * self.unit[i] >= self.min_trade)
 
     def best_in(self, i: int, low: int, high: int) -> int | None:
         """The feasible count in [low, high] closest to target (ties: the smaller trade)."""
@@ -155,32 +153,52 @@ class _Search:
     def trades(self) -> int:
         return sum(1 for d in self.d if d)
 
-    def candidates(self, i: int) -> list[int]:
-        """Counts the relaxation weighs: 0 and, on each side of the minimum-trade gap, the
-        nearest counts to target and a few either side (clipped to the side's range)."""
+    def pieces(self, i: int) -> list[tuple[int, int]]:
+        """The ranges of legal counts: none at all, all sales, all buys."""
         smallest = max(1, -(-self.min_trade // self.unit[i]))
-        ideal = (self.target[i] - self.value[i]) // self.unit[i]
-        found = {0} if self.feasible_zero(i) else set()
+        found = [(0, 0)] if self.feasible_zero(i) else []
         for low, high in ((self.lo[i], -smallest), (smallest, self.hi[i])):
             low, high = max(low, self.lo[i]), min(high, self.hi[i])
             if low <= high:
-                found.update(min(max(ideal + k, low), high) for k in range(-3, 3))
-        return sorted(found)
+                found.append((low, high))
+        return found
+
+    def ideal(self, i: int) -> int:
+        """The count just at or below target (unbounded)."""
+        return (self.target[i] - self.value[i]) // self.unit[i]
 
     def solve(self) -> list[int]:
         if not self.n:
             return []
-        must = [i for i in range(self.n) if not self.feasible_zero(i)]
-        for i in must[self.max_trades :]:
-            self.hi[i] = 0  # more forced trades than the cap allows: the cap wins
+        # A symbol above its cap must trade; when it cannot (no legal sale) or the trade cap
+        # has no room for it, it stays put and the position cap gives way.
+        must = [i for i in range(self.n) if not self.feasible_zero(i) and self.pieces(i)]
+        for i in range(self.n):
+            if not self.feasible_zero(i) and i not in must[: self.max_trades]:
+                self.hi[i] = 0
         relaxation = Relaxation(self)
         self.d = list(relaxation.start)
         self._repair()
+        if self.spend() > self.budget:
+            self._cheapest()
         self._fill()
         self._improve(relaxation)
         if polish(self, relaxation):
             self._improve(relaxation)
         return self.d
+
+    def _cheapest(self) -> None:
+        """The answer that frees the most cash within the trade cap: the last resort when
+        the repair cannot get under the budget (it moves one symbol at a time)."""
+        lowest = [min(low for low, _ in self.pieces(i)) for i in range(self.n)]
+        forced = [i for i in range(self.n) if not self.feasible_zero(i)]
+        others = sorted(
+            (i for i in range(self.n) if self.feasible_zero(i) and lowest[i] < 0),
+            key=lambda i: lowest[i] * self.unit[i],
+        )
+        self.d = [0] * self.n
+        for i in [*forced, *others][: self.max_trades]:
+            self.d[i] = lowest[i]
 
     def feasible_zero(self, i: int) -> bool:
         return self.lo[i] <= 0 <= self.hi[i]
@@ -214,9 +232,9 @@ class _Search:
                     if saved >= excess:
                         if covering is None or (loss, saved) < covering[0]:
                             covering = ((loss, saved), i, new)
-                    elif loss < saved:
-                        # Worth it only below one dollar lost per dollar freed; the rest of
-                        # the excess then costs at least a dollar a dollar.
+                    else:
+                        # Judged by its loss plus the rest of the excess, which costs at
+                        # most a dollar a dollar (a move never loses more than it frees).
                         projected = loss + (excess - saved)
                         if partial is None or projected < partial[0]:
                             partial = (projected, i, new)
@@ -271,50 +289,55 @@ class _Search:
         return found  # type: ignore[return-value]
 
     def _improve(self, relaxation: Relaxation) -> None:
-        """Best-improvement local search over single moves and pairs of moves, among the
-        symbols the relaxation leaves unsettled (no other symbol can take part in a move
-        that improves the answer)."""
-        cap = self.max_trades
+        """Local search over single moves and pairs of moves, among the symbols the
+        relaxation leaves unsettled (no other symbol can take part in a move that improves
+        the answer): each sweep takes, symbol by symbol, the best move that starts there."""
         for _ in range(MAX_PASSES):
-            left = self.budget - self.spend()
-            trades = self.trades()
-            best: tuple[int, tuple[tuple[int, int], ...]] | None = None
             unsettled = relaxation.unsettled(relaxation.gap(self.deviation()))
             raisable = [j for j in unsettled if self._best_raise(j, 10**40)]
             lowerable = [j for j in unsettled if self.d[j] > self.lo[j]]
+            moved = False
             for i in unsettled:
-                d_i = self.d[i]
-                for a in self._alternatives(i):
-                    spent = (a - d_i) * self.unit[i]
-                    loss = self.cost(i, a) - self.cost(i, d_i)
-                    count = trades + (a != 0) - (d_i != 0)
-                    money = left - spent
-                    if (
-                        money >= 0
-                        and count <= cap
-                        and loss < 0
-                        and (best is None or -loss > best[0])
-                    ):
-                        best = (-loss, ((i, a),))
-                    for j in raisable if money >= 0 else lowerable:
-                        if j == i:
-                            continue
-                        d_j = self.d[j]
-                        if money >= 0:
-                            new = self.best_in(j, d_j + 1, d_j + money // self.unit[j])
-                        else:
-                            new = self.best_in(j, self.lo[j], d_j + money // self.unit[j])
-                        if new is None or new == d_j:
-                            continue
-                        if count + (new != 0) - (d_j != 0) > cap:
-                            continue
-                        net = -(loss + self.cost(j, new) - self.cost(j, d_j))
-                        if net > 0 and (best is None or net > best[0]):
-                            best = (net, ((i, a), (j, new)))
-            if best is None:
+                best = self._best_move(i, raisable, lowerable)
+                if best is not None:
+                    moved = True
+                    for j, new in best:
+                        self.d[j] = new
+            if not moved:
                 return
-            for i, new in best[1]:
-                self.d[i] = new
+
+    def _best_move(
+        self, i: int, raisable: list[int], lowerable: list[int]
+    ) -> tuple[tuple[int, int], ...] | None:
+        """The best improving move of symbol i alone or with one other symbol, if any."""
+        cap = self.max_trades
+        left = self.budget - self.spend()
+        trades = self.trades()
+        best: tuple[int, tuple[tuple[int, int], ...]] | None = None
+        d_i = self.d[i]
+        for a in self._alternatives(i):
+            spent = (a - d_i) * self.unit[i]
+            loss = self.cost(i, a) - self.cost(i, d_i)
+            count = trades + (a != 0) - (d_i != 0)
+            money = left - spent
+            if money >= 0 and count <= cap and loss < 0 and (best is None or -loss > best[0]):
+                best = (-loss, ((i, a),))
+            for j in raisable if money >= 0 else lowerable:
+                if j == i:
+                    continue
+                d_j = self.d[j]
+                if money >= 0:
+                    new = self.best_in(j, d_j + 1, d_j + money // self.unit[j])
+                else:
+                    new = self.best_in(j, self.lo[j], d_j + money // self.unit[j])
+                if new is None or new == d_j:
+                    continue
+                if count + (new != 0) - (d_j != 0) > cap:
+                    continue
+                net = -(loss + self.cost(j, new) - self.cost(j, d_j))
+                if net > 0 and (best is None or net > best[0]):
+                    best = (net, ((i, a), (j, new)))
+        return None if best is None else best[1]
 
 
 def solve_shares(problem: ShareProblem) -> tuple[Decimal, ...]:

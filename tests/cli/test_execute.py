@@ -1,0 +1,331 @@
+"""``trader execute`` end to end through the CLI: the guards, the limits, conflicts, the result.
+
+Most tests run on the embedded sim (its state persists between commands in
+``$TRADER_HOME``, and ``trader sim price|clock|block`` move it); those that need a
+second trader on the same account run a ``SimServer`` here and use account ``paper``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import OrderSide, TimeInForce
+from alpaca.trading.requests import GetOrdersRequest, LimitOrderRequest, MarketOrderRequest
+
+from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+
+D = Decimal
+
+
+def staged(run_trader, config, env=None, count=3) -> dict:
+    result = run_trader("--config", str(config), "plan", "--json", env=env)
+    assert result.code == 0, result.err
+    payload = json.loads(result.out)
+    assert len(payload["orders"]) == count
+    return payload
+
+
+def database(tmp_path) -> sqlite3.Connection:
+    return sqlite3.connect(tmp_path / "home" / "trader.db")
+
+
+def order_rows(tmp_path) -> list[tuple]:
+    return (
+        database(tmp_path)
+        .execute("select symbol, side, status, filled_qty, message from plan_order order by seq")
+        .fetchall()
+    )
+
+
+def sim_env(server) -> dict[str, str]:
+    return {
+        "APCA_API_BASE_URL": server.url,
+        "APCA_API_KEY_ID": SIM_KEY_ID,
+        "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
+    }
+
+
+def test_sync_plan_execute_brings_every_category_within_band_once(
+    run_trader, config_file, tmp_path
+):
+    config = str(config_file())
+    plan = staged(run_trader, config)
+    preview = run_trader("--config", config, "execute")
+    assert preview.code == 0, preview.err
+    assert "Nothing was sent" in preview.out and "trader execute --confirm" in preview.out
+    assert all(row[2] == "staged" for row in order_rows(tmp_path))
+
+    done = run_trader("--config", config, "execute", "--confirm", "--json")
+    assert done.code == 0, done.err
+    result = json.loads(done.out)
+    assert result["plan_id"] == plan["plan_id"] and result["status"] == "filled"
+    assert [(o["symbol"], o["side"], o["status"]) for o in result["orders"]] == [
+        ("XLK", "sell", "filled"),
+        ("QQQ", "buy", "filled"),
+        ("XLF", "buy", "filled"),
+    ]
+    for sent, planned in zip(result["orders"], plan["orders"], strict=True):
+        assert sent["client_order_id"] == planned["client_order_id"]
+        assert sent["filled_qty"] == planned["qty"] == sent["qty"]
+        assert sent["broker_order_id"]
+
+    after = json.loads(run_trader("--config", config, "plan", "--json").out)
+    assert after["due"] is False
+    for row in after["allocation"]:
+        assert abs(D(row["drift_pct"])) <= D(row["band_pct"]), row
+    assert D(after["cash"]) >= 1000
+
+    again = run_trader("--config", config, "execute", "--confirm")
+    assert again.code == 15
+    assert "already executed" in again.err
+    statuses = database(tmp_path).execute("select status from execution order by id").fetchall()
+    assert statuses == [("completed",)]  # the refusal found no plan to run
+    reports = list((tmp_path / "paper_logs").glob("execution-*.json"))
+    assert len(reports) == 1
+
+
+def test_no_staged_plan_is_refused(run_trader, config_file):
+    result = run_trader("--config", str(config_file()), "execute", "--confirm")
+    assert result.code == 15
+    assert "no staged plan: run `trader plan` first" in result.err
+
+
+def test_a_moved_price_refuses_before_sending(run_trader, config_file, tmp_path):
+    config = str(config_file())
+    staged(run_trader, config)
+    # 185.00 -> 189.00 is 2.16%, beyond the 2% allowed.
+    assert run_trader("--config", config, "sim", "price", "XLK", "189.00").code == 0
+    result = run_trader("--config", config, "execute", "--confirm")
+    assert result.code == 12, result.err
+    assert "XLK $185.00 -> $189.00 (2.16%)" in result.err
+    assert all(row[2] == "staged" for row in order_rows(tmp_path))
+
+
+def test_a_small_price_move_is_allowed(run_trader, config_file, tmp_path):
+    config = str(config_file())
+    staged(run_trader, config)
+    assert run_trader("--config", config, "sim", "price", "XLK", "188.50").code == 0  # 1.89%
+    result = run_trader("--config", config, "execute", "--confirm")
+    assert result.code == 0, result.err
+    assert [row[2] for row in order_rows(tmp_path)] == ["filled"] * 3
+
+
+def test_an_expired_plan_is_refused(run_trader, config_file, tmp_path):
+    config = str(config_file())
+    plan = staged(run_trader, config)
+    old = (datetime.now(UTC) - timedelta(minutes=61)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with database(tmp_path) as connection:
+        connection.execute("update plan set created_at = ? where uid = ?", (old, plan["plan_id"]))
+    result = run_trader("--config", config, "execute", "--confirm")
+    assert result.code == 11, result.err
+    assert "more than plan_ttl_minutes (60)" in result.err
+
+
+def test_a_closed_market_refuses_unless_queued(run_trader, config_file, tmp_path):
+    config = str(config_file())
+    staged(run_trader, config)
+    assert run_trader("--config", config, "sim", "clock", "--close").code == 0
+    refused = run_trader("--config", config, "execute", "--confirm")
+    assert refused.code == 13, refused.err
+    assert "--allow-queued" in refused.err
+
+    queued = run_trader("--config", config, "execute", "--confirm", "--allow-queued", "--json")
+    assert queued.code == 18, queued.err  # accepted, waiting for the open
+    result = json.loads(queued.out)
+    assert [o["status"] for o in result["orders"]] == ["accepted"] * 3
+    # Buys were sized from the cash there before the sells: 2,400 above the reserve covers them.
+    assert [o["qty"] for o in result["orders"]] == [o["planned_qty"] for o in result["orders"]]
+
+    assert run_trader("--config", config, "sim", "clock", "--open").code == 0
+    orders = run_trader("--config", config, "orders", "--json")
+    assert orders.code == 0, orders.err
+    mine = [o for o in json.loads(orders.out) if o["plan_id"] == result["plan_id"]]
+    assert sorted(o["status"] for o in mine) == ["filled"] * 3
+
+
+def test_fat_finger_limits_refuse_before_sending(run_trader, config_file, tmp_path):
+    per_order = config_file(("max_order_dollars: 10000", "max_order_dollars: 1000"))
+    staged(run_trader, per_order)
+    result = run_trader("--config", str(per_order), "execute", "--confirm")
+    assert result.code == 16
+    assert "buy 2.80482561 QQQ is worth $1,149.98, above execution.max_order_dollars" in result.err
+
+    session = config_file(
+        ("max_order_dollars: 10000", "max_order_dollars: 2000"),
+        ("max_session_dollars: 50000", "max_session_dollars: 2500"),
+    )
+    result = run_trader("--config", str(session), "execute", "--confirm")
+    assert result.code == 16
+    assert "add up to $2,875.49, above execution.max_session_dollars ($2,500.00)" in result.err
+    assert all(row[2] == "staged" for row in order_rows(tmp_path))
+
+
+def test_a_blocked_account_is_refused(run_trader, config_file):
+    config = str(config_file())
+    staged(run_trader, config)
+    assert run_trader("--config", config, "sim", "block").code == 0
+    result = run_trader("--config", config, "execute", "--confirm")
+    assert result.code == 14
+    assert "blocks trading" in result.err
+
+
+def test_a_changed_account_is_refused(run_trader, config_file, tmp_path):
+    with SimServer() as server:
+        env = sim_env(server)
+        config = str(config_file(("account: sim", "account: paper")))
+        staged(run_trader, config, env)
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        client.submit_order(
+            MarketOrderRequest(
+                symbol="SPY", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
+            )
+        )
+        result = run_trader("--config", config, "execute", "--confirm", env=env)
+    assert result.code == 10, result.err
+    assert "SPY 2.5 -> 3.5 shares" in result.err and "cash $3,400.00 -> $2,920.00" in result.err
+
+
+def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_file, tmp_path):
+    with SimServer() as server:
+        env = sim_env(server)
+        config = str(config_file(("account: sim", "account: paper")))
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        # The user's own take-profit sell on XLF, far above the price: it stays open.
+        theirs = client.submit_order(
+            LimitOrderRequest(
+                symbol="XLF",
+                qty=5,
+                side=OrderSide.SELL,
+                time_in_force=TimeInForce.GTC,
+                limit_price=60,
+            )
+        )
+        staged(run_trader, config, env)
+        skipped = run_trader("--config", config, "execute", "--confirm", "--json", env=env)
+        assert skipped.code == 0, skipped.err
+        result = json.loads(skipped.out)
+        xlf = next(o for o in result["orders"] if o["symbol"] == "XLF")
+        assert xlf["status"] == "skipped" and "potential wash trade" in xlf["reason"]
+        assert result["status"] == "filled_with_skips"
+        assert str(client.get_order_by_id(theirs.id).status.value) == "new"
+
+        staged(run_trader, config, env, count=1)  # only XLF is left to buy
+        cancelled = run_trader(
+            "--config", config, "execute", "--confirm", "--cancel-conflicting", "--json", env=env
+        )
+        assert cancelled.code == 0, cancelled.err
+        result = json.loads(cancelled.out)
+        assert [o["status"] for o in result["orders"] if o["symbol"] == "XLF"] == ["filled"]
+        assert str(client.get_order_by_id(theirs.id).status.value) == "canceled"
+        assert any("--cancel-conflicting" in note for note in result["notes"])
+
+
+def test_a_rejected_order_is_recorded_and_the_others_go_on(run_trader, config_file, tmp_path):
+    with SimServer() as server:
+        env = sim_env(server)
+        config = str(config_file(("account: sim", "account: paper")))
+        staged(run_trader, config, env)
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        # A sell of every XLK share stays open (limit far above): our XLK sell has no qty left.
+        client.submit_order(
+            LimitOrderRequest(
+                symbol="XLK",
+                qty=17.3,
+                side=OrderSide.SELL,
+                time_in_force=TimeInForce.DAY,
+                limit_price=400,
+            )
+        )
+        result = run_trader("--config", config, "execute", "--confirm", "--json", env=env)
+        orders = client.get_orders(GetOrdersRequest(status="all"))
+    assert result.code == 8, result.err
+    payload = json.loads(result.out)
+    xlk, qqq, xlf = payload["orders"]
+    assert xlk["status"] == "rejected" and "insufficient qty available" in xlk["reason"]
+    assert (qqq["status"], xlf["status"]) == ("filled", "filled")
+    assert payload["status"] == "rejected_orders"
+    # Without the sale the buys still fit in the 2,400 above the reserve.
+    assert sum(1 for o in orders if o.client_order_id.startswith("trader-")) == 2
+
+
+def test_buys_are_sized_from_the_cash_after_the_sells(run_trader, config_file, tmp_path):
+    with SimServer() as server:
+        env = sim_env(server)
+        config = str(
+            config_file(
+                ("account: sim", "account: paper"),
+                ("fill_timeout_seconds: 60", "fill_timeout_seconds: 1"),
+            )
+        )
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        # Spend most of the cash first: 5 XLV, 2 SPY, 8 XLE, 4 TLT leave $839, below the reserve.
+        for symbol, qty in (("XLV", 5), ("SPY", 2), ("XLE", 8), ("TLT", 4)):
+            client.submit_order(
+                MarketOrderRequest(
+                    symbol=symbol, qty=qty, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
+                )
+            )
+        plan = staged(run_trader, config, env, count=5)
+        assert [(o["side"], o["symbol"], o["est_value"]) for o in plan["orders"]] == [
+            ("sell", "SPY", "1010.02"),
+            ("sell", "XLK", "900.54"),
+            ("sell", "XLV", "599.38"),
+            ("buy", "QQQ", "1149.98"),
+            ("buy", "XLF", "824.97"),
+        ]
+        # The XLK sale will not fill: the buys can only use 839 + 1,010.02 + 599.38 - 1,000.
+        server.controls.set_fill_ratio("XLK", D(0))
+        result = run_trader(
+            "--config", config, "execute", "--confirm", "--cancel-unfilled", "--json", env=env
+        )
+        cash = D(str(client.get_account().cash))
+    assert result.code == 0, result.err
+    spy, xlk, xlv, qqq, xlf = json.loads(result.out)["orders"]
+    assert (spy["status"], xlv["status"], qqq["status"]) == ("filled", "filled", "filled")
+    assert xlk["status"] == "cancelled" and xlk["filled_qty"] == "0"
+    assert qqq["qty"] == qqq["planned_qty"]
+    # 1,448.40 above the reserve, less QQQ's 1,149.98, leaves 298.42: 7.4605 XLF at 40.
+    assert xlf["status"] == "filled" and xlf["qty"].startswith("7.4605")
+    assert xlf["reason"].startswith(f"shrunk from 20.62419375 to {xlf['qty']} shares")
+    assert D(1000) <= cash < D("1000.01")
+
+
+def test_live_execution_needs_both_opt_ins_and_the_account_number(run_trader, config_file):
+    with SimServer() as server:
+        env = sim_env(server)
+        opted_in = config_file(
+            ("account: sim", "account: live"),
+            ("allow_live_trading: false", "allow_live_trading: true"),
+        )
+        without_flag = run_trader("--config", str(opted_in), "execute", "--confirm", env=env)
+        assert without_flag.code == 2 and "--live" in without_flag.err
+        staged_live = run_trader("--config", str(opted_in), "plan", "--live", env=env)
+        assert staged_live.code == 0, staged_live.err
+        no_terminal = run_trader(
+            "--config", str(opted_in), "execute", "--confirm", "--live", env=env
+        )
+        assert no_terminal.code == 2 and "account number" in no_terminal.err
+        sent = run_trader(
+            "--config", str(opted_in), "execute", "--confirm", "--live", "--yes", env=env
+        )
+        assert sent.code == 0, sent.err
+
+
+def test_manual_accounts_are_never_executed(run_trader, tmp_path):
+    config = tmp_path / "manual.yaml"
+    config.write_text(
+        "account: manual\n"
+        "target_allocation: {technology: 100}\n"
+        "categories: {technology: [XLK]}\n"
+        "risk_management: {max_single_position: 100}\n"
+        "portfolio: {cash: 5000}\n"
+        "current_holdings: {XLK: {shares: 1, avg_cost: 150, current_price: 185}}\n"
+        f"reports_dir: {tmp_path / 'reports'}\n"
+    )
+    assert run_trader("--config", str(config), "plan").code == 0
+    result = run_trader("--config", str(config), "execute", "--confirm")
+    assert result.code == 2 and "never executed" in result.err

@@ -1,0 +1,161 @@
+"""``trader orders`` (the broker's recent orders) and ``trader history`` (past plans and runs)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from trader.broker.connect import open_broker
+from trader.cli.context import AppContext
+from trader.cli.formatting import money, to_json_value
+from trader.core.domain import AccountMode
+from trader.core.money import ZERO, plain
+from trader.core.staging import StagedPlan, parse_client_order_id
+from trader.errors import ConfigError
+from trader.execution.submit import record
+
+
+def orders(
+    ctx: typer.Context,
+    limit: int = typer.Option(50, min=1, max=500, help="How many recent orders to show."),
+    live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
+    as_json: bool = typer.Option(False, "--json", help="Print the orders as JSON."),
+) -> None:
+    """Show the account's recent orders at the broker, and which plan sent each.
+
+    The store's record of the plan's orders is brought up to date on the way.
+    """
+    context: AppContext = ctx.obj
+    settings = context.settings
+    if settings.account == "manual":
+        raise ConfigError("account 'manual' has no broker orders")
+    store = context.open_store()
+    rows: list[dict[str, Any]] = []
+    try:
+        with open_broker(settings, context.home, live_flag=live) as opened:
+            try:
+                for order in opened.broker.orders(status="all", limit=limit):
+                    ours = parse_client_order_id(order.client_order_id)
+                    if ours and store.staged_plan(opened.mode, ours[0]) is not None:
+                        record(store, ours[0], ours[1], order)
+                    rows.append(
+                        {
+                            "plan_id": ours[0] if ours else None,
+                            "client_order_id": order.client_order_id,
+                            "broker_order_id": order.order_id,
+                            "symbol": order.symbol,
+                            "side": order.side.value,
+                            "type": order.order_type,
+                            "qty": order.qty,
+                            "notional": order.notional,
+                            "filled_qty": order.filled_qty,
+                            "filled_avg_price": order.filled_avg_price,
+                            "status": order.status,
+                            "submitted_at": order.submitted_at,
+                        }
+                    )
+            finally:
+                for action, outcome in opened.broker.calls:
+                    store.log_event("orders", "broker_call", outcome, {"action": action})
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(to_json_value(rows), indent=2))
+        return
+    table = Table(title="Recent orders (newest first)", title_justify="left")
+    for name in ("Submitted", "Side", "Symbol", "Qty", "Filled", "Avg price", "Status", "Plan"):
+        table.add_column(
+            name, justify="right" if name in ("Qty", "Filled", "Avg price") else "left"
+        )
+    for row in rows:
+        qty = row["qty"] if row["qty"] is not None else None
+        table.add_row(
+            row["submitted_at"].strftime("%Y-%m-%d %H:%M") if row["submitted_at"] else "-",
+            row["side"].upper(),
+            row["symbol"],
+            plain(qty) if qty is not None else f"${plain(row['notional'] or ZERO)}",
+            plain(row["filled_qty"]),
+            money(row["filled_avg_price"]) if row["filled_avg_price"] is not None else "-",
+            row["status"],
+            (row["plan_id"] or "")[:8] or "(not trader's)",
+        )
+    context.console.print(table)
+
+
+def plan_history(plan: StagedPlan, executions: list[dict[str, Any]]) -> dict[str, Any]:
+    """A plan's record: what it planned, what filled, and the realized P&L it estimated."""
+    sold = bought = realized = ZERO
+    for order in plan.orders:
+        if order.filled_qty <= ZERO:
+            continue
+        value = order.filled_qty * (order.filled_avg_price or order.est_price)
+        if order.side.value == "sell":
+            sold += value
+            if order.est_realized_pl is not None:
+                realized += order.est_realized_pl * order.filled_qty / order.qty
+        else:
+            bought += value
+    return {
+        "plan_id": plan.uid,
+        "created_at": plan.created_at,
+        "status": plan.status,
+        "orders": len(plan.orders),
+        "filled": sum(1 for o in plan.orders if o.status == "filled"),
+        "sold": sold,
+        "bought": bought,
+        "est_realized_pl": realized,
+        "executions": [
+            {"started_at": e["started_at"], "status": e["status"], "detail": e["detail"]}
+            for e in executions
+        ],
+    }
+
+
+def history(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, min=1, max=1000, help="How many plans to show."),
+    as_json: bool = typer.Option(False, "--json", help="Print the history as JSON."),
+) -> None:
+    """Show past plans and their executions from the store, with what they sold and bought."""
+    context: AppContext = ctx.obj
+    mode = AccountMode(context.settings.account)
+    store = context.open_store()
+    try:
+        entries = [plan_history(p, store.executions(p.uid)) for p in store.plans(mode, limit)]
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(to_json_value(entries), indent=2))
+        return
+    table = Table(title=f"Plans of the {mode.value} account (newest first)", title_justify="left")
+    for name in (
+        "Made",
+        "Plan",
+        "Status",
+        "Orders",
+        "Filled",
+        "Sold",
+        "Bought",
+        "Est. realized",
+        "Runs",
+    ):
+        table.add_column(
+            name, justify="left" if name in ("Made", "Plan", "Status", "Runs") else "right"
+        )
+    for entry in entries:
+        table.add_row(
+            entry["created_at"].strftime("%Y-%m-%d %H:%M"),
+            entry["plan_id"][:8],
+            entry["status"],
+            str(entry["orders"]),
+            str(entry["filled"]),
+            money(entry["sold"]),
+            money(entry["bought"]),
+            money(Decimal(entry["est_realized_pl"])),
+            ", ".join(e["status"] for e in entry["executions"]) or "-",
+        )
+    context.console.print(table)
