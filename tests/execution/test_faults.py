@@ -144,7 +144,6 @@ def test_a_submission_slower_than_the_client_timeout(account, hook):
     time.sleep(max(0.0, fired[0] + 3.5 - time.monotonic()))
     if result.code != 0:
         rerun_after_clearing(acct)
-    print("PROBE", result.code, [(p["status"], p["dropped"]) for p in acct.posts()], [o["message"] for o in acct.orders()])
     acct.assert_recorded_once()  # holds: the broker kept one order per client order id
     acct.assert_nothing_more_to_send()
     acct.assert_no_duplicate_refused()  # fails: the sell went out twice, one refused

@@ -213,22 +213,24 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
             free.append((i, moves))
     free.sort(key=lambda item: -s.unit[item[0]])
     size = len(free) + 1
-    rest_spend, rest_most, rest_trades = [0] * size, [0] * size, [0] * size
+    rest_spend, rest_most, rest_trades, rest_traded = [0] * size, [0] * size, [0] * size, [0] * size
     for k in range(len(free) - 1, -1, -1):
         moves = free[k][1]
         rest_spend[k] = rest_spend[k + 1] + min(m[2] for m in moves)
         rest_most[k] = rest_most[k + 1] + max(m[2] for m in moves)
         rest_trades[k] = rest_trades[k + 1] + min(m[4] for m in moves)
+        rest_traded[k] = rest_traded[k + 1] + max(m[4] for m in moves)
     cap = s.max_trades if s.capped else len(s.d)
-    budget, price = s.budget, relaxation.price
+    budget, price, toll = s.budget, relaxation.price, relaxation.toll
     limit = max(STATE_LIMIT, STATE_WORK // max(1, sum(len(moves) for _, moves in free)))
     states: list[tuple[int, int, int, int, tuple | None]] = [
         (base_slack, base_spend, base_trades, base_cost, None)
     ]
     for k, (_, moves) in enumerate(free):
         room, trade_room = budget - rest_spend[k + 1], cap - rest_trades[k + 1]
-        # Cash that stays unspent whatever comes next costs ``price`` a unit on top.
-        unspent = budget - rest_most[k + 1]
+        # Cash that stays unspent whatever comes next costs ``price`` a unit on top, and an
+        # unused trade ``toll``.
+        unspent, unused = budget - rest_most[k + 1], cap - rest_traded[k + 1]
         grown = []
         for slack, spend, trades, cost, path in states:
             for m_slack, a, w, c, t in moves:
@@ -237,7 +239,8 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
                     break
                 if spend + w > room or trades + t > trade_room:
                     continue
-                if total + price * max(0, unspent - spend - w) >= gap:
+                total += price * max(0, unspent - spend - w) + toll * max(0, unused - trades - t)
+                if total >= gap:
                     continue
                 grown.append((total, spend + w, trades + t, cost + c, (a, path)))
         states = _undominated(grown)
