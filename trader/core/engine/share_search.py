@@ -239,13 +239,17 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
                     break
                 if spend + w > room or trades + t > trade_room:
                     continue
-                total += price * max(0, unspent - spend - w) + toll * max(0, unused - trades - t)
-                if total >= gap:
+                idle = price * max(0, unspent - spend - w) + toll * max(0, unused - trades - t)
+                if total + idle >= gap:
                     continue
                 grown.append((total, spend + w, trades + t, cost + c, (a, path)))
         states = _undominated(grown)
         if len(states) > limit:
-            states.sort(key=lambda state: state[0] + price * max(0, unspent - state[1]))
+            states.sort(
+                key=lambda state: state[0]
+                + price * max(0, unspent - state[1])
+                + toll * max(0, unused - state[2])
+            )
             del states[limit:]
         if not states:
             return False
