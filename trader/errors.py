@@ -9,6 +9,7 @@ into a single readable line and its own exit code. Anything that is not a
     │   └── MissingCredentials  APCA_API_KEY_ID / APCA_API_SECRET_KEY not set          (exit 2)
     ├── BrokerError            the broker said something we cannot use               (exit 4)
     │   ├── TemporaryBrokerError   worth retrying: timeouts, 429, 5xx                 (exit 5)
+    │   │   ├── BrokerTimeout      no answer in time; the request may still arrive    (exit 5)
     │   │   └── BrokerUnreachable  no connection at all                               (exit 3)
     │   ├── AuthenticationError    the broker refused the keys                        (exit 6)
     │   ├── NotFound               no such order / position / asset                   (exit 4)
@@ -70,6 +71,10 @@ class TemporaryBrokerError(BrokerError):
     """Retryable: a timeout, a rate limit or a server error."""
 
     exit_code = 5
+
+
+class BrokerTimeout(TemporaryBrokerError):
+    """The broker did not answer in time: the request may still be on its way."""
 
 
 class BrokerUnreachable(TemporaryBrokerError):

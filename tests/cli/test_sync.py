@@ -157,11 +157,15 @@ def test_a_malformed_broker_answer_writes_nothing(run_trader, config_file, tmp_p
     [
         ["sync"],
         ["plan"],
+        ["execute"],
+        ["orders"],
+        ["history"],
         ["demo"],
         ["sim", "serve"],
         ["sim", "reset"],
         ["sim", "price"],
         ["sim", "clock"],
+        ["sim", "block"],
     ],
 )
 def test_every_command_has_help(run_trader, command):

@@ -1,11 +1,11 @@
 """``trader execute --confirm`` sends each planned order exactly once, whatever the broker does.
 
-Each test stages the seed account's plan (sell XLK, buy QQQ, buy XLF) with ``trader
-plan`` against a sim started here, injects one fault while ``trader execute
---confirm`` runs (aimed at a chosen request with the ``hook`` fixture), reruns after
-clearing the fault when the run failed, and then checks the whole promise: every
-planned order once at the broker, no duplicate refused, the store in line with the
-broker, the plan executed, and one more run sending nothing.
+Each test starts from the seed account's plan as ``trader plan`` staged it (sell XLK,
+buy QQQ, buy XLF; see ``staged_home``), on a fresh sim started here. It injects one
+fault while ``trader execute --confirm`` runs (aimed at a chosen request with the
+``hook`` fixture), reruns after clearing the fault when the run failed, and checks
+the whole promise: every planned order once at the broker, no duplicate refused, the
+store in line with the broker, the plan executed, and one more run sending nothing.
 """
 
 from __future__ import annotations
@@ -122,13 +122,6 @@ def test_a_burst_of_429s_on_a_submission(account, hook, burst):
     acct.assert_nothing_more_to_send()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="after a client timeout, submit_once looks the order up at once and resends it "
-    "0.5 s later while the first request is still in flight; the broker then refuses the "
-    "late original as a duplicate (422)",
-)
 def test_a_submission_slower_than_the_client_timeout(account, hook):
     acct = account(("timeout_seconds: 10", "timeout_seconds: 1"))
     fired: list[float] = []
@@ -146,7 +139,7 @@ def test_a_submission_slower_than_the_client_timeout(account, hook):
         rerun_after_clearing(acct)
     acct.assert_recorded_once()  # holds: the broker kept one order per client order id
     acct.assert_nothing_more_to_send()
-    acct.assert_no_duplicate_refused()  # fails: the sell went out twice, one refused
+    acct.assert_no_duplicate_refused()  # the patient lookup found the slow original
 
 
 def test_a_run_killed_between_submissions_is_finished_by_the_next(account):
@@ -192,12 +185,6 @@ def test_a_second_run_on_the_same_account_is_refused_while_the_first_holds_the_l
     acct.assert_nothing_more_to_send()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Executor.wait only looks up orders that left the open list, so an order still "
-    "open with a partial fill keeps the 'accepted' status and 0 filled of its submission",
-)
 def test_a_partial_fill_is_recorded_and_left_open(account):
     acct = account(("fill_timeout_seconds: 2", "fill_timeout_seconds: 1"))
     acct.server.controls.set_fill_ratio("QQQ", "0.5")

@@ -22,6 +22,7 @@ from trader.core.money import plain
 from trader.errors import (
     AuthenticationError,
     BrokerError,
+    BrokerTimeout,
     BrokerUnreachable,
     MalformedResponse,
     NotFound,
@@ -79,7 +80,7 @@ def translate(exc: BaseException, action: str, order: OrderRequest | None = None
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return BrokerUnreachable(f"{action}: broker unreachable (connection timed out)")
     if isinstance(exc, requests.exceptions.Timeout):
-        return TemporaryBrokerError(f"{action}: the broker did not answer in time")
+        return BrokerTimeout(f"{action}: the broker did not answer in time")
     if isinstance(exc, requests.exceptions.ConnectionError):
         reason = str(exc)
         if "NewConnectionError" in reason or "Failed to resolve" in reason or "refused" in reason:

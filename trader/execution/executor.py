@@ -140,7 +140,15 @@ class Executor:
             sells = [o for o in pending if o.side is Side.SELL]
             buys = [o for o in pending if o.side is Side.BUY]
             for order in sells:
-                submit_once(self.broker, self.store, plan.uid, order, order.qty, sleep=self.sleep)
+                submit_once(
+                    self.broker,
+                    self.store,
+                    plan.uid,
+                    order,
+                    order.qty,
+                    patience=self._patience,
+                    sleep=self.sleep,
+                )
                 sent += 1
             queued = self.options.allow_queued and not self.broker.clock().is_open
             plan = self.wait(plan.uid, 0.0 if queued else None)
@@ -246,9 +254,21 @@ class Executor:
                 continue
             if size.note:
                 self.store.update_order(plan.uid, order.seq, message=size.note)
-            submit_once(self.broker, self.store, plan.uid, order, size.qty, sleep=self.sleep)
+            submit_once(
+                self.broker,
+                self.store,
+                plan.uid,
+                order,
+                size.qty,
+                patience=self._patience,
+                sleep=self.sleep,
+            )
             sent += 1
         return sent
+
+    @property
+    def _patience(self) -> float:
+        return 3 * self.settings.broker.timeout_seconds
 
     def _step(self, symbol: str) -> Decimal:
         if not self.settings.rebalancing.fractional_shares:
@@ -266,17 +286,23 @@ class Executor:
             waiting = [o for o in plan.orders if o.is_open]
             if not waiting:
                 return plan
-            open_ids = {o.client_order_id for o in self.broker.open_orders()}
-            for order in waiting:
-                if order.client_order_id not in open_ids or order.status == "submitted":
-                    found = self.broker.order_by_client_id(order.client_order_id)
-                    if found is not None:
-                        record(self.store, uid, order.seq, found)
+            self._refresh(uid, waiting)
             plan = self._reload(uid)
             if not any(o.is_open for o in plan.orders) or time.monotonic() >= deadline:
                 return plan
             self.sleep(interval)
             interval = min(interval * 1.5, MAX_POLL_WAIT)
+
+    def _refresh(self, uid: str, waiting: list[StagedOrder]) -> None:
+        """One look at the open orders: record progress (partial fills) of ours still open,
+        and look up each of ours that is no longer open to record how it ended."""
+        still_open = {o.client_order_id: o for o in self.broker.open_orders()}
+        for order in waiting:
+            current = still_open.get(order.client_order_id)
+            if current is None:
+                current = self.broker.order_by_client_id(order.client_order_id)
+            if current is not None:
+                record(self.store, uid, order.seq, current)
 
     def _finish_open(self, plan: StagedPlan) -> StagedPlan:
         still_open = [o for o in plan.orders if o.is_open]

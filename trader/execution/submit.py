@@ -9,6 +9,11 @@ recorded; if the broker says it has not, the order is sent again under the *same
 client order id, which the broker would refuse as a duplicate had it arrived after
 all. A refusal (403/422) is final and recorded with the broker's message. Nothing is
 ever resent without asking the broker first.
+
+After a *timeout* the first request may still be on its way to the broker, so the
+lookup is patient: it asks again for up to ``patience`` seconds (three times the
+request timeout) before concluding the order never arrived. Should it arrive even
+later, the broker refuses the second copy, since the client order id is the same.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from decimal import Decimal
 from trader.broker.protocol import Broker
 from trader.core.domain import Order, OrderRequest
 from trader.core.staging import StagedOrder
-from trader.errors import OrderRejected, TemporaryBrokerError
+from trader.errors import BrokerTimeout, OrderRejected, TemporaryBrokerError
 from trader.store import Store
 
 MAX_SENDS = 3
@@ -65,6 +70,7 @@ def submit_once(
     order: StagedOrder,
     qty: Decimal,
     *,
+    patience: float = 0.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str:
     """Send ``qty`` of a staged order as a market day order; returns our status for it.
@@ -98,9 +104,24 @@ def submit_once(
             return "rejected"
         except TemporaryBrokerError as doubt:
             last = doubt
-            found = broker.order_by_client_id(order.client_order_id)  # may raise: stays submitted
+            wait = patience if isinstance(doubt, BrokerTimeout) else 0.0
+            found = _look_up(
+                broker, order.client_order_id, wait, sleep
+            )  # may raise: stays submitted
             if found is not None:
                 return record(store, plan_uid, order.seq, found)
             sleep(min(0.5 * 2**attempt, 4.0))
     assert last is not None
     raise last
+
+
+def _look_up(
+    broker: Broker, client_order_id: str, patience: float, sleep: Callable[[float], None]
+) -> Order | None:
+    """Ask the broker for the order, again every half second for ``patience`` seconds."""
+    deadline = time.monotonic() + patience
+    while True:
+        found = broker.order_by_client_id(client_order_id)
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        sleep(0.5)
