@@ -87,6 +87,13 @@ def test_sync_plan_execute_brings_every_category_within_band_once(
     reports = list((tmp_path / "paper_logs").glob("execution-*.json"))
     assert len(reports) == 1
 
+    history = json.loads(run_trader("--config", config, "history", "--json").out)
+    assert [(h["plan_id"], h["status"], h["filled"]) for h in history] == [
+        (plan["plan_id"], "executed", 3)
+    ]
+    assert D(history[0]["sold"]) == D("900.543")  # 4.8678 x 185.00
+    assert [e["status"] for e in history[0]["executions"]] == ["completed"]
+
 
 def test_no_staged_plan_is_refused(run_trader, config_file):
     result = run_trader("--config", str(config_file()), "execute", "--confirm")

@@ -95,3 +95,55 @@ def test_a_reused_client_order_id_writes_nothing(store, account_key):
 
 def test_last_rebalance_is_the_newest_executed_plan(store, account_key):
     assert store.last_rebalance(AccountMode.SIM) is None
+
+
+def test_the_execution_lock_is_held_by_one_at_a_time(database_url):
+    from trader.errors import ExecutionLocked
+    from trader.store import open_store
+
+    first, second = open_store(database_url), open_store(database_url)
+    try:
+        with first.execution_lock("sim:acc-1"):
+            with pytest.raises(ExecutionLocked, match="another trader execute"):
+                with second.execution_lock("sim:acc-1"):
+                    pass
+            with second.execution_lock("sim:acc-2"):  # another account is free
+                pass
+        with second.execution_lock("sim:acc-1"):  # released on leaving the block
+            pass
+    finally:
+        first.close()
+        second.close()
+
+
+def test_order_updates_and_executions_are_recorded(store, account_key):
+    uid = "6" * 32
+    store.stage_plan(AccountMode.SIM, staged(uid), account_key=account_key)
+    run = store.start_execution(uid, {"to_send": 2})
+    store.update_order(uid, 1, status="submitted", sent_qty=D("4.867800001"))
+    store.update_order(
+        uid,
+        1,
+        status="filled",
+        broker_order_id="b-1",
+        filled_qty=D("4.867800001"),
+        filled_avg_price=D("184.990000001"),
+    )
+    store.update_order(uid, 2, status="rejected", message="insufficient buying power")
+    store.set_plan_status(uid, "executed")
+    store.finish_execution(run, "completed", {"sent": 2})
+    plan = store.staged_plan(AccountMode.SIM, uid)
+    sell, buy = plan.orders
+    assert (sell.status, sell.filled_qty, sell.filled_avg_price) == (
+        "filled",
+        D("4.867800001"),
+        D("184.990000001"),
+    )
+    assert sell.updated_at is not None and sell.broker_order_id == "b-1"
+    assert (buy.status, buy.message) == ("rejected", "insufficient buying power")
+    assert plan.status == "executed"
+    assert store.staged_plan(AccountMode.SIM) is None  # nothing left staged
+    assert store.latest_plan(AccountMode.SIM).uid == uid
+    assert store.last_rebalance(AccountMode.SIM) == plan.created_at
+    (execution,) = store.executions(uid)
+    assert execution["status"] == "completed" and execution["detail"] == {"sent": 2}
