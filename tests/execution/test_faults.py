@@ -68,6 +68,8 @@ def test_server_errors_on_a_submission(account, hook, count, interrupted):
     assert acct.posts()[0]["status"] == 500
     if interrupted:
         assert result.code == 5, result.out + result.err
+        assert "run `trader execute --confirm` again to finish plan" in result.err
+        assert result.err.count("\n") == 1 and "Traceback" not in result.err
         xlk = acct.orders()[0]
         assert xlk["status"] == "submitted" and xlk["broker_order_id"] is None
         assert acct.plan_status() == "executing"

@@ -17,7 +17,13 @@ from trader.cli.context import AppContext
 from trader.cli.execute_view import print_execution, print_preview
 from trader.core.domain import AccountMode
 from trader.core.staging import StagedPlan
-from trader.errors import EXIT_ORDERS_OPEN, ConfigError, NothingToExecute, OrderRejected
+from trader.errors import (
+    EXIT_ORDERS_OPEN,
+    ConfigError,
+    NothingToExecute,
+    OrderRejected,
+    TemporaryBrokerError,
+)
 from trader.execution.executor import ExecuteOptions, ExecutionOutcome, Executor
 from trader.execution.report import execution_payload
 from trader.planning.service import writable_folder
@@ -111,8 +117,16 @@ def run_execute(
             outcome = executor.run(plan)
         except Exception as exc:
             store.log_event(command, "command", "error", {"plan_id": plan.uid, "error": str(exc)})
+            if isinstance(exc, TemporaryBrokerError):
+                raise type(exc)(
+                    f"{exc}; the run stopped part way and every order sent is recorded: "
+                    f"run `trader execute --confirm` again to finish plan {plan.uid}"
+                ) from exc
             raise
-        sync_account(opened.broker, store, opened.mode)  # record the fills and the new holdings
+        try:
+            sync_account(opened.broker, store, opened.mode)  # record the fills and holdings
+        except TemporaryBrokerError as exc:
+            outcome.notes.append(f"the fills will be recorded by the next sync ({exc})")
         now = datetime.now(UTC)
         payload = execution_payload(
             outcome.plan, executed_at=now, account=opened.mode.value, notes=outcome.notes
