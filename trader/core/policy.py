@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
+from trader.core.lots import Lot
 from trader.core.money import ZERO, to_decimal
+from trader.core.wash import WashWindows
 
 HUNDRED = Decimal(100)
 CASH_CATEGORY = "cash"
@@ -70,6 +73,13 @@ class Policy:
     max_leveraged_total: Decimal = HUNDRED
     max_leveraged_exposure: Decimal | None = None
     cash_reserve: Decimal = ZERO
+    tax_loss_harvesting: bool = False
+    tlh_min_loss_dollars: Decimal = Decimal(100)
+    tlh_min_loss_pct: Decimal = Decimal(5)
+    tax_equivalents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    short_term_tax_rate: Decimal = ZERO  # percent
+    long_term_tax_rate: Decimal = ZERO  # percent
+    trailing_stop: Decimal | None = None  # percent below the peak
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -86,12 +96,25 @@ class Policy:
         set_(self, "rebalance_to", RebalanceTo(self.rebalance_to))
         for name in ("drift_threshold", "min_trade_dollars", "max_single_position"):
             set_(self, name, to_decimal(getattr(self, name), field=name))
-        for name in ("max_leveraged_total", "cash_reserve"):
+        for name in (
+            "max_leveraged_total",
+            "cash_reserve",
+            "tlh_min_loss_dollars",
+            "tlh_min_loss_pct",
+            "short_term_tax_rate",
+            "long_term_tax_rate",
+        ):
             set_(self, name, to_decimal(getattr(self, name), field=name))
+        set_(
+            self,
+            "tax_equivalents",
+            MappingProxyType({s: tuple(e) for s, e in self.tax_equivalents.items()}),
+        )
         for name in (
             "relative_threshold",
             "prefer_etfs_with_score_above",
             "max_leveraged_exposure",
+            "trailing_stop",
         ):
             value = getattr(self, name)
             if value is not None:
@@ -114,6 +137,13 @@ class Policy:
             raise ValueError(f"min_trade_dollars: {self.min_trade_dollars} is negative")
         if self.cash_reserve < ZERO:
             raise ValueError(f"cash_reserve: {self.cash_reserve} is negative")
+        if self.tlh_min_loss_dollars < ZERO:
+            raise ValueError(f"tlh_min_loss_dollars: {self.tlh_min_loss_dollars} is negative")
+        _percent("tlh_min_loss_pct", self.tlh_min_loss_pct)
+        _percent("short_term_tax_rate", self.short_term_tax_rate)
+        _percent("long_term_tax_rate", self.long_term_tax_rate)
+        if self.trailing_stop is not None and not ZERO < self.trailing_stop < HUNDRED:
+            raise ValueError(f"trailing_stop: {self.trailing_stop} must be between 0 and 100")
         trades = self.max_trades_per_session
         if trades is not None and (isinstance(trades, bool) or not isinstance(trades, int)):
             raise ValueError(f"max_trades_per_session: {trades!r} is not a whole number")
@@ -196,6 +226,14 @@ class Policy:
         ]
         return max(multiples, default=ZERO)
 
+    def equivalents_of(self, symbol: str) -> tuple[str, ...]:
+        """What a harvest of ``symbol`` may buy instead: its category's other symbols, in
+        order, then its ``tax_equivalents``."""
+        category = self.category_of(symbol)
+        peers = [s for s in self.categories.get(category, ()) if s != symbol] if category else []
+        extra = [s for s in self.tax_equivalents.get(symbol, ()) if s not in peers and s != symbol]
+        return (*peers, *extra)
+
     def band_half_width(self, category: str) -> Decimal:
         """How far, in percentage points, a category may drift before it is out of band.
 
@@ -245,9 +283,17 @@ class Portfolio:
     holdings: tuple[Holding, ...] = ()
     scores: Mapping[str, Decimal] = field(default_factory=dict)
     calendar_due: bool = False
+    today: date | None = None  # the market's date; lots, windows and stops need it
+    lots: Mapping[str, tuple[Lot, ...]] = field(default_factory=dict)
+    wash: WashWindows = field(default_factory=WashWindows)
+    peaks: Mapping[str, Decimal] = field(default_factory=dict)  # highest price since bought
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cash", to_decimal(self.cash, field="cash"))
+        object.__setattr__(
+            self, "lots", MappingProxyType({s: tuple(v) for s, v in self.lots.items()})
+        )
+        object.__setattr__(self, "peaks", _frozen_numbers("peaks", self.peaks))
         object.__setattr__(self, "holdings", tuple(self.holdings))
         object.__setattr__(self, "scores", _frozen_numbers("scores", self.scores))
         seen: set[str] = set()

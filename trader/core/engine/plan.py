@@ -14,13 +14,35 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 from trader.core.domain import Side
 from trader.core.engine.allocation import AllocationRow
 from trader.core.money import ZERO, plain
 from trader.core.policy import Holding, Policy, Portfolio, RebalanceMethod
+
+ORDER_KINDS = ("rebalance", "harvest", "trailing_stop")
+
+
+@dataclass(frozen=True, slots=True)
+class TaxEstimate:
+    """The plan's realized gains and losses by holding period, and what harvesting saves.
+
+    An estimate from the lots and the estimated prices, at the config's tax rates: not
+    tax advice. ``harvested_loss`` is the loss the harvest sales realize (negative);
+    ``tax_saved`` what that loss is worth at the rates (positive).
+    """
+
+    short_term_gains: Decimal = ZERO
+    short_term_losses: Decimal = ZERO
+    long_term_gains: Decimal = ZERO
+    long_term_losses: Decimal = ZERO
+    harvested_loss: Decimal = ZERO
+    tax_saved: Decimal = ZERO
+    estimated_tax: Decimal = ZERO  # on every sale of the plan, net; negative is a saving
+    lots_known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +55,13 @@ class PlannedOrder:
     category: str
     reason: str
     est_realized_pl: Decimal | None = None
+    kind: str = "rebalance"  # rebalance | harvest | trailing_stop
+    est_short_term: Decimal | None = None  # of est_realized_pl, by the lots sold
+    est_long_term: Decimal | None = None
 
     def __post_init__(self) -> None:
+        if self.kind not in ORDER_KINDS:
+            raise ValueError(f"{self.symbol}: unknown order kind {self.kind!r}")
         if self.qty <= ZERO:
             raise ValueError(f"{self.symbol}: order quantity must be positive")
         if self.est_price <= ZERO:
@@ -70,13 +97,14 @@ class Plan:
     skipped: tuple[SkippedOrder, ...]
     warnings: tuple[str, ...]
     input_hash: str
+    tax: TaxEstimate = field(default_factory=TaxEstimate)
 
     def __post_init__(self) -> None:
         sides = [order.side for order in self.orders]
         if sides != sorted(sides, key=lambda side: side is Side.BUY):
             raise ValueError("a plan lists its sells before its buys")
-        if not self.due and self.orders:
-            raise ValueError("a plan that is not due has no orders")
+        if not self.due and any(o.kind == "rebalance" for o in self.orders):
+            raise ValueError("a plan that is not due has no rebalancing orders")
         if len(self.input_hash) != 64:
             raise ValueError("input_hash must be a sha256 hex digest")
 
@@ -92,6 +120,8 @@ class Plan:
 def _canonical(value: object) -> object:
     if isinstance(value, Decimal):
         return plain(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, dict) or hasattr(value, "items"):
         return {str(k): _canonical(v) for k, v in sorted(value.items())}
     if isinstance(value, list | tuple):

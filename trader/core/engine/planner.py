@@ -10,12 +10,14 @@ it decided against. It raises only when its inputs are inconsistent with each ot
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from trader.core.domain import Side
 from trader.core.engine.allocation import Allocation, is_due, measure
-from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, input_hash
+from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, TaxEstimate, input_hash
 from trader.core.engine.targets import SymbolTargets, category_goals, fund, symbol_targets
+from trader.core.engine.tax_moves import StopSell, harvests, realization, trailing_stops
 from trader.core.engine.whole_shares import WHOLE, ShareProblem, ShareTarget, solve_shares
 from trader.core.money import CENT, QTY_STEP, ZERO, cents
 from trader.core.policy import CASH_CATEGORY, HUNDRED, Policy, Portfolio
@@ -29,17 +31,36 @@ def plan_rebalance(policy: Policy, portfolio: Portfolio) -> Plan:
     """Decide the orders that bring the portfolio back within its policy."""
     allocation = measure(policy, portfolio)
     warnings = _input_warnings(policy, portfolio, allocation)
-    due = allocation.investable > ZERO and is_due(policy, portfolio, allocation)
+    investable = allocation.investable > ZERO
+    due = investable and is_due(policy, portfolio, allocation)
+    stops = trailing_stops(policy, portfolio) if investable else []
+    blocked = _blocked_buys(portfolio, stops)
+    halted = _halted_categories(policy, stops)
     orders: tuple[PlannedOrder, ...] = ()
     skipped: list[SkippedOrder] = []
-    if due:
+    if due or stops:
         goals, out_of_band = category_goals(policy, allocation)
+        if not due:  # only the stops trade: every category keeps its value
+            goals = {row.category: row.current_value for row in allocation.rows}
+            out_of_band = set()
         goals = fund(policy, portfolio, allocation, goals)
-        targets = symbol_targets(policy, portfolio, allocation, goals, out_of_band)
+        targets = symbol_targets(policy, portfolio, allocation, goals, out_of_band, blocked, halted)
+        for stop in stops:
+            category = policy.category_of(stop.symbol)
+            if category is None:
+                continue
+            targets.target_value[stop.symbol] = ZERO
+            targets.reason[stop.symbol] = stop.reason
+            targets.kind[stop.symbol] = "trailing_stop"
+            targets.category[stop.symbol] = category
         warnings.extend(targets.warnings)
         orders, skipped = _choose_orders(policy, portfolio, targets)
     else:
         warnings.extend(_cap_warnings(policy, portfolio, allocation))
+    if investable and policy.tax_loss_harvesting:
+        orders, more = _add_harvests(policy, portfolio, orders, set(blocked))
+        skipped.extend(more)
+    orders = tuple(_with_lots(portfolio, order) for order in orders)
     cash_after = portfolio.cash
     for order in orders:
         cash_after += order.est_value if order.side is Side.SELL else -order.est_value
@@ -60,6 +81,125 @@ def plan_rebalance(policy: Policy, portfolio: Portfolio) -> Plan:
         skipped=tuple(skipped),
         warnings=tuple(warnings),
         input_hash=input_hash(policy, portfolio),
+        tax=tax_estimate(policy, orders),
+    )
+
+
+def _blocked_buys(portfolio: Portfolio, stops: list[StopSell]) -> dict[str, str]:
+    """Symbols this plan must not buy: sold at a loss in the last 30 days, or just stopped."""
+    blocked = {stop.symbol: "it hit its trailing stop" for stop in stops}
+    if portfolio.today is not None:
+        for holding in portfolio.holdings:
+            sold = portfolio.wash.sold_at_loss_recently(holding.symbol, portfolio.today)
+            if sold is not None and holding.symbol not in blocked:
+                blocked[holding.symbol] = (
+                    f"sold at a loss on {sold}: buying it within 30 days would wash that loss"
+                )
+    return blocked
+
+
+def _halted_categories(policy: Policy, stops: list[StopSell]) -> dict[str, str]:
+    halted = {}
+    for stop in stops:
+        category = policy.category_of(stop.symbol)
+        if category is not None:
+            halted[category] = (
+                f"{stop.symbol} hit its trailing stop: '{category}' is not bought back in this plan"
+            )
+    return halted
+
+
+def _add_harvests(
+    policy: Policy, portfolio: Portfolio, orders: tuple[PlannedOrder, ...], blocked: set[str]
+) -> tuple[tuple[PlannedOrder, ...], list[SkippedOrder]]:
+    cap = policy.max_trades_per_session
+    slots = (cap - len(orders)) if cap is not None else 1_000_000
+    busy = {order.symbol for order in orders}
+    chosen, refused = harvests(policy, portfolio, busy, slots, blocked)
+    extra: list[PlannedOrder] = []
+    for harvest in chosen:
+        sold = portfolio.holding(harvest.sell_symbol)
+        bought = portfolio.holding(harvest.buy_symbol)
+        assert sold is not None and bought is not None
+        category = policy.category_of(harvest.sell_symbol) or "tax_equivalents"
+        extra.append(
+            PlannedOrder(
+                symbol=sold.symbol,
+                side=Side.SELL,
+                qty=harvest.sell_qty,
+                est_price=sold.price,
+                est_value=harvest.sell_qty * sold.price,
+                category=category,
+                reason=harvest.sell_reason,
+                est_realized_pl=harvest.loss,
+                kind="harvest",
+            )
+        )
+        extra.append(
+            PlannedOrder(
+                symbol=bought.symbol,
+                side=Side.BUY,
+                qty=harvest.buy_qty,
+                est_price=bought.price,
+                est_value=harvest.buy_qty * bought.price,
+                category=policy.category_of(bought.symbol) or category,
+                reason=harvest.buy_reason,
+                kind="harvest",
+            )
+        )
+    skipped = [
+        SkippedOrder(b.symbol, policy.category_of(b.symbol) or "-", b.side, b.reason)
+        for b in refused
+    ]
+    merged = sorted((*orders, *extra), key=lambda o: (o.side is Side.BUY, -o.est_value, o.symbol))
+    return tuple(merged), skipped
+
+
+def _with_lots(portfolio: Portfolio, order: PlannedOrder) -> PlannedOrder:
+    """A sell's realized gain from the lots it closes (FIFO), split by holding period."""
+    if order.side is not Side.SELL:
+        return order
+    holding = portfolio.holding(order.symbol)
+    found = realization(portfolio, holding, order.qty) if holding is not None else None
+    if found is None:
+        return order
+    return replace(
+        order,
+        est_realized_pl=found.total,
+        est_short_term=found.short_term,
+        est_long_term=found.long_term,
+    )
+
+
+def tax_estimate(policy: Policy, orders: tuple[PlannedOrder, ...]) -> TaxEstimate:
+    """Realized gains and losses of the plan's sells, and their tax at the config's rates."""
+    st_gain = st_loss = lt_gain = lt_loss = harvested = saved = ZERO
+    known = True
+    st_rate = policy.short_term_tax_rate / HUNDRED
+    lt_rate = policy.long_term_tax_rate / HUNDRED
+    for order in orders:
+        if order.side is not Side.SELL:
+            continue
+        if order.est_short_term is None or order.est_long_term is None:
+            known = False
+            continue
+        st, lt = order.est_short_term, order.est_long_term
+        st_gain += max(st, ZERO)
+        st_loss += min(st, ZERO)
+        lt_gain += max(lt, ZERO)
+        lt_loss += min(lt, ZERO)
+        if order.kind == "harvest":
+            harvested += st + lt
+            saved -= st * st_rate + lt * lt_rate
+    return TaxEstimate(
+        short_term_gains=st_gain,
+        short_term_losses=st_loss,
+        long_term_gains=lt_gain,
+        long_term_losses=lt_loss,
+        harvested_loss=harvested,
+        tax_saved=saved,
+        estimated_tax=(st_gain + st_loss) * st_rate + (lt_gain + lt_loss) * lt_rate,
+        lots_known=known,
     )
 
 
@@ -161,6 +301,7 @@ def _choose_orders(
                     est_value=value,
                     category=category,
                     reason=reason,
+                    kind=targets.kind.get(symbol, "rebalance"),
                     est_realized_pl=(item.price - holding.avg_cost) * qty
                     if side is Side.SELL
                     else None,

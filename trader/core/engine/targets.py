@@ -12,9 +12,11 @@ The steps, each a rule of the policy:
    sell toward target to fund them; if that is not enough the buys are cut, levelling
    their remaining shortfalls (the largest shortfall is cut last). When cash is a
    category and ends above its goal, the surplus buys categories under target.
-3. **Symbols.** A category's sells come from its holdings, largest first; its buys go
-   to its highest-scored symbol at or above the score threshold when scores exist,
-   else to its primary (the first symbol with a price).
+3. **Symbols.** A category's sells come first from the holding whose sale realizes
+   the least gain (or the most loss) per dollar, by its tax lots, else the largest;
+   its buys go to its highest-scored symbol at or above the score threshold when scores
+   exist, else to its primary (the first symbol with a price) — skipping symbols a
+   wash-sale window or a trailing stop keeps out of this plan.
 4. **Caps.** No symbol above ``max_single_position``; leveraged funds together at most
    ``max_leveraged_total`` and, when set, ``max_leveraged_exposure`` (weight times
    multiple). An over-cap position is trimmed even when its category is in band. The
@@ -23,10 +25,12 @@ The steps, each a rule of the policy:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from trader.core.engine.allocation import Action, Allocation
+from trader.core.lots import realize
 from trader.core.money import CENT, ZERO
 from trader.core.policy import (
     CASH_CATEGORY,
@@ -47,6 +51,7 @@ class SymbolTargets:
     reason: dict[str, str] = field(default_factory=dict)
     category: dict[str, str] = field(default_factory=dict)
     unbuyable: dict[str, str] = field(default_factory=dict)  # category -> why nothing was bought
+    kind: dict[str, str] = field(default_factory=dict)  # symbol -> order kind, when not a rebalance
     warnings: list[str] = field(default_factory=list)
 
 
@@ -156,9 +161,15 @@ def fund(
     return goals
 
 
-def buy_symbol(policy: Policy, portfolio: Portfolio, category: str) -> str | None:
+def buy_symbol(
+    policy: Policy, portfolio: Portfolio, category: str, blocked: frozenset[str] = frozenset()
+) -> str | None:
     """Step 3: the best-scored symbol at or above the threshold, else the primary with a price."""
-    priced = [s for s in policy.categories.get(category, ()) if portfolio.holding(s) is not None]
+    priced = [
+        s
+        for s in policy.categories.get(category, ())
+        if portfolio.holding(s) is not None and s not in blocked
+    ]
     scored = [s for s in priced if s in portfolio.scores]
     threshold = policy.prefer_etfs_with_score_above
     eligible = [s for s in scored if threshold is None or portfolio.scores[s] >= threshold]
@@ -173,8 +184,16 @@ def symbol_targets(
     allocation: Allocation,
     goals: dict[str, Decimal],
     out_of_band: set[str],
+    blocked: Mapping[str, str] | None = None,
+    halted: Mapping[str, str] | None = None,
 ) -> SymbolTargets:
-    """Steps 3 and 4: a target value per categorised symbol, with caps and reasons."""
+    """Steps 3 and 4: a target value per categorised symbol, with caps and reasons.
+
+    ``blocked`` maps symbols that may not be bought in this plan to why; ``halted``
+    maps categories not to be bought at all in this plan to why.
+    """
+    blocked = blocked or {}
+    halted = halted or {}
     result = SymbolTargets()
     for holding in portfolio.holdings:
         category = policy.category_of(holding.symbol)
@@ -193,7 +212,7 @@ def symbol_targets(
                 for h in portfolio.holdings
                 if h.qty > ZERO and result.category.get(h.symbol) == category
             ]
-            held.sort(key=lambda h: (-h.value, h.symbol))
+            held.sort(key=lambda h: _sell_preference(portfolio, h, -change))
             remaining = -change
             for holding in held:
                 if remaining <= ZERO:
@@ -203,14 +222,35 @@ def symbol_targets(
                 result.reason[holding.symbol] = why
                 remaining -= amount
         elif change > ZERO:
-            symbol = buy_symbol(policy, portfolio, category)
+            if category in halted:
+                result.unbuyable[category] = halted[category]
+                continue
+            symbol = buy_symbol(policy, portfolio, category, frozenset(blocked))
             if symbol is None:
-                result.unbuyable[category] = f"no price for any symbol of '{category}'"
+                reasons = [
+                    f"{s}: {blocked[s]}" for s in policy.categories[category] if s in blocked
+                ]
+                result.unbuyable[category] = (
+                    f"no symbol of '{category}' may be bought in this plan ({'; '.join(reasons)})"
+                    if reasons
+                    else f"no price for any symbol of '{category}'"
+                )
                 continue
             result.target_value[symbol] += change
             result.reason[symbol] = why
     _apply_caps(policy, portfolio, allocation, result)
     return result
+
+
+def _sell_preference(portfolio: Portfolio, holding, amount: Decimal) -> tuple:
+    """Sort key: the least realized gain per dollar sold first (by lots), then the largest."""
+    lots = portfolio.lots.get(holding.symbol)
+    if lots and portfolio.today is not None and holding.price > ZERO:
+        qty = min(holding.qty, amount / holding.price)
+        if qty > ZERO:
+            gain = realize(lots, qty, holding.price, portfolio.today).total
+            return (gain / (qty * holding.price), -holding.value, holding.symbol)
+    return (ZERO, -holding.value, holding.symbol)
 
 
 def _category_reason(row, out_of_band: bool, policy: Policy) -> str:
