@@ -1,4 +1,4 @@
-"""Staged plans, their orders and their executions.
+"""Staged plans, their orders and their executions; the trailing stops' price peaks.
 
 Revision ID: 0002
 Revises: 0001
@@ -110,7 +110,6 @@ def upgrade() -> None:
         sa.CheckConstraint(ORDER_STATUSES, name="ck_plan_order_status"),
     )
 
-
     op.create_table(
         "execution",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -127,8 +126,27 @@ def upgrade() -> None:
     )
     op.create_index("ix_execution_plan_id", "execution", ["plan_id"])
 
+    op.create_table(
+        "price_peak",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("symbol", **text()),
+        sa.Column("since", sa.Date(), nullable=False),
+        sa.Column("through", sa.Date(), nullable=False),
+        sa.Column("peak", **exact()),
+        sa.PrimaryKeyConstraint("id", name="pk_price_peak"),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name="fk_price_peak_account_id_account",
+            ondelete="CASCADE",
+        ),
+        sa.UniqueConstraint("account_id", "symbol", name="uq_price_peak_account_id_symbol"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("price_peak")
     op.drop_table("execution")
     op.drop_table("plan_order")
     op.drop_table("plan")

@@ -51,8 +51,10 @@ def run_trader(tmp_path):
 def config_file(tmp_path):
     """A copy of the shipped config with some lines replaced; reports go to the test's folder."""
 
-    def make(*replacements: tuple[str, str], extra: str = "") -> Path:
+    def make(*replacements: tuple[str, str], extra: str = "", harvest: bool = True) -> Path:
         text = SHIPPED_CONFIG.read_text()
+        if not harvest:  # the rebalance alone, without tax-loss harvest swaps
+            text = text.replace("tax_loss_harvesting: true", "tax_loss_harvesting: false", 1)
         for old, new in replacements:
             assert old in text, old
             text = text.replace(old, new, 1)

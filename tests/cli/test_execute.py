@@ -52,8 +52,10 @@ def sim_env(server) -> dict[str, str]:
 def test_sync_plan_execute_brings_every_category_within_band_once(
     run_trader, config_file, tmp_path
 ):
+    # The shipped config: the rebalance (XLK sell, QQQ and XLF buys) and, with the two trade
+    # slots left, the harvest of XLE's loss into VDE.
     config = str(config_file())
-    plan = staged(run_trader, config)
+    plan = staged(run_trader, config, count=5)
     preview = run_trader("--config", config, "execute")
     assert preview.code == 0, preview.err
     assert "Nothing was sent" in preview.out and "trader execute --confirm" in preview.out
@@ -65,19 +67,15 @@ def test_sync_plan_execute_brings_every_category_within_band_once(
     assert result["plan_id"] == plan["plan_id"] and result["status"] == "filled"
     assert [(o["symbol"], o["side"], o["status"]) for o in result["orders"]] == [
         ("XLK", "sell", "filled"),
+        ("XLE", "sell", "filled"),
         ("QQQ", "buy", "filled"),
         ("XLF", "buy", "filled"),
+        ("VDE", "buy", "filled"),
     ]
     for sent, planned in zip(result["orders"], plan["orders"], strict=True):
         assert sent["client_order_id"] == planned["client_order_id"]
         assert sent["filled_qty"] == planned["qty"] == sent["qty"]
         assert sent["broker_order_id"]
-
-    after = json.loads(run_trader("--config", config, "plan", "--json").out)
-    assert after["due"] is False
-    for row in after["allocation"]:
-        assert abs(D(row["drift_pct"])) <= D(row["band_pct"]), row
-    assert D(after["cash"]) >= 1000
 
     again = run_trader("--config", config, "execute", "--confirm")
     assert again.code == 15
@@ -89,20 +87,29 @@ def test_sync_plan_execute_brings_every_category_within_band_once(
 
     history = json.loads(run_trader("--config", config, "history", "--json").out)
     assert [(h["plan_id"], h["status"], h["filled"]) for h in history] == [
-        (plan["plan_id"], "executed", 3)
+        (plan["plan_id"], "executed", 5)
     ]
-    assert D(history[0]["sold"]) == D("900.543")  # 4.8678 x 185.00
+    assert D(history[0]["sold"]) == D("900.543") + D("799.8")  # 4.8678 XLK, 12.9 XLE
     assert [e["status"] for e in history[0]["executions"]] == ["completed"]
+
+    after = json.loads(run_trader("--config", config, "plan", "--json").out)
+    assert after["due"] is False
+    for row in after["allocation"]:
+        assert abs(D(row["drift_pct"])) <= D(row["band_pct"]), row
+    assert D(after["cash"]) >= 1000
+    # What is left to do is harvesting only, and never buys XLE back within 31 days.
+    assert {o["kind"] for o in after["orders"]} <= {"harvest"}
+    assert "XLE" not in {o["symbol"] for o in after["orders"] if o["side"] == "buy"}
 
 
 def test_no_staged_plan_is_refused(run_trader, config_file):
-    result = run_trader("--config", str(config_file()), "execute", "--confirm")
+    result = run_trader("--config", str(config_file(harvest=False)), "execute", "--confirm")
     assert result.code == 15
     assert "no staged plan: run `trader plan` first" in result.err
 
 
 def test_a_moved_price_refuses_before_sending(run_trader, config_file, tmp_path):
-    config = str(config_file())
+    config = str(config_file(harvest=False))
     staged(run_trader, config)
     # 185.00 -> 189.00 is 2.16%, beyond the 2% allowed.
     assert run_trader("--config", config, "sim", "price", "XLK", "189.00").code == 0
@@ -113,7 +120,7 @@ def test_a_moved_price_refuses_before_sending(run_trader, config_file, tmp_path)
 
 
 def test_a_small_price_move_is_allowed(run_trader, config_file, tmp_path):
-    config = str(config_file())
+    config = str(config_file(harvest=False))
     staged(run_trader, config)
     assert run_trader("--config", config, "sim", "price", "XLK", "188.50").code == 0  # 1.89%
     result = run_trader("--config", config, "execute", "--confirm")
@@ -122,7 +129,7 @@ def test_a_small_price_move_is_allowed(run_trader, config_file, tmp_path):
 
 
 def test_an_expired_plan_is_refused(run_trader, config_file, tmp_path):
-    config = str(config_file())
+    config = str(config_file(harvest=False))
     plan = staged(run_trader, config)
     old = (datetime.now(UTC) - timedelta(minutes=61)).strftime("%Y-%m-%d %H:%M:%S.%f")
     with database(tmp_path) as connection:
@@ -133,7 +140,7 @@ def test_an_expired_plan_is_refused(run_trader, config_file, tmp_path):
 
 
 def test_a_closed_market_refuses_unless_queued(run_trader, config_file, tmp_path):
-    config = str(config_file())
+    config = str(config_file(harvest=False))
     staged(run_trader, config)
     assert run_trader("--config", config, "sim", "clock", "--close").code == 0
     refused = run_trader("--config", config, "execute", "--confirm")
@@ -155,7 +162,7 @@ def test_a_closed_market_refuses_unless_queued(run_trader, config_file, tmp_path
 
 
 def test_fat_finger_limits_refuse_before_sending(run_trader, config_file, tmp_path):
-    per_order = config_file(("max_order_dollars: 10000", "max_order_dollars: 1000"))
+    per_order = config_file(("max_order_dollars: 10000", "max_order_dollars: 1000"), harvest=False)
     staged(run_trader, per_order)
     result = run_trader("--config", str(per_order), "execute", "--confirm")
     assert result.code == 16
@@ -164,6 +171,7 @@ def test_fat_finger_limits_refuse_before_sending(run_trader, config_file, tmp_pa
     session = config_file(
         ("max_order_dollars: 10000", "max_order_dollars: 2000"),
         ("max_session_dollars: 50000", "max_session_dollars: 2500"),
+        harvest=False,
     )
     result = run_trader("--config", str(session), "execute", "--confirm")
     assert result.code == 16
@@ -172,7 +180,7 @@ def test_fat_finger_limits_refuse_before_sending(run_trader, config_file, tmp_pa
 
 
 def test_a_blocked_account_is_refused(run_trader, config_file):
-    config = str(config_file())
+    config = str(config_file(harvest=False))
     staged(run_trader, config)
     assert run_trader("--config", config, "sim", "block").code == 0
     result = run_trader("--config", config, "execute", "--confirm")
@@ -183,7 +191,7 @@ def test_a_blocked_account_is_refused(run_trader, config_file):
 def test_a_changed_account_is_refused(run_trader, config_file, tmp_path):
     with SimServer() as server:
         env = sim_env(server)
-        config = str(config_file(("account: sim", "account: paper")))
+        config = str(config_file(("account: sim", "account: paper"), harvest=False))
         staged(run_trader, config, env)
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         client.submit_order(
@@ -199,7 +207,7 @@ def test_a_changed_account_is_refused(run_trader, config_file, tmp_path):
 def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_file, tmp_path):
     with SimServer() as server:
         env = sim_env(server)
-        config = str(config_file(("account: sim", "account: paper")))
+        config = str(config_file(("account: sim", "account: paper"), harvest=False))
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         # The user's own take-profit sell on XLF, far above the price: it stays open.
         theirs = client.submit_order(
@@ -234,7 +242,7 @@ def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_fil
 def test_a_rejected_order_is_recorded_and_the_others_go_on(run_trader, config_file, tmp_path):
     with SimServer() as server:
         env = sim_env(server)
-        config = str(config_file(("account: sim", "account: paper")))
+        config = str(config_file(("account: sim", "account: paper"), harvest=False))
         staged(run_trader, config, env)
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         # A sell of every XLK share stays open (limit far above): our XLK sell has no qty left.
@@ -266,6 +274,7 @@ def test_buys_are_sized_from_the_cash_after_the_sells(run_trader, config_file, t
             config_file(
                 ("account: sim", "account: paper"),
                 ("fill_timeout_seconds: 60", "fill_timeout_seconds: 1"),
+                harvest=False,
             )
         )
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
@@ -307,6 +316,7 @@ def test_live_execution_needs_both_opt_ins_and_the_account_number(run_trader, co
         opted_in = config_file(
             ("account: sim", "account: live"),
             ("allow_live_trading: false", "allow_live_trading: true"),
+            harvest=False,
         )
         without_flag = run_trader("--config", str(opted_in), "execute", "--confirm", env=env)
         assert without_flag.code == 2 and "--live" in without_flag.err

@@ -69,8 +69,13 @@ def test_plan_on_the_default_sim_prints_the_review_and_stages_it(run_trader, con
     assert out.index("SELL") < out.index("BUY  ") or out.index("SELL") < out.rindex("BUY")
     assert "SELL XLK: technology at 27.83%" in out
     assert "BUY QQQ: nasdaq at 0.00%" in out
+    # With the two trade slots the rebalance leaves: the brief's harvest, XLE into VDE.
+    assert "SELL XLE: tax-loss harvest: sells XLE's oldest lots at a loss of $956.57" in out
+    assert "BUY VDE: tax-loss harvest: replaces XLE" in out
+    assert "harvesting realizes -$956.57" in out and "not tax advice" in out
+    assert "SPY could be harvested into VOO, but max_trades_per_session" in out
     assert "Nothing has been sent to the broker." in out
-    staged = re.search(r"Staged plan ([0-9a-f]{32}) with 3 order\(s\)", out)
+    staged = re.search(r"Staged plan ([0-9a-f]{32}) with 5 order\(s\)", out)
     assert staged, out
     reports = list((tmp_path / "paper_logs").glob("plan-*.json"))
     assert len(reports) == 1
@@ -82,7 +87,13 @@ def test_plan_on_the_default_sim_prints_the_review_and_stages_it(run_trader, con
     orders = database.execute(
         "select seq, symbol, side, qty, client_order_id from plan_order order by seq"
     ).fetchall()
-    assert [(o[1], o[2]) for o in orders] == [("XLK", "sell"), ("QQQ", "buy"), ("XLF", "buy")]
+    assert [(o[1], o[2]) for o in orders] == [
+        ("XLK", "sell"),
+        ("XLE", "sell"),
+        ("QQQ", "buy"),
+        ("XLF", "buy"),
+        ("VDE", "buy"),
+    ]
     assert [o[4] for o in orders] == [o["client_order_id"] for o in report["orders"]]
     assert [o[3] for o in orders] == [o["qty"] for o in report["orders"]]
 
@@ -104,13 +115,26 @@ def test_plan_json_has_the_documented_shape_and_fixes_every_band(run_trader, con
         "drift_pct": "7.83",
         "action": "SELL",
     }
-    assert [o["side"] for o in payload["orders"]] == ["sell", "buy", "buy"]
+    assert [(o["side"], o["symbol"], o["kind"]) for o in payload["orders"]] == [
+        ("sell", "XLK", "rebalance"),
+        ("sell", "XLE", "harvest"),
+        ("buy", "QQQ", "rebalance"),
+        ("buy", "XLF", "rebalance"),
+        ("buy", "VDE", "harvest"),
+    ]
+    # The whole XLE position (12.9 shares, every lot at a loss) buys the same value of VDE.
+    xle, vde = payload["orders"][1], payload["orders"][4]
+    assert (xle["qty"], xle["est_value"], xle["est_realized_pl"]) == ("12.9", "799.80", "-956.57")
+    assert (vde["qty"], vde["est_value"]) == ("6.665", "799.80")
+    tax = payload["tax"]
+    assert tax["harvested_loss"] == "-956.57" and tax["lots_known"] is True
+    assert D(tax["short_term_losses"]) + D(tax["long_term_losses"]) == D("-1206.69")
     for order in payload["orders"]:
         assert set(order) >= ORDER_KEYS
         assert order["notional"] is None
         assert DECIMAL.match(order["qty"]) and DECIMAL.match(order["est_value"])
         assert order["client_order_id"].startswith(f"trader-{payload['plan_id']}-")
-    assert len({o["client_order_id"] for o in payload["orders"]}) == 3
+    assert len({o["client_order_id"] for o in payload["orders"]}) == 5
     # After the orders, every category is within its band and the reserve is kept.
     bands = {row["category"]: D(row["band_pct"]) for row in payload["allocation"]}
     targets = {row["category"]: D(row["target_pct"]) for row in payload["allocation"]}
@@ -133,7 +157,7 @@ def test_a_new_plan_supersedes_the_staged_one(run_trader, config_file, tmp_path)
 
 
 def test_a_plan_that_is_not_due_says_so_and_stages_nothing(run_trader, config_file, tmp_path):
-    config = config_file(("drift_threshold: 5", "drift_threshold: 20"))
+    config = config_file(("drift_threshold: 5", "drift_threshold: 20"), harvest=False)
     result = run_trader("--config", str(config), "plan")
     assert result.code == 0, result.err
     assert "No rebalance is due" in result.out
@@ -228,7 +252,7 @@ def test_plan_against_any_alpaca_compatible_url_keeps_secrets_out(
         paths = {r["path"] for r in server.controls.requests()}
     assert result.code == 0, result.err
     assert "Account: paper" in result.out
-    assert payload["account"] == "paper" and len(payload["orders"]) == 3
+    assert payload["account"] == "paper" and len(payload["orders"]) == 5
     assert "/v2/stocks/trades/latest" in paths  # the symbols not held were priced
     assert not any(r.startswith("/v2/orders") and r != "/v2/orders" for r in paths)
     for path in [*(tmp_path / "home").rglob("*"), *(tmp_path / "paper_logs").rglob("*")]:

@@ -28,6 +28,7 @@ from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED_CONFIG = REPO / "config" / "portfolio_allocation.yaml"
+HARVEST_ON, HARVEST_OFF = "tax_loss_harvesting: true", "tax_loss_harvesting: false"
 # Small retries and waits keep each run short; every test may add its own replacements.
 FAST = (
     ("account: sim", "account: paper"),
@@ -73,10 +74,13 @@ def run_trader(tmp_path):
 
 @pytest.fixture
 def config_file(tmp_path):
-    """A copy of the shipped config with some lines replaced; reports go to the test's folder."""
+    """A copy of the shipped config with some lines replaced; reports go to the test's folder.
+
+    Tax-loss harvesting is off: these tests are about sending the rebalance's three orders.
+    """
 
     def make(*replacements: tuple[str, str], extra: str = "") -> Path:
-        text = SHIPPED_CONFIG.read_text()
+        text = SHIPPED_CONFIG.read_text().replace(HARVEST_ON, HARVEST_OFF, 1)
         for old, new in replacements:
             assert old in text, old
             text = text.replace(old, new, 1)
@@ -235,6 +239,7 @@ def staged_home(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("staged")
     config = root / "config.yaml"
     text = SHIPPED_CONFIG.read_text().replace("account: sim", "account: paper", 1)
+    text = text.replace(HARVEST_ON, HARVEST_OFF, 1)
     config.write_text(text.replace("reports_dir: paper_logs", f"reports_dir: {root / 'logs'}"))
     with SimServer() as server:
         completed = subprocess.run(

@@ -104,9 +104,11 @@ def test_the_execution_lock_is_held_by_one_at_a_time(database_url):
     first, second = open_store(database_url), open_store(database_url)
     try:
         with first.execution_lock("sim:acc-1"):
-            with pytest.raises(ExecutionLocked, match="another trader execute"):
-                with second.execution_lock("sim:acc-1"):
-                    pass
+            with (
+                pytest.raises(ExecutionLocked, match="another trader execute"),
+                second.execution_lock("sim:acc-1"),
+            ):
+                pass
             with second.execution_lock("sim:acc-2"):  # another account is free
                 pass
         with second.execution_lock("sim:acc-1"):  # released on leaving the block

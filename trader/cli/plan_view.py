@@ -63,6 +63,33 @@ def orders_table(plan: Plan, side: Side) -> Table | None:
     return table
 
 
+def print_tax(console: Console, outcome: PlanOutcome) -> None:
+    tax = outcome.plan.tax
+    policy = outcome.policy
+    if not outcome.plan.sells:
+        return
+    if not tax.lots_known:
+        console.print("Tax effect: not estimated (no tax lots for every sale)")
+        return
+    line = (
+        f"Estimated tax effect [dim](from the tax lots; an estimate, not tax advice)[/]: "
+        f"short-term {money(tax.short_term_gains + tax.short_term_losses)}, "
+        f"long-term {money(tax.long_term_gains + tax.long_term_losses)}; at "
+        f"{plain(policy.short_term_tax_rate)}% / {plain(policy.long_term_tax_rate)}% that "
+        + (
+            f"saves about {money(-tax.estimated_tax)} of tax"
+            if tax.estimated_tax < 0
+            else f"costs about {money(tax.estimated_tax)} of tax"
+        )
+    )
+    if tax.harvested_loss:
+        line += (
+            f"; harvesting realizes {money(tax.harvested_loss)}, worth about "
+            f"{money(tax.tax_saved)} of tax"
+        )
+    console.print(line)
+
+
 def print_review(console: Console, outcome: PlanOutcome) -> None:
     plan = outcome.plan
     reserve = outcome.policy.cash_reserve
@@ -96,6 +123,7 @@ def print_review(console: Console, outcome: PlanOutcome) -> None:
             f"Sells {money(sold)}   Buys {money(bought)}   Est. realized P&L {money(realized)}   "
             f"Cash after: {money(plan.cash_after)} (reserve {money(reserve)})"
         )
+        print_tax(console, outcome)
     if plan.skipped:
         table = Table(title="Not traded", title_justify="left")
         for name in ("Symbol", "Side", "Category", "Reason"):

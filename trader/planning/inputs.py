@@ -41,10 +41,31 @@ def policy_from_settings(settings: Settings) -> Policy:
             max_leveraged_total=risk.max_leveraged_total,
             max_leveraged_exposure=risk.max_leveraged_exposure,
             cash_reserve=settings.portfolio.cash_reserve,
+            tax_loss_harvesting=risk.tax_loss_harvesting,
+            tlh_min_loss_dollars=risk.tlh_min_loss_dollars,
+            tlh_min_loss_pct=risk.tlh_min_loss_pct,
+            tax_equivalents=symmetric_equivalents(settings.tax_equivalents),
+            short_term_tax_rate=settings.tax_rates.short_term,
+            long_term_tax_rate=settings.tax_rates.long_term,
+            trailing_stop=risk.trailing_stop if risk.trailing_stop_mode == "plan" else None,
         )
     except ValueError as exc:
         # The loader checks all of this with line numbers; this is the last line of defence.
         raise ConfigError(f"config: {exc}") from None
+
+
+def symmetric_equivalents(pairs: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """``XLE: [VDE]`` makes each a replacement for the other."""
+    result: dict[str, list[str]] = {}
+    for symbol, others in pairs.items():
+        for other in others:
+            result.setdefault(symbol, [])
+            result.setdefault(other, [])
+            if other not in result[symbol]:
+                result[symbol].append(other)
+            if symbol not in result[other]:
+                result[other].append(symbol)
+    return {symbol: tuple(others) for symbol, others in result.items()}
 
 
 def categorised_symbols(settings: Settings) -> list[str]:

@@ -75,6 +75,9 @@ def plan_payload(
                 "category": order.category,
                 "reason": order.reason,
                 "est_realized_pl": _money(order.est_realized_pl),
+                "est_short_term": _money(order.est_short_term),
+                "est_long_term": _money(order.est_long_term),
+                "kind": order.kind,
                 "client_order_id": client_id,
             }
             for order, client_id in zip(plan.orders, ids, strict=True)
@@ -89,4 +92,17 @@ def plan_payload(
             for skip in plan.skipped
         ],
         "warnings": list(plan.warnings),
+        "tax": {
+            "note": "an estimate from the tax lots at the estimated prices, not tax advice",
+            "short_term_gains": _money(plan.tax.short_term_gains),
+            "short_term_losses": _money(plan.tax.short_term_losses),
+            "long_term_gains": _money(plan.tax.long_term_gains),
+            "long_term_losses": _money(plan.tax.long_term_losses),
+            "harvested_loss": _money(plan.tax.harvested_loss),
+            "tax_saved_by_harvesting": _money(plan.tax.tax_saved),
+            "estimated_tax": _money(plan.tax.estimated_tax),
+            "short_term_rate_pct": plain(policy.short_term_tax_rate),
+            "long_term_rate_pct": plain(policy.long_term_tax_rate),
+            "lots_known": plan.tax.lots_known,
+        },
     }

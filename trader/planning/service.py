@@ -21,6 +21,7 @@ from trader.broker.connect import open_broker
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, AccountSnapshot, Asset
 from trader.core.engine import Plan, plan_rebalance
+from trader.core.lots import Lot
 from trader.core.policy import Policy, Portfolio
 from trader.core.schedule import calendar_due
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
@@ -32,6 +33,7 @@ from trader.planning.inputs import (
     policy_from_settings,
 )
 from trader.planning.report import plan_payload
+from trader.planning.tax_inputs import account_history, update_peaks
 from trader.reports import write_report
 from trader.settings import Settings
 from trader.store import Store
@@ -88,6 +90,7 @@ def _read_market(
     store: Store,
     mode: AccountMode,
     snapshot: AccountSnapshot,
+    account_key: int,
 ) -> tuple[Portfolio, list[str]]:
     held = [p.symbol for p in snapshot.positions]
     wanted = list(dict.fromkeys([*categorised_symbols(settings), *held]))
@@ -100,7 +103,16 @@ def _read_market(
     prices = broker.latest_prices(to_price)
     today = broker.clock().timestamp.astimezone(MARKET_TIME_ZONE).date()
     due = _calendar_due(settings, store, mode, today)
-    return market_portfolio(policy, snapshot, assets, prices, calendar_due=due)
+    portfolio, warnings = market_portfolio(policy, snapshot, assets, prices, calendar_due=due)
+    history = account_history(store, account_key, snapshot)
+    peaks: dict = {}
+    if policy.trailing_stop is not None:
+        held = {h.symbol: h.price for h in portfolio.holdings if h.qty > 0}
+        peaks = update_peaks(broker, store, account_key, history.book, held, today)
+    portfolio = replace(
+        portfolio, today=today, lots=history.book.lots, wash=history.wash, peaks=peaks
+    )
+    return portfolio, warnings
 
 
 def plan_account(
@@ -121,11 +133,25 @@ def plan_account(
     account_key: int | None = None
     if mode is AccountMode.MANUAL:
         today = datetime.now(MARKET_TIME_ZONE).date()
+        portfolio = manual_portfolio(settings)
         portfolio = replace(
-            manual_portfolio(settings),
+            portfolio,
             calendar_due=_calendar_due(settings, store, mode, today),
+            today=today,
+            lots={
+                h.symbol: (Lot(h.symbol, h.qty, h.avg_cost, None),)
+                for h in portfolio.holdings
+                if h.qty > 0
+            },
         )
         warnings: list[str] = []
+        if policy.tax_loss_harvesting:
+            warnings.append(
+                "manual account: the plan cannot see your trades, so wash-sale windows are "
+                "not checked; lots are one per holding at its average cost"
+            )
+        if policy.trailing_stop is not None:
+            warnings.append("manual account: no price history, so trailing stops are not checked")
         label = "manual (current_holdings in the config)"
         basis = Basis(portfolio.cash, {h.symbol: h.qty for h in portfolio.holdings})
     else:
@@ -145,8 +171,9 @@ def plan_account(
                             f"run `trader sync` first"
                         )
                     snapshot = stored
+                assert account_key is not None
                 portfolio, warnings = _read_market(
-                    settings, policy, opened.broker, store, mode, snapshot
+                    settings, policy, opened.broker, store, mode, snapshot, account_key
                 )
             finally:
                 for action, outcome in opened.broker.calls:

@@ -51,7 +51,15 @@ class RiskManagement(Strict):
     max_leveraged_total: Percent = Decimal(15)
     max_leveraged_exposure: Percent | None = None
     trailing_stop: Annotated[Decimal, Field(gt=0, lt=100)] | None = None
+    trailing_stop_mode: Literal["plan", "broker"] = "plan"
     tax_loss_harvesting: bool = False
+    tlh_min_loss_dollars: Dollars = Decimal(100)
+    tlh_min_loss_pct: Percent = Decimal(5)
+
+
+class TaxRates(Strict):
+    short_term: Percent = Decimal(24)
+    long_term: Percent = Decimal(15)
 
 
 class PortfolioSection(Strict):
@@ -94,6 +102,8 @@ class Settings(Strict):
     risk_management: RiskManagement = Field(default_factory=RiskManagement)
     portfolio: PortfolioSection = Field(default_factory=PortfolioSection)
     current_holdings: dict[Symbol, ManualHolding] = Field(default_factory=dict)
+    tax_equivalents: dict[Symbol, list[Symbol]] = Field(default_factory=dict)
+    tax_rates: TaxRates = Field(default_factory=TaxRates)
     execution: ExecutionSection = Field(default_factory=ExecutionSection)
     broker: BrokerSection = Field(default_factory=BrokerSection)
     sim: SimSection = Field(default_factory=SimSection)
@@ -165,6 +175,12 @@ def consistency_problems(settings: Settings) -> list[Problem]:
                 f"of {risk.max_leveraged_total}%",
             )
         )
+    for symbol, others in settings.tax_equivalents.items():
+        for index, other in enumerate(others):
+            if other == symbol:
+                problems.append(
+                    (("tax_equivalents", symbol, index), f"{symbol} cannot replace itself")
+                )
     execution = settings.execution
     if execution.max_order_dollars > execution.max_session_dollars:
         problems.append(

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -32,6 +33,7 @@ from trader.store.tables import (
     AccountRow,
     EventRow,
     FillRow,
+    PricePeakRow,
     SnapshotOrderRow,
     SnapshotPositionRow,
     SyncSnapshotRow,
@@ -205,6 +207,25 @@ class Store(PlanRecords):
                 .order_by(col(AccountRow.last_synced).desc(), col(AccountRow.id).desc())
                 .limit(1)
             ).first()
+
+    def peaks(self, account_key: int) -> dict[str, tuple[date, date, Decimal]]:
+        """Cached peaks: symbol -> (since, through, peak)."""
+        with self._session("read price peaks") as session:
+            rows = session.exec(select(PricePeakRow).where(PricePeakRow.account_id == account_key))
+            return {row.symbol: (row.since, row.through, row.peak) for row in rows}
+
+    def save_peaks(self, account_key: int, peaks: Mapping[str, tuple[date, date, Decimal]]) -> None:
+        """Replace the account's cached peaks with ``peaks`` (symbols not held are dropped)."""
+        with self._session("record price peaks", write=True) as session:
+            for row in session.exec(
+                select(PricePeakRow).where(PricePeakRow.account_id == account_key)
+            ).all():
+                session.delete(row)
+            session.flush()
+            session.add_all(
+                PricePeakRow(account_id=account_key, symbol=s, since=a, through=b, peak=p)
+                for s, (a, b, p) in sorted(peaks.items())
+            )
 
     def log_event(self, command: str, kind: str, outcome: str, detail: Mapping[str, Any]) -> None:
         """Append one line to the event log; secrets in it are masked first."""

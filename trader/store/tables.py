@@ -6,6 +6,7 @@
     event                        (every command run and broker call outcome)
     plan ─┬─< plan_order         (a staged rebalancing plan and the orders it sends)
           └─< execution          (each run of ``trader execute`` on it)
+    price_peak                   (each holding's peak since bought: the trailing stops' memory)
 
 Money and quantities are ``ExactDecimal``; times are ``UTCDateTime``. Enumerated
 values (mode, side) are plain strings guarded by CHECK constraints, which are
@@ -17,10 +18,19 @@ The schema itself is owned by the Alembic migrations in ``migrations/``; these
 classes must stay identical to what they create, and a test compares them.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from trader.store.types import ExactDecimal, UTCDateTime
@@ -286,6 +296,23 @@ class ExecutionRow(SQLModel, table=True):
     detail: str = Field(default="{}", sa_type=Text())
 
 
+class PricePeakRow(SQLModel, table=True):
+    """A holding's highest daily close since ``since`` (its oldest open lot), up to ``through``.
+
+    The trailing stop's memory: the next plan reads only the bars after ``through``.
+    """
+
+    __tablename__ = "price_peak"
+    __table_args__ = (UniqueConstraint("account_id", "symbol"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_parent("account.id", index=False))
+    symbol: str
+    since: date = Field(sa_type=Date(), nullable=False)
+    through: date = Field(sa_type=Date(), nullable=False)
+    peak: Decimal = _money()
+
+
 ALL_TABLES = (
     "account",
     "sync_snapshot",
@@ -296,4 +323,5 @@ ALL_TABLES = (
     "plan",
     "plan_order",
     "execution",
+    "price_peak",
 )

@@ -1,23 +1,28 @@
-"""The lower bound and the bounded exact search behind ``whole_shares``.
+"""The lower bound and the bounded search behind ``whole_shares``.
 
-``Relaxation`` is the Lagrangian relaxation of the quantity problem: the budget is
-priced at ``price`` (a multiplier between 0 and 1, in steps of ``1 / ONE``) and, under
-a trade cap, each trade at ``toll``. With both prices fixed the symbols separate: each
-takes the count with the least *reduced cost* (deviation + price * spend + toll if it
-trades), found exactly among a few candidates because the deviation is convex in the
-count on each side of the minimum-trade gap. The price is found by bisection (the
-spend at the relaxed optimum falls as the price rises) and the toll, for each price,
-is the benefit of the first trade that no longer fits under the cap. The relaxed value
-minus ``price * budget + toll * cap`` is a lower bound on any answer's deviation.
+``Relaxation`` is the Lagrangian relaxation of the quantity problem. The budget is
+priced at ``price`` dollars of deviation per dollar spent (0 to 2, in steps of
+``1 / ONE``) and, under a trade cap, each trade at ``toll``. With both fixed the symbols
+separate: each takes the count with the least *reduced cost* (deviation + price * spend
++ toll if it trades). That count is one of three per side of the minimum-trade gap (the
+lowest, and the two either side of target), because deviation plus a linear term is
+convex in the count on each side. The price is found by bisection (the relaxed spend
+falls as the price rises); for each price the toll is the benefit of the best trade
+left out by the cap. The relaxed value, less ``price * budget + toll * cap``, is a lower
+bound on the deviation of every answer that keeps the rules.
 
-The bound prunes. For an answer ``x`` its deviation is the bound plus the *slacks*
-(reduced cost above each symbol's least) plus ``price * unspent + toll * unused trades``.
-So an answer better than one of deviation ``U`` takes, in every symbol, a count whose
-slack is under ``U - bound``: symbols with only one such count are settled, and only
-the rest need searching. ``polish`` does that search as a dynamic program over the
-unsettled symbols, keeping the states (spend, trades, deviation) that no other state
-beats on all three; it is exact over the candidate counts unless the number of states
-passes ``STATE_LIMIT``, when it keeps those with the least slack (a beam).
+The bound prunes. An answer's deviation is exactly the bound plus its *slacks* (each
+symbol's reduced cost above that symbol's least) plus ``price * unspent cash + toll *
+unused trades``. So an answer better than one of deviation ``U`` has, in every symbol,
+a count with slack under the gap ``U - bound``: a symbol with a single such count is
+settled. ``unsettled`` lists the rest; the local search in ``whole_shares`` moves only
+those. ``polish`` searches their combinations: a dynamic program over the unsettled
+symbols whose choices are the counts under the gap (up to ``REACH`` either side of the
+least and of the current count), keeping only states (spend, trades, deviation) that no
+other state matches or beats on all three, and dropping those whose slack plus the
+cost of the cash and trades they must leave unused reaches the gap. It is exact over
+those choices unless the states outgrow the limit, when it keeps the most promising
+(a beam). When the gap is zero the answer is proven optimal.
 
 Every quantity is an integer: money in the problem's smallest unit, reduced costs in
 ``1 / ONE`` of it.
@@ -26,12 +31,12 @@ Every quantity is an integer: money in the problem's smallest unit, reduced cost
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
-ONE = 1 << 16
-STATE_LIMIT = 64
-STATE_WORK = 20000
-REACH = 24
+ONE = 1 << 16  # the price's resolution: 1 / 65536 of a dollar per dollar
+STATE_LIMIT = 64  # the polish's states kept per symbol at least ...
+STATE_WORK = 20000  # ... or as many as this many state-moves allow in all
+REACH = 24  # counts either side tried per symbol, fewer when many are unsettled
 _BY_SPEND = itemgetter(1, 3, 2)
 
 
@@ -52,23 +57,22 @@ class Integers(Protocol):
     def ideal(self, i: int) -> int: ...
 
 
-class _Point:
+class _Point(NamedTuple):
     """The relaxed optimum at one price: its bound, toll, spend and counts."""
 
-    __slots__ = ("bound", "counts", "price", "spend", "toll")
-
-    def __init__(self, price: int, bound: int, toll: int, spend: int, counts: list[int]):
-        self.price, self.bound, self.toll, self.spend, self.counts = (
-            price,
-            bound,
-            toll,
-            spend,
-            counts,
-        )
+    price: int
+    bound: int
+    toll: int
+    spend: int
+    counts: list[int]
 
 
 class Relaxation:
-    """The Lagrangian bound of a problem, its multipliers and the slack of any count."""
+    """The Lagrangian bound of a problem, its multipliers and the slack of any count.
+
+    ``start`` is the relaxed answer at the lowest price found whose spend fits the
+    budget (it keeps the trade cap and every per-symbol rule).
+    """
 
     def __init__(self, s: Integers) -> None:
         self.s = s
@@ -95,6 +99,7 @@ class Relaxation:
         ]
 
     def _evaluate(self, price: int) -> _Point:
+        """The relaxed optimum at ``price``; under a cap, the toll that best fits it."""
         s = self.s
         counts = [0] * s.n
         spend = total = 0
@@ -108,20 +113,19 @@ class Relaxation:
                     stay = r
                 elif best is None or r < best[0]:
                     best = (r, w, a)
-            assert best is not None or stay is not None
-            if stay is None:
+            if stay is None:  # no cap (0 competes as any count), or the symbol must trade
                 assert best is not None
                 total, spend, counts[i] = total + best[0], spend + best[1], best[2]
                 must += s.capped
             elif best is None or best[0] >= stay:
                 total += stay
-            else:
+            else:  # trades if the cap leaves it room: the toll decides
                 total += stay
                 movers.append((stay - best[0], i, best[1], best[2]))
         toll = 0
         if s.capped:
             movers.sort(reverse=True)
-            slots = s.max_trades - must
+            slots = max(0, s.max_trades - must)
             toll = movers[slots][0] if len(movers) > slots else 0
             del movers[slots:]
             total += toll * must - toll * s.max_trades
@@ -160,10 +164,8 @@ class Relaxation:
         ideal, d = self.s.ideal(i), self.s.d[i]
         for low, high in self.s.pieces(i):
             ends = (low, min(max(ideal, low), high), min(max(ideal + 1, low), high))
-            middles = {min(ends, key=lambda a: self.slack(i, a))}
-            if low <= d <= high:
-                middles.add(d)
-            for middle in middles:
+            least = min(ends, key=lambda a: self.slack(i, a))
+            for middle in (least, d) if low <= d <= high and d != least else (least,):
                 for step in (-1, 1):
                     stop = max(low, middle - reach) if step < 0 else min(high, middle + reach)
                     a = middle if step < 0 else middle + 1
@@ -183,7 +185,7 @@ class Relaxation:
 
 
 def polish(s: Integers, relaxation: Relaxation) -> bool:
-    """Replace ``s.d`` by the best answer of the bounded search, if it is better."""
+    """Replace ``s.d`` by the best answer of the bounded search if it is better; say so."""
     incumbent = sum(s.cost(i, a) for i, a in enumerate(s.d))
     gap = relaxation.gap(incumbent)
     if gap <= 0:
@@ -246,15 +248,16 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
         states = _undominated(grown)
         if len(states) > limit:
             states.sort(
-                key=lambda state: state[0]
-                + price * max(0, unspent - state[1])
-                + toll * max(0, unused - state[2])
+                key=lambda state: (
+                    state[0] + price * max(0, unspent - state[1]) + toll * max(0, unused - state[2])
+                )
             )
             del states[limit:]
         if not states:
             return False
-    best = min(states, key=lambda state: state[3])
-    if best[3] >= incumbent:
+    states = [state for state in states if state[1] <= budget and state[2] <= cap]
+    best = min(states, key=lambda state: state[3], default=None)
+    if best is None or best[3] >= incumbent:
         return False
     path = best[4]
     for i, _ in reversed(free):

@@ -151,19 +151,19 @@ def harvests(
                 )
             )
             continue
+        replacement, why_not = _replacement(policy, portfolio, symbol, busy, blocked_buys)
+        if replacement is None:
+            blocked.append(Blocked(symbol, Side.SELL, f"{what} is not harvested: {why_not}"))
+            continue
         if slots < 2:
             blocked.append(
                 Blocked(
                     symbol,
                     Side.SELL,
-                    f"{what} could be harvested, but max_trades_per_session leaves no room "
-                    f"for the two orders of a swap",
+                    f"{what} could be harvested into {replacement.symbol}, but "
+                    f"max_trades_per_session leaves no room for the two orders of a swap",
                 )
             )
-            continue
-        replacement, why_not = _replacement(policy, portfolio, symbol, busy, blocked_buys)
-        if replacement is None:
-            blocked.append(Blocked(symbol, Side.SELL, f"{what} is not harvested: {why_not}"))
             continue
         sell_qty = qty if qty >= holding.qty else floor_qty(qty, step_of(policy, holding))
         if sell_qty <= ZERO:

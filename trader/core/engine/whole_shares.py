@@ -11,21 +11,41 @@ symbol to minimise the remaining deviation, the sum of ``|v + d * unit - t|``, s
 - every trade at least ``min_trade`` dollars (or no trade);
 - at most ``max_trades`` symbols traded.
 
-The method: each symbol starts at its own best count (nearest to target within its
-rules); the trade cap keeps the trades that cut the most deviation; a repair step
-frees cash at the lowest cost per dollar until the budget holds; a fill step spends
-what is left where it helps most; then a local search tries every pair "free cash
-here, spend it there" (including swapping which symbols trade under the cap) until
-no pair improves. With fractional steps the same moves are taken in bulk.
+The method, in five steps (the bound and the search are in ``share_search``):
 
-Arithmetic is exact: money is scaled to integers so that every value, unit and
-target is a whole number of the smallest unit in play.
+1. *Relaxation.* The budget and, under a trade cap, each trade are given a price
+   (Lagrange multipliers); then every symbol picks its own best count independently.
+   Bisection on the budget's price gives a lower bound on the deviation and a start
+   that keeps every rule (the relaxed answer at the lowest price whose spend fits).
+2. *Repair and fill.* Should the start overspend, cash is freed at the least loss per
+   dollar (failing that, the answer that frees the most cash within the trade cap is
+   taken); cash left over is spent where it cuts the most deviation.
+3. *Local search.* Single moves and pairs "free cash here, spend it there", including
+   swapping which symbols trade under the cap, until none improves. Only symbols left
+   *unsettled* by the bound take part: for the others, every count but the current one
+   costs more than the gap between the answer and the bound, so no better answer moves
+   them.
+4. *Bounded search.* The pairs miss shifts of a share or a few in several symbols at
+   once (a knapsack when the budget binds). A dynamic program over the unsettled
+   symbols' counts within the gap finds the best combination: exact over those counts
+   (a window around each symbol's relaxed and current count) unless its states outgrow
+   a limit, when it keeps the most promising ones.
+5. If that improved the answer, the local search runs again.
+
+An answer whose deviation meets the bound is optimal. With fractional steps the same
+steps run; the local search's bulk moves (a whole range of steps at once) do the work
+there, as the search's windows are only a few steps wide.
+
+Arithmetic is exact: money is scaled to integers so that every value, unit, target,
+the budget and the minimum trade is a whole number of the smallest unit in play (up to
+24 decimal places, past which the budget and caps are rounded down and the minimum
+trade up, so that the rules still hold exactly).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from trader.core.engine.share_search import Relaxation, polish
 from trader.core.money import ZERO
@@ -91,6 +111,7 @@ class _Search:
         targets = problem.targets
         units = [t.price * t.step for t in targets]
         exact = [*units, *(t.held * t.price for t in targets), problem.budget, problem.min_trade]
+        exact += [t.target_value for t in targets]
         digits = min(max((_exponent(x) for x in exact), default=0), 24)
         self.scale = Decimal(10) ** digits
 
@@ -106,10 +127,11 @@ class _Search:
             if t.max_value is None:
                 self.hi.append(10**30)
             else:
-                room = as_int(t.max_value) - self.value[i]
+                ceiling = int((t.max_value * self.scale).to_integral_value(ROUND_FLOOR))
+                room = ceiling - self.value[i]
                 self.hi.append(room // self.unit[i])
-        self.budget = as_int(problem.budget)
-        self.min_trade = as_int(problem.min_trade)
+        self.budget = int((problem.budget * self.scale).to_integral_value(ROUND_FLOOR))
+        self.min_trade = int((problem.min_trade * self.scale).to_integral_value(ROUND_CEILING))
         self.n = len(targets)
         cap = problem.max_trades
         self.capped = cap is not None and cap < self.n
@@ -119,9 +141,6 @@ class _Search:
     # -- one symbol ---------------------------------------------------------------------------
     def cost(self, i: int, d: int) -> int:
         return abs(self.value[i] + d * self.unit[i] - self.target[i])
-
-    def feasible(self, i: int, d: int) -> bool:
-        return self.lo[i] <= d <= self.hi[i] and (d == 0 or abs(d) * self.unit[i] >= self.min_trade)
 
     def best_in(self, i: int, low: int, high: int) -> int | None:
         """The feasible count in [low, high] closest to target (ties: the smaller trade)."""
