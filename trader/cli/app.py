@@ -40,13 +40,22 @@ def root(
 
 
 def _register() -> None:
-    from trader.cli import demo_cmd, execute_cmd, orders_cmd, plan_cmd, sim_cmd, sync_cmd
+    from trader.cli import (
+        demo_cmd,
+        execute_cmd,
+        lots_cmd,
+        orders_cmd,
+        plan_cmd,
+        sim_cmd,
+        sync_cmd,
+    )
 
     app.command("sync")(sync_cmd.sync)
     app.command("plan")(plan_cmd.plan)
     app.command("execute")(execute_cmd.execute)
     app.command("orders")(orders_cmd.orders)
     app.command("history")(orders_cmd.history)
+    app.command("lots")(lots_cmd.lots)
     app.command("demo")(demo_cmd.demo)
     app.add_typer(sim_cmd.sim_app, name="sim")
 

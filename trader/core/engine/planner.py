@@ -53,6 +53,10 @@ def plan_rebalance(policy: Policy, portfolio: Portfolio) -> Plan:
             targets.reason[stop.symbol] = stop.reason
             targets.kind[stop.symbol] = "trailing_stop"
             targets.category[stop.symbol] = category
+            warnings.append(
+                f"{stop.symbol} hit its trailing stop: '{category}' is not bought back in this "
+                f"plan, so it may end below its target until you decide"
+            )
         warnings.extend(targets.warnings)
         orders, skipped = _choose_orders(policy, portfolio, targets)
     else:

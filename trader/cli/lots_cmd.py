@@ -1,0 +1,147 @@
+"""``trader lots``: the tax lots of each holding, their unrealized gains, the wash-sale windows."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from trader.broker.connect import open_broker
+from trader.cli.context import AppContext
+from trader.cli.formatting import money, to_json_value
+from trader.core.domain import AccountMode, AccountSnapshot
+from trader.core.lots import is_long_term
+from trader.core.money import ZERO, plain
+from trader.errors import ConfigError
+from trader.planning.tax_inputs import MARKET_TIME_ZONE, account_history
+from trader.sync import sync_account
+
+
+def lots_report(snapshot: AccountSnapshot, history: Any, today: date, symbol: str | None) -> dict:
+    prices = {p.symbol: p.current_price for p in snapshot.positions}
+    holdings = []
+    for held, lots in history.book.lots.items():
+        if symbol is not None and held != symbol:
+            continue
+        price = prices.get(held)
+        if price is None:
+            continue
+        rows = []
+        short = long = ZERO
+        for lot in lots:
+            gain = lot.gain_at(price)
+            term = (
+                "unknown"
+                if lot.acquired is None
+                else "long"
+                if is_long_term(lot.acquired, today)
+                else "short"
+            )
+            if term == "long":
+                long += gain
+            else:
+                short += gain
+            rows.append(
+                {
+                    "qty": lot.qty,
+                    "cost": lot.cost,
+                    "acquired": lot.acquired.isoformat() if lot.acquired else None,
+                    "days_held": (today - lot.acquired).days if lot.acquired else None,
+                    "term": term,
+                    "unrealized": gain,
+                }
+            )
+        holdings.append(
+            {
+                "symbol": held,
+                "price": price,
+                "lots": rows,
+                "unrealized_short_term": short,
+                "unrealized_long_term": long,
+            }
+        )
+    windows = [
+        {"symbol": s, "window": kind, "since": since.isoformat(), "until": until.isoformat()}
+        for s, kind, since, until in history.wash.open_windows(today)
+        if symbol is None or s == symbol
+    ]
+    return {"as_of": today.isoformat(), "holdings": holdings, "wash_sale_windows": windows}
+
+
+def lots(
+    ctx: typer.Context,
+    symbol: str | None = typer.Argument(None, help="Only this symbol."),
+    no_sync: bool = typer.Option(False, "--no-sync", help="Use the last stored sync."),
+    live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
+    as_json: bool = typer.Option(False, "--json", help="Print the lots as JSON."),
+) -> None:
+    """Show each holding's tax lots (FIFO, from the account's fills), unrealized gain split
+    short-term / long-term (held more than a year), and the open wash-sale windows."""
+    context: AppContext = ctx.obj
+    settings = context.settings
+    if settings.account == "manual":
+        raise ConfigError("account 'manual' has no fills to rebuild lots from")
+    mode = AccountMode(settings.account)
+    wanted = symbol.upper() if symbol else None
+    store = context.open_store()
+    try:
+        if no_sync:
+            key = store.latest_account(mode)
+            snapshot = store.latest_snapshot(key) if key else None
+            if key is None or snapshot is None:
+                raise ConfigError(f"--no-sync: no stored sync of the {mode.value} account")
+            today = snapshot.taken_at.astimezone(MARKET_TIME_ZONE).date()
+        else:
+            with open_broker(settings, context.home, live_flag=live) as opened:
+                snapshot = sync_account(opened.broker, store, mode).snapshot
+                key = store.ensure_account(mode, snapshot.account)
+                today = opened.broker.clock().timestamp.astimezone(MARKET_TIME_ZONE).date()
+        report = lots_report(snapshot, account_history(store, key, snapshot), today, wanted)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(to_json_value(report), indent=2))
+        return
+    print_lots(context, report)
+
+
+def print_lots(context: AppContext, report: dict) -> None:
+    console = context.console
+    if not report["holdings"]:
+        console.print("No lots: nothing held" + (" in that symbol" if report else ""))
+    for holding in report["holdings"]:
+        table = Table(
+            title=f"{holding['symbol']} at {money(holding['price'])}", title_justify="left"
+        )
+        for name in ("Acquired", "Days", "Term", "Qty", "Cost/share", "Unrealized"):
+            table.add_column(name, justify="left" if name in ("Acquired", "Term") else "right")
+        for lot in holding["lots"]:
+            gain: Decimal = lot["unrealized"]
+            style = "green" if gain > 0 else "red" if gain < 0 else ""
+            table.add_row(
+                lot["acquired"] or "unknown",
+                str(lot["days_held"]) if lot["days_held"] is not None else "-",
+                lot["term"],
+                plain(lot["qty"]),
+                money(lot["cost"]),
+                f"[{style}]{money(gain)}[/]" if style else money(gain),
+            )
+        console.print(table)
+        console.print(
+            f"  unrealized: short-term {money(holding['unrealized_short_term'])}, "
+            f"long-term {money(holding['unrealized_long_term'])} (unknown dates count as "
+            f"short-term)"
+        )
+    if report["wash_sale_windows"]:
+        table = Table(title="Wash-sale windows open today", title_justify="left")
+        for name in ("Symbol", "Window", "Since", "Until"):
+            table.add_column(name)
+        for window in report["wash_sale_windows"]:
+            table.add_row(window["symbol"], window["window"], window["since"], window["until"])
+        console.print(table)
+    else:
+        console.print(f"No wash-sale window is open on {report['as_of']}.")
