@@ -20,9 +20,18 @@ D = Decimal
 NOW = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
 
 
-def test_the_shipped_config_is_the_brief_policy_with_the_absolute_band_only():
+def test_the_shipped_config_is_the_brief_policy_with_its_tax_rules():
     policy = policy_from_settings(load_settings(REPO / "config" / "portfolio_allocation.yaml"))
-    assert policy == replace(BRIEF_POLICY, relative_threshold=None)
+    assert policy == replace(
+        BRIEF_POLICY,
+        relative_threshold=None,
+        tax_loss_harvesting=True,
+        tlh_min_loss_dollars=D(100),
+        tlh_min_loss_pct=D(5),
+        short_term_tax_rate=D(24),
+        long_term_tax_rate=D(15),
+        trailing_stop=D(10),
+    )
 
 
 def account(cash: str = "1000") -> AccountInfo:

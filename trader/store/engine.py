@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from trader.errors import StorageError
 from trader.store.urls import is_sqlite, mask_url, password_of
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # another trader may be migrating or writing: wait for it
 POSTGRES_CONNECT_TIMEOUT_S = 10
 _BEGIN_OPTION = "sqlite_begin"
 
