@@ -14,6 +14,8 @@ The order of things, each step written to the store as it happens:
 3. **Conflicts.** An open order of someone else's on the same symbol and the other
    side would make Alpaca refuse ours as a potential wash trade: ours is skipped with
    that reason, or with ``--cancel-conflicting`` the other order is cancelled first.
+   Our own broker-side trailing stops (``trailing_stop_mode: broker``) on a symbol the
+   plan trades are cancelled first and placed again, for the new quantity, at the end.
 4. **Sells**, then wait for them (one call for the open orders per round, backing off,
    up to ``fill_timeout_seconds``).
 5. **Buys**, sized from the cash the account really has after the sells, keeping the
@@ -46,7 +48,7 @@ from trader.errors import (
     NothingToExecute,
     TraderError,
 )
-from trader.execution import guards
+from trader.execution import guards, stops
 from trader.execution.submit import record, submit_once
 from trader.settings import Settings
 from trader.store import Store
@@ -136,6 +138,14 @@ class Executor:
         self.store.set_plan_status(plan.uid, "executing")
         sent = 0
         try:
+            self.notes.extend(
+                stops.cancel_stops(
+                    self.broker,
+                    {o.symbol for o in pending},
+                    timeout=self.settings.execution.fill_timeout_seconds,
+                    sleep=self.sleep,
+                )
+            )
             pending = self._resolve_conflicts(plan, pending)
             sells = [o for o in pending if o.side is Side.SELL]
             buys = [o for o in pending if o.side is Side.BUY]
@@ -156,6 +166,16 @@ class Executor:
                 sent += self._send_buys(plan, buys, prices)
                 plan = self.wait(plan.uid, 0.0 if queued else None)
             plan = self._finish_open(plan)
+            risk = self.settings.risk_management
+            if risk.trailing_stop_mode == "broker" and risk.trailing_stop is not None:
+                self.notes.extend(
+                    stops.place_stops(
+                        self.broker,
+                        [s for symbols in self.settings.categories.values() for s in symbols],
+                        risk.trailing_stop,
+                        timeout=self.settings.execution.fill_timeout_seconds,
+                    )
+                )
             self.store.set_plan_status(plan.uid, "executed")
         except TraderError as exc:
             self.store.finish_execution(

@@ -122,6 +122,7 @@ def conflicts(orders: Iterable[StagedOrder], open_orders: Sequence[Order]) -> di
         for other in open_orders:
             if (
                 other.client_order_id not in ours
+                and not other.client_order_id.startswith("trader-ts-")  # ours: moved aside
                 and other.symbol == order.symbol
                 and other.side is not order.side
             ):

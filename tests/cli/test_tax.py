@@ -1,0 +1,173 @@
+"""Tax lots, tax-loss harvesting, wash-sale windows and trailing stops, end to end on the sim."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from decimal import Decimal
+
+from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import OrderSide, TimeInForce
+from alpaca.trading.requests import MarketOrderRequest
+
+from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+
+D = Decimal
+
+
+def energy_config(tmp_path, reserve: str) -> str:
+    path = tmp_path / "energy.yaml"
+    path.write_text(
+        "account: paper\n"
+        "target_allocation: {energy: 100}\n"
+        "categories: {energy: [XLE, VDE]}\n"
+        "rebalancing: {min_trade_dollars: 10}\n"
+        "risk_management:\n"
+        "  max_single_position: 100\n"
+        "  tax_loss_harvesting: true\n"
+        "  tlh_min_loss_dollars: 100\n"
+        "  tlh_min_loss_pct: 5\n"
+        f"portfolio: {{cash_reserve: {reserve}}}\n"
+        "tax_rates: {short_term: 24, long_term: 15}\n"
+        f"reports_dir: {tmp_path / 'reports'}\n"
+    )
+    return str(path)
+
+
+def test_the_brief_example_harvests_xle_into_vde_and_keeps_the_windows(run_trader, tmp_path):
+    with SimServer(scenario="empty") as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": SIM_KEY_ID,
+            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
+        }
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        # XLE bought at $70, 10 shares; six weeks later it is at $60.
+        server.controls.set_prices({"XLE": "70.00"})
+        client.submit_order(
+            MarketOrderRequest(
+                symbol="XLE", qty=10, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
+            )
+        )
+        server.controls.advance(days=42)
+        server.controls.open_market()
+        server.controls.set_prices({"XLE": "60.00", "VDE": "120.00"})
+        # Cash 99,300 is the reserve: the 600 of XLE is the whole investable value.
+        config = energy_config(tmp_path, "99300")
+
+        planned = run_trader("--config", config, "plan", "--json", env=env)
+        assert planned.code == 0, planned.err
+        plan = json.loads(planned.out)
+        assert plan["due"] is False  # energy is 100% of 100%: only the harvest trades
+        assert [(o["side"], o["symbol"], o["qty"], o["kind"]) for o in plan["orders"]] == [
+            ("sell", "XLE", "10", "harvest"),
+            ("buy", "VDE", "5", "harvest"),
+        ]
+        sell = plan["orders"][0]
+        assert (sell["est_realized_pl"], sell["est_short_term"]) == ("-100.00", "-100.00")
+        assert plan["tax"]["harvested_loss"] == "-100.00"
+        assert plan["tax"]["tax_saved_by_harvesting"] == "24.00"  # short-term, at 24%
+
+        executed = run_trader("--config", config, "execute", "--confirm", env=env)
+        assert executed.code == 0, executed.err
+
+        lots = json.loads(run_trader("--config", config, "lots", "--json", env=env).out)
+        assert [h["symbol"] for h in lots["holdings"]] == ["VDE"]
+        (vde,) = lots["holdings"]
+        assert [(lot["qty"], lot["cost"], lot["term"]) for lot in vde["lots"]] == [
+            ("5", "120", "short")
+        ]
+        windows = {(w["symbol"], w["window"]) for w in lots["wash_sale_windows"]}
+        assert windows == {("XLE", "sold at a loss: no buy"), ("VDE", "bought: no harvest")}
+
+        # VDE falls at once: its loss cannot be harvested, it was bought today.
+        server.controls.set_prices({"VDE": "100.00"})
+        again = json.loads(run_trader("--config", config, "plan", "--json", env=env).out)
+        assert again["orders"] == []
+        (skip,) = again["skipped"]
+        assert skip["symbol"] == "VDE" and "wash-sale window" in skip["reason"]
+
+        # Energy now needs buying (a smaller reserve): never XLE, sold at a loss today.
+        lower = energy_config(tmp_path, "99000")
+        bought = json.loads(run_trader("--config", lower, "plan", "--json", env=env).out)
+        assert bought["due"] is True
+        assert {o["symbol"] for o in bought["orders"] if o["side"] == "buy"} == {"VDE"}
+
+
+def test_a_winner_below_its_trailing_stop_is_sold_and_its_peak_cached(
+    run_trader, config_file, tmp_path
+):
+    config = str(config_file())
+    # XLV: cost about 121.42, peak close 146.75 in the sim's history; 130 is 11.4% lower.
+    assert run_trader("--config", config, "sim", "price", "XLV", "130.00").code == 0
+    result = run_trader("--config", config, "plan", "--json")
+    assert result.code == 0, result.err
+    plan = json.loads(result.out)
+    stops = [o for o in plan["orders"] if o["kind"] == "trailing_stop"]
+    assert [(o["side"], o["symbol"], o["qty"]) for o in stops] == [("sell", "XLV", "11.03")]
+    assert "peaked at $146.75" in stops[0]["reason"]
+    assert any("XLV hit its trailing stop" in w for w in plan["warnings"])
+    database = sqlite3.connect(tmp_path / "home" / "trader.db")
+    peaks = dict(database.execute("select symbol, peak from price_peak").fetchall())
+    assert D(peaks["XLV"]) == D("146.75")
+    assert set(peaks) == {"XLK", "XLV", "XLF", "XLE", "SPY", "TQQQ", "TLT"}
+    # The losers have no stop: a trailing stop is for winners.
+    assert {o["symbol"] for o in stops} == {"XLV"}
+
+
+def open_stops(run_trader, config) -> dict[str, Decimal]:
+    result = run_trader("--config", config, "orders", "--json")
+    assert result.code == 0, result.err
+    orders = json.loads(result.out)
+    stops = {}
+    for order in orders:
+        if order["client_order_id"].startswith("trader-ts-") and order["status"] in (
+            "new",
+            "accepted",
+        ):
+            assert order["type"] == "trailing_stop" and order["symbol"] not in stops
+            stops[order["symbol"]] = D(order["qty"])
+    return stops
+
+
+def test_broker_trailing_stops_are_placed_and_moved_aside_for_our_trades(run_trader, config_file):
+    config = str(config_file(("trailing_stop_mode: plan", "trailing_stop_mode: broker")))
+    plan = json.loads(run_trader("--config", config, "plan", "--json").out)
+    assert "trailing_stop" not in {o["kind"] for o in plan["orders"]}  # the broker does it
+    first = run_trader("--config", config, "execute", "--confirm")
+    assert first.code == 0, first.err
+    # Every holding gets one stop for its whole shares (XLE was harvested into VDE).
+    assert open_stops(run_trader, config) == {
+        "XLK": D(12),
+        "XLV": D(11),
+        "XLF": D(43),
+        "SPY": D(2),
+        "TQQQ": D(15),
+        "TLT": D(4),
+        "QQQ": D(2),
+        "VDE": D(6),
+    }
+    # New targets: financials up, healthcare down. Buying XLF with its stop open would be a
+    # "potential wash trade", and XLV's stop holds the shares to sell: both are moved aside.
+    shifted = str(
+        config_file(
+            ("trailing_stop_mode: plan", "trailing_stop_mode: broker"),
+            ("financials: 15", "financials: 20"),
+            ("healthcare: 15", "healthcare: 10"),
+            ("drift_threshold: 5", "drift_threshold: 2"),
+            harvest=False,
+        )
+    )
+    second_plan = json.loads(run_trader("--config", shifted, "plan", "--json").out)
+    assert {(o["side"], o["symbol"]) for o in second_plan["orders"]} >= {
+        ("buy", "XLF"),
+        ("sell", "XLV"),
+    }
+    second = run_trader("--config", shifted, "execute", "--confirm", "--json")
+    assert second.code == 0, second.err
+    result = json.loads(second.out)
+    assert {o["status"] for o in result["orders"]} == {"filled"}
+    assert any("cancelled our trailing stop on XLF" in note for note in result["notes"])
+    assert any("cancelled our trailing stop on XLV" in note for note in result["notes"])
+    stops_after = open_stops(run_trader, shifted)
+    assert stops_after["XLF"] > 43 and stops_after["XLV"] < 11

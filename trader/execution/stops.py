@@ -1,0 +1,98 @@
+"""Broker-side trailing stops (``trailing_stop_mode: broker``).
+
+Instead of the plan recommending sales, Alpaca's own ``trailing_stop`` orders
+(``trail_percent``) guard each holding between runs. They are ours — their client
+order ids start with ``trader-ts-`` — and they get in the way of our own trades: a
+buy of a symbol with an open stop (a sell) is refused as a potential wash trade, and
+a sell finds the shares held by the stop. So before the plan trades a symbol its stop
+is cancelled, and after the run every holding gets a stop for its whole shares again
+(Alpaca takes trailing stops for whole shares only, as GTC orders).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from trader.broker.protocol import Broker
+from trader.core.domain import Order, OrderRequest, Side
+from trader.core.money import ZERO, floor_qty, plain
+
+STOP_PREFIX = "trader-ts-"
+
+
+def is_our_stop(order: Order) -> bool:
+    return order.client_order_id.startswith(STOP_PREFIX)
+
+
+def stop_client_id(symbol: str) -> str:
+    return f"{STOP_PREFIX}{symbol}-{uuid.uuid4().hex[:16]}"
+
+
+def cancel_stops(
+    broker: Broker,
+    symbols: Iterable[str],
+    *,
+    timeout: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[str]:
+    """Cancel our open stops on ``symbols`` and wait until the broker has let them go."""
+    wanted = set(symbols)
+    doomed = [o for o in broker.open_orders() if is_our_stop(o) and o.symbol in wanted]
+    for order in doomed:
+        broker.cancel(order.order_id)
+    deadline = time.monotonic() + timeout
+    ids = {o.order_id for o in doomed}
+    while ids and any(o.order_id in ids for o in broker.open_orders()):
+        if time.monotonic() >= deadline:
+            break
+        sleep(0.5)
+    return [
+        f"cancelled our trailing stop on {o.symbol} before trading it; it is placed again "
+        f"after the run"
+        for o in doomed
+    ]
+
+
+def place_stops(
+    broker: Broker, symbols: Iterable[str], trail_percent: Decimal, *, timeout: float
+) -> list[str]:
+    """Give every held symbol of ``symbols`` one trailing stop for its whole shares."""
+    wanted = set(symbols)
+    notes: list[str] = []
+    positions = {p.symbol: p.qty for p in broker.positions() if p.symbol in wanted}
+    existing: dict[str, list[Order]] = {}
+    for order in broker.open_orders():
+        if is_our_stop(order):
+            existing.setdefault(order.symbol, []).append(order)
+    stale = [
+        o
+        for symbol, orders in existing.items()
+        for o in orders
+        if len(orders) > 1 or o.qty != floor_qty(positions.get(symbol, ZERO), Decimal(1))
+    ]
+    if stale:
+        cancel_stops(broker, {o.symbol for o in stale}, timeout=timeout)
+        existing = {s: os for s, os in existing.items() if s not in {o.symbol for o in stale}}
+    for symbol, qty in sorted(positions.items()):
+        whole = floor_qty(qty, Decimal(1))
+        if symbol in existing:
+            continue
+        if whole <= ZERO:
+            notes.append(f"{symbol}: {plain(qty)} shares, no whole share for a trailing stop")
+            continue
+        broker.submit(
+            OrderRequest(
+                symbol=symbol,
+                side=Side.SELL,
+                client_order_id=stop_client_id(symbol),
+                qty=whole,
+                order_type="trailing_stop",
+                time_in_force="gtc",
+                trail_percent=trail_percent,
+            )
+        )
+        notes.append(f"trailing stop placed on {plain(whole)} {symbol} ({plain(trail_percent)}%)")
+    return notes
