@@ -50,10 +50,16 @@ def demo(ctx: typer.Context) -> None:
     after = run_plan(demo_context, command="demo")
     console.print(allocation_table(after.plan))
     verdict = (
-        "every category is within its band: nothing is due"
+        "every category is within its band: no rebalance is due"
         if not after.plan.due
         else "a rebalance is still due (see `trader plan`)"
     )
+    if after.plan.orders:
+        kinds = sorted({o.kind.replace("_", " ") for o in after.plan.orders})
+        verdict += (
+            f"; {len(after.plan.orders)} more order(s) ({', '.join(kinds)}) are staged for "
+            f"a next run (see `trader plan`)"
+        )
     console.print(
         f"Cash {money(after.plan.cash)} (reserve {money(after.policy.cash_reserve)}); {verdict}."
     )
