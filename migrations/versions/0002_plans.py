@@ -145,7 +145,19 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "score",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("symbol", **text()),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("score", **exact()),
+        sa.PrimaryKeyConstraint("id", name="pk_score"),
+        sa.UniqueConstraint("symbol", "as_of", name="uq_score_symbol_as_of"),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("score")
     op.drop_table("price_peak")
     op.drop_table("execution")
     op.drop_table("plan_order")

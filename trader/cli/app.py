@@ -46,6 +46,7 @@ def _register() -> None:
         lots_cmd,
         orders_cmd,
         plan_cmd,
+        run_cmd,
         sim_cmd,
         sync_cmd,
     )
@@ -56,6 +57,9 @@ def _register() -> None:
     app.command("orders")(orders_cmd.orders)
     app.command("history")(orders_cmd.history)
     app.command("lots")(lots_cmd.lots)
+    app.command("run")(run_cmd.run)
+    app.command("status")(run_cmd.status)
+    app.command("schedule")(run_cmd.schedule)
     app.command("demo")(demo_cmd.demo)
     app.add_typer(sim_cmd.sim_app, name="sim")
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import typer
 
+from trader.alerts import execution_alert, refusal_alert
 from trader.broker.connect import OpenBroker, open_broker
+from trader.cli.alerting import notifier
 from trader.cli.context import AppContext
 from trader.cli.execute_view import print_execution, print_preview
 from trader.core.domain import AccountMode
@@ -20,6 +22,7 @@ from trader.core.staging import StagedPlan
 from trader.errors import (
     EXIT_ORDERS_OPEN,
     ConfigError,
+    ExecutionRefused,
     NothingToExecute,
     OrderRejected,
     TemporaryBrokerError,
@@ -173,6 +176,7 @@ def execute(
         False, "--cancel-unfilled", help="Cancel orders not filled within fill_timeout_seconds."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the execution as JSON."),
+    no_notify: bool = typer.Option(False, "--no-notify", help="Send no alert."),
 ) -> None:
     """Send a staged plan to the broker exactly once: sells first, then buys sized from the cash.
 
@@ -201,7 +205,15 @@ def execute(
         else:
             print_preview(context.console, plan, pending, prices)
         return
-    result = run_execute(context, plan_id=plan_id, live=live, yes=yes, options=options)
+    alerts = notifier(context, "execute", enabled=not no_notify)
+    try:
+        result = run_execute(context, plan_id=plan_id, live=live, yes=yes, options=options)
+    except (ExecutionRefused, TemporaryBrokerError) as exc:
+        alerts.send(*refusal_alert("execute", str(exc)))
+        raise
+    alerts.send(
+        *execution_alert(result.outcome.plan, result.payload["status"], result.outcome.notes)
+    )
     if as_json:
         typer.echo(json.dumps({**result.payload, "report": str(result.report_path)}, indent=2))
     else:

@@ -6,6 +6,8 @@ import json
 
 import typer
 
+from trader.alerts import plan_alert
+from trader.cli.alerting import notifier
 from trader.cli.context import AppContext
 from trader.cli.plan_view import print_review
 from trader.planning.service import PlanOutcome, plan_account
@@ -38,6 +40,7 @@ def plan(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON on stdout."),
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
+    no_notify: bool = typer.Option(False, "--no-notify", help="Send no alert."),
 ) -> None:
     """Compute the orders that bring the portfolio back to target, stage them and show them.
 
@@ -46,6 +49,8 @@ def plan(
     """
     context: AppContext = ctx.obj
     outcome = run_plan(context, sync=not no_sync, live=live)
+    if outcome.staged is not None:
+        notifier(context, "plan", enabled=not no_notify).send(*plan_alert(outcome))
     if as_json:
         typer.echo(json.dumps({**outcome.payload, "report": str(outcome.report_path)}, indent=2))
         return

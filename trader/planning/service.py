@@ -23,7 +23,7 @@ from trader.core.domain import AccountMode, AccountSnapshot, Asset
 from trader.core.engine import Plan, plan_rebalance
 from trader.core.lots import Lot
 from trader.core.policy import Policy, Portfolio
-from trader.core.schedule import calendar_due
+from trader.core.schedule import check_due
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
 from trader.errors import ConfigError, NotFound
 from trader.planning.inputs import (
@@ -33,6 +33,12 @@ from trader.planning.inputs import (
     policy_from_settings,
 )
 from trader.planning.report import plan_payload
+from trader.planning.schedule_inputs import (
+    broker_trading_days,
+    schedule_entries,
+    weekday_trading_days,
+)
+from trader.planning.scores import scores_for
 from trader.planning.tax_inputs import account_history, update_peaks
 from trader.reports import write_report
 from trader.settings import Settings
@@ -77,10 +83,13 @@ def _assets(broker: Broker, symbols: list[str]) -> dict[str, Asset]:
     return found
 
 
-def _calendar_due(settings: Settings, store: Store, mode: AccountMode, today: date) -> bool:
+def _calendar_due(
+    settings: Settings, store: Store, mode: AccountMode, today: date, trading: set[date]
+) -> bool:
+    """For ``trader plan``: the schedule's check day has come and no rebalance ran since."""
     last = store.last_rebalance(mode)
     last_day = last.astimezone(MARKET_TIME_ZONE).date() if last is not None else None
-    return calendar_due(settings.rebalancing.check_frequency, last_day, today)
+    return check_due(schedule_entries(settings), today, trading, last_day).due
 
 
 def _read_market(
@@ -91,6 +100,7 @@ def _read_market(
     mode: AccountMode,
     snapshot: AccountSnapshot,
     account_key: int,
+    calendar_due: bool | None = None,
 ) -> tuple[Portfolio, list[str]]:
     held = [p.symbol for p in snapshot.positions]
     wanted = list(dict.fromkeys([*categorised_symbols(settings), *held]))
@@ -102,15 +112,29 @@ def _read_market(
     ]
     prices = broker.latest_prices(to_price)
     today = broker.clock().timestamp.astimezone(MARKET_TIME_ZONE).date()
-    due = _calendar_due(settings, store, mode, today)
+    if calendar_due is None:
+        calendar_due = settings.rebalancing.method != "threshold" and _calendar_due(
+            settings, store, mode, today, broker_trading_days(broker, today)
+        )
+    due = calendar_due
     portfolio, warnings = market_portfolio(policy, snapshot, assets, prices, calendar_due=due)
     history = account_history(store, account_key, snapshot)
     peaks: dict = {}
     if policy.trailing_stop is not None:
         held = {h.symbol: h.price for h in portfolio.holdings if h.qty > 0}
         peaks = update_peaks(broker, store, account_key, history.book, held, today)
+    scores: dict = {}
+    if policy.prefer_etfs_with_score_above is not None or settings.scores_file:
+        found = scores_for(settings, broker, store, categorised_symbols(settings), today)
+        scores = found.values
+        warnings.extend(found.warnings)
     portfolio = replace(
-        portfolio, today=today, lots=history.book.lots, wash=history.wash, peaks=peaks
+        portfolio,
+        today=today,
+        lots=history.book.lots,
+        wash=history.wash,
+        peaks=peaks,
+        scores=scores,
     )
     return portfolio, warnings
 
@@ -123,8 +147,13 @@ def plan_account(
     sync: bool = True,
     live: bool = False,
     command: str = "plan",
+    calendar_due: bool | None = None,
 ) -> PlanOutcome:
-    """Plan the configured account, stage the plan when it has orders, write its report."""
+    """Plan the configured account, stage the plan when it has orders, write its report.
+
+    ``calendar_due`` overrides the schedule's own decision (``trader run`` decides it
+    from its last check rather than from the last rebalance).
+    """
     policy = policy_from_settings(settings)
     reports = writable_folder(Path(settings.reports_dir))
     mode = AccountMode(settings.account)
@@ -136,7 +165,9 @@ def plan_account(
         portfolio = manual_portfolio(settings)
         portfolio = replace(
             portfolio,
-            calendar_due=_calendar_due(settings, store, mode, today),
+            calendar_due=calendar_due
+            if calendar_due is not None
+            else _calendar_due(settings, store, mode, today, weekday_trading_days(today)),
             today=today,
             lots={
                 h.symbol: (Lot(h.symbol, h.qty, h.avg_cost, None),)
@@ -173,7 +204,14 @@ def plan_account(
                     snapshot = stored
                 assert account_key is not None
                 portfolio, warnings = _read_market(
-                    settings, policy, opened.broker, store, mode, snapshot, account_key
+                    settings,
+                    policy,
+                    opened.broker,
+                    store,
+                    mode,
+                    snapshot,
+                    account_key,
+                    calendar_due,
                 )
             finally:
                 for action, outcome in opened.broker.calls:

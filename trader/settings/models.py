@@ -102,6 +102,9 @@ class Settings(Strict):
     risk_management: RiskManagement = Field(default_factory=RiskManagement)
     portfolio: PortfolioSection = Field(default_factory=PortfolioSection)
     current_holdings: dict[Symbol, ManualHolding] = Field(default_factory=dict)
+    auto_execute: bool = False
+    scores_file: str | None = None
+    scores_max_age_days: Annotated[int, Field(ge=0, le=3650)] = 7
     tax_equivalents: dict[Symbol, list[Symbol]] = Field(default_factory=dict)
     tax_rates: TaxRates = Field(default_factory=TaxRates)
     execution: ExecutionSection = Field(default_factory=ExecutionSection)

@@ -32,6 +32,8 @@ _MIN_SECRET_LENGTH = 4
 def secret_values() -> list[str]:
     """The secrets currently set in the environment, longest first."""
     values = {os.environ.get(name, "").strip() for name in SECRET_ENVIRONMENT}
+    # Notification URLs carry their services' tokens: each one is a secret.
+    values |= set(re.split(r"[\s,]+", os.environ.get("TRADER_NOTIFY_URLS", "").strip()))
     return sorted((v for v in values if len(v) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
 
 

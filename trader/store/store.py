@@ -34,6 +34,7 @@ from trader.store.tables import (
     EventRow,
     FillRow,
     PricePeakRow,
+    ScoreRow,
     SnapshotOrderRow,
     SnapshotPositionRow,
     SyncSnapshotRow,
@@ -226,6 +227,38 @@ class Store(PlanRecords):
                 PricePeakRow(account_id=account_key, symbol=s, since=a, through=b, peak=p)
                 for s, (a, b, p) in sorted(peaks.items())
             )
+
+    def scores(self, as_of: date) -> dict[str, Decimal]:
+        """The built-in scores cached for a market date."""
+        with self._session("read scores") as session:
+            rows = session.exec(select(ScoreRow).where(ScoreRow.as_of == as_of))
+            return {row.symbol: row.score for row in rows}
+
+    def save_scores(self, as_of: date, scores: Mapping[str, Decimal]) -> None:
+        with self._session("record scores", write=True) as session:
+            for row in session.exec(select(ScoreRow).where(ScoreRow.as_of == as_of)).all():
+                session.delete(row)
+            session.flush()
+            session.add_all(
+                ScoreRow(symbol=s, as_of=as_of, score=v) for s, v in sorted(scores.items())
+            )
+
+    def last_check(self, mode: AccountMode) -> date | None:
+        """The market date of the newest scheduled check ``trader run`` made for the mode."""
+        with self._session("read checks") as session:
+            row = session.exec(
+                select(EventRow)
+                .where(
+                    EventRow.command == "run",
+                    EventRow.kind == "check",
+                    EventRow.outcome == mode.value,
+                )
+                .order_by(col(EventRow.at).desc(), col(EventRow.id).desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            return None
+        return date.fromisoformat(json.loads(row.detail)["day"])
 
     def log_event(self, command: str, kind: str, outcome: str, detail: Mapping[str, Any]) -> None:
         """Append one line to the event log; secrets in it are masked first."""

@@ -7,6 +7,7 @@
     plan ─┬─< plan_order         (a staged rebalancing plan and the orders it sends)
           └─< execution          (each run of ``trader execute`` on it)
     price_peak                   (each holding's peak since bought: the trailing stops' memory)
+    score                        (built-in scores by symbol and market date)
 
 Money and quantities are ``ExactDecimal``; times are ``UTCDateTime``. Enumerated
 values (mode, side) are plain strings guarded by CHECK constraints, which are
@@ -313,6 +314,18 @@ class PricePeakRow(SQLModel, table=True):
     peak: Decimal = _money()
 
 
+class ScoreRow(SQLModel, table=True):
+    """A symbol's built-in score as of a market date (the cache ``trader scores`` fills)."""
+
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("symbol", "as_of"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    symbol: str
+    as_of: date = Field(sa_type=Date(), nullable=False)
+    score: Decimal = _money()
+
+
 ALL_TABLES = (
     "account",
     "sync_snapshot",
@@ -324,4 +337,5 @@ ALL_TABLES = (
     "plan_order",
     "execution",
     "price_peak",
+    "score",
 )

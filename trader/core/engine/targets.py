@@ -237,9 +237,20 @@ def symbol_targets(
                 )
                 continue
             result.target_value[symbol] += change
-            result.reason[symbol] = why
+            result.reason[symbol] = why + _score_note(policy, portfolio, category, symbol)
     _apply_caps(policy, portfolio, allocation, result)
     return result
+
+
+def _score_note(policy: Policy, portfolio: Portfolio, category: str, symbol: str) -> str:
+    """What the scores said about the buy choice, when there are scores."""
+    if not portfolio.scores or len(policy.categories.get(category, ())) < 2:
+        return ""
+    score = portfolio.scores.get(symbol)
+    threshold = policy.prefer_etfs_with_score_above
+    if score is not None and (threshold is None or score >= threshold):
+        return f"; buys {symbol}, Score: {score}/100"
+    return f"; buys the primary {symbol}: no symbol of '{category}' scored at or above {threshold}"
 
 
 def _sell_preference(portfolio: Portfolio, holding, amount: Decimal) -> tuple:

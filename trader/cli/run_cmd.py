@@ -1,0 +1,208 @@
+"""``trader run`` for cron, ``trader status`` and ``trader schedule --print-cron``.
+
+``trader run`` syncs, decides whether a check is due (every run for the ``threshold``
+method; on the schedule's check days for ``calendar`` and ``hybrid``), plans and stages
+when a rebalance (or a harvest, or a trailing stop) is called for, alerts, and exits
+with a code that says what happened. It sends orders only with ``auto_execute: true``
+on a ``sim`` or ``paper`` account; a live account is always confirmed by hand.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import typer
+
+from trader.alerts import execution_alert, plan_alert, refusal_alert
+from trader.broker.connect import open_broker
+from trader.cli.alerting import notifier
+from trader.cli.context import AppContext
+from trader.cli.execute_cmd import exit_code, run_execute
+from trader.core.domain import AccountMode
+from trader.core.schedule import CheckDecision, check_due, next_check
+from trader.errors import ExecutionRefused, TemporaryBrokerError
+from trader.planning.schedule_inputs import (
+    broker_trading_days,
+    describe,
+    schedule_entries,
+    weekday_trading_days,
+)
+from trader.planning.service import MARKET_TIME_ZONE, plan_account
+from trader.sync import sync_account
+
+EXIT_STAGED = 20  # a plan waits for your review
+EXIT_EXECUTED = 21  # auto_execute sent a plan and every order filled
+
+
+@dataclass(frozen=True, slots=True)
+class Today:
+    day: date
+    trading: set[date]
+    last_check: date | None
+    decision: CheckDecision
+
+
+def look(context: AppContext, *, live: bool, sync: bool) -> Today:
+    """Sync (optionally) and decide whether today's check is due."""
+    settings = context.settings
+    mode = AccountMode(settings.account)
+    entries = schedule_entries(settings)
+    store = context.open_store()
+    try:
+        if mode is AccountMode.MANUAL:
+            day = datetime.now(MARKET_TIME_ZONE).date()
+            trading = weekday_trading_days(day)
+        else:
+            with open_broker(settings, context.home, live_flag=live) as opened:
+                if sync:
+                    sync_account(opened.broker, store, mode)
+                day = opened.broker.clock().timestamp.astimezone(MARKET_TIME_ZONE).date()
+                trading = broker_trading_days(opened.broker, day)
+        last = store.last_check(mode)
+    finally:
+        store.close()
+    if settings.rebalancing.method == "threshold":
+        decision = (
+            CheckDecision(True, "the threshold method checks the bands on every run", day)
+            if day in trading
+            else CheckDecision(False, f"{day} is not a trading day")
+        )
+    else:
+        decision = check_due(entries, day, trading, last)
+    return Today(day, trading, last, decision)
+
+
+def run(
+    ctx: typer.Context,
+    live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
+    no_notify: bool = typer.Option(False, "--no-notify", help="Send no alert."),
+) -> None:
+    """Sync, check on schedule, plan and stage when needed, alert; for cron or a timer.
+
+    Exit codes: 0 nothing to do (or not a check day); 20 a plan is staged for review;
+    21 auto_execute sent it and everything filled; 8 or 18 auto_execute left orders
+    rejected or open; 10-17 execution refused; 2-9 errors as for every command.
+    """
+    context: AppContext = ctx.obj
+    settings = context.settings
+    console = context.console
+    mode = AccountMode(settings.account)
+    today = look(context, live=live, sync=True)
+    if not today.decision.due:
+        console.print(f"No check today: {today.decision.reason}.")
+        return
+    store = context.open_store()
+    try:
+        store.log_event("run", "check", mode.value, {"day": today.day.isoformat()})
+    finally:
+        store.close()
+    store = context.open_store()
+    try:
+        outcome = plan_account(
+            settings,
+            context.home,
+            store,
+            sync=False,
+            live=live,
+            command="run",
+            calendar_due=settings.rebalancing.method != "threshold",
+        )
+    finally:
+        store.close()
+    alerts = notifier(context, "run", enabled=not no_notify)
+    if outcome.staged is None:
+        console.print(
+            f"Checked ({today.decision.reason}): nothing to do. Report: {outcome.report_path}"
+        )
+        return
+    alerts.send(*plan_alert(outcome))
+    console.print(
+        f"Checked ({today.decision.reason}): plan {outcome.staged.uid} staged with "
+        f"{len(outcome.staged.orders)} order(s). Report: {outcome.report_path}"
+    )
+    if not settings.auto_execute:
+        console.print(
+            "Review it with `trader plan --no-sync` and send it with `trader execute --confirm`."
+        )
+        raise typer.Exit(EXIT_STAGED)
+    if mode not in (AccountMode.SIM, AccountMode.PAPER):
+        console.print(f"auto_execute is ignored on a {mode.value} account: confirm by hand.")
+        raise typer.Exit(EXIT_STAGED)
+    try:
+        result = run_execute(context, plan_id=outcome.staged.uid, command="run")
+    except (ExecutionRefused, TemporaryBrokerError) as exc:
+        alerts.send(*refusal_alert("auto-execute", str(exc)))
+        raise
+    alerts.send(
+        *execution_alert(result.outcome.plan, result.payload["status"], result.outcome.notes)
+    )
+    console.print(
+        f"Executed automatically: {result.payload['status']}. Report: {result.report_path}"
+    )
+    raise typer.Exit(exit_code(result.outcome) or EXIT_EXECUTED)
+
+
+def status(
+    ctx: typer.Context,
+    live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
+) -> None:
+    """Say whether a check is due today, when the next one is, and why."""
+    context: AppContext = ctx.obj
+    settings = context.settings
+    today = look(context, live=live, sync=False)
+    method = settings.rebalancing.method
+    console = context.console
+    console.print(f"Account: {settings.account}   Method: {method}   Market date: {today.day}")
+    if method == "threshold":
+        console.print("Checks the drift bands on every `trader run` (on trading days).")
+    else:
+        entries = schedule_entries(settings)
+        console.print(f"Schedule: {describe(entries)}")
+        console.print(f"Last scheduled check: {today.last_check or 'never'}")
+        upcoming = next_check(entries, today.day, today.trading, today.last_check)
+        console.print(f"Next check: {upcoming or 'none in the next 120 days'}")
+        if method == "hybrid":
+            console.print("Hybrid: on a check day, a rebalance happens only if a band is broken.")
+    console.print(f"Today: {'due' if today.decision.due else 'not due'} — {today.decision.reason}.")
+    if settings.auto_execute:
+        console.print("auto_execute: on (sim and paper accounts only)")
+
+
+def schedule(
+    ctx: typer.Context,
+    print_cron: bool = typer.Option(
+        False, "--print-cron", help="Print the crontab lines for the configured schedule."
+    ),
+) -> None:
+    """Show the configured schedule; --print-cron prints the crontab lines that run it."""
+    context: AppContext = ctx.obj
+    settings = context.settings
+    entries = schedule_entries(settings)
+    method = settings.rebalancing.method
+    what = (
+        "every trading day (threshold: the bands are checked on each run)"
+        if method == "threshold"
+        else describe(entries)
+    )
+    if not print_cron:
+        context.console.print(f"Method {method}: {what}. `trader schedule --print-cron` for cron.")
+        return
+    trader = Path(sys.argv[0]).resolve() if Path(sys.argv[0]).name == "trader" else None
+    command = shlex.quote(str(trader)) if trader else f"{shlex.quote(sys.executable)} -m trader"
+    config = (
+        f" --config {shlex.quote(str(Path(context.config_path).resolve()))}"
+        if context.config_path
+        else ""
+    )
+    folder = shlex.quote(str(Path.cwd()))
+    typer.echo(f"# trader: {what}.")
+    typer.echo(
+        "# cron runs every weekday morning, New York time; `trader run` decides (holidays move"
+    )
+    typer.echo("# a check to the next trading day) and exits 20 when a plan waits for you.")
+    typer.echo("CRON_TZ=America/New_York")
+    typer.echo(f"35 9 * * 1-5 cd {folder} && {command}{config} run >> .trader/run.log 2>&1")
