@@ -47,6 +47,7 @@ def _register() -> None:
         orders_cmd,
         plan_cmd,
         run_cmd,
+        scores_cmd,
         sim_cmd,
         sync_cmd,
     )
@@ -60,6 +61,7 @@ def _register() -> None:
     app.command("run")(run_cmd.run)
     app.command("status")(run_cmd.status)
     app.command("schedule")(run_cmd.schedule)
+    app.command("scores")(scores_cmd.scores)
     app.command("demo")(demo_cmd.demo)
     app.add_typer(sim_cmd.sim_app, name="sim")
 

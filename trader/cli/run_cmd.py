@@ -126,7 +126,7 @@ def run(
     )
     if not settings.auto_execute:
         console.print(
-            "Review it with `trader plan --no-sync` and send it with `trader execute --confirm`."
+            "Review it with `trader execute` (sends nothing); send it with `trader execute --confirm`."
         )
         raise typer.Exit(EXIT_STAGED)
     if mode not in (AccountMode.SIM, AccountMode.PAPER):
