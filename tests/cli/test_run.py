@@ -77,7 +77,7 @@ def test_run_stages_the_plan_and_alerts_with_it(run_trader, config_file, receive
 
 
 def test_run_with_auto_execute_sends_the_plan_on_a_sim_account(run_trader, config_file, receiver):
-    config = config_file(extra="\nauto_execute: true\n")
+    config = config_file(("auto_execute: false", "auto_execute: true"))
     result = run_trader("--config", str(config), "run", env={"TRADER_NOTIFY_URLS": receiver.url})
     assert result.code == 21, result.err
     titles = [m["title"] for m in receiver.messages]
