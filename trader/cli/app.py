@@ -41,6 +41,7 @@ def root(
 
 def _register() -> None:
     from trader.cli import (
+        backtest_cmd,
         demo_cmd,
         execute_cmd,
         lots_cmd,
@@ -62,6 +63,7 @@ def _register() -> None:
     app.command("status")(run_cmd.status)
     app.command("schedule")(run_cmd.schedule)
     app.command("scores")(scores_cmd.scores)
+    app.command("backtest")(backtest_cmd.backtest)
     app.command("demo")(demo_cmd.demo)
     app.add_typer(sim_cmd.sim_app, name="sim")
 

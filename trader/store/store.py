@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,8 @@ from trader.store.migrate import upgrade_to_head
 from trader.store.plans import PlanRecords
 from trader.store.tables import (
     AccountRow,
+    DailyCloseRow,
+    DailyCloseSpanRow,
     EventRow,
     FillRow,
     PricePeakRow,
@@ -242,6 +244,71 @@ class Store(PlanRecords):
             session.add_all(
                 ScoreRow(symbol=s, as_of=as_of, score=v) for s, v in sorted(scores.items())
             )
+
+    def close_spans(self, symbols: list[str]) -> dict[str, tuple[date, date]]:
+        """The days already asked of the data API per symbol: symbol -> (first, last)."""
+        with self._session("read cached close spans") as session:
+            rows = session.exec(
+                select(DailyCloseSpanRow).where(col(DailyCloseSpanRow.symbol).in_(symbols))
+            )
+            return {row.symbol: (row.first_day, row.last_day) for row in rows}
+
+    def daily_closes(
+        self, symbols: list[str], start: date, end: date
+    ) -> dict[str, dict[date, Decimal]]:
+        """Cached daily closes of ``symbols`` between ``start`` and ``end`` (inclusive)."""
+        found: dict[str, dict[date, Decimal]] = {symbol: {} for symbol in symbols}
+        with self._session("read cached daily closes") as session:
+            rows = session.exec(
+                select(DailyCloseRow).where(
+                    col(DailyCloseRow.symbol).in_(symbols),
+                    DailyCloseRow.day >= start,
+                    DailyCloseRow.day <= end,
+                )
+            )
+            for row in rows:
+                found[row.symbol][row.day] = row.close
+        return found
+
+    def save_daily_closes(
+        self, symbol: str, first: date, last: date, closes: Mapping[date, Decimal]
+    ) -> None:
+        """Cache what the data API gave for ``symbol`` over ``first..last`` and widen its span.
+
+        The new span must touch or overlap the cached one, so the span never claims days
+        that were not asked for; a close already cached for a day is replaced.
+        """
+        with self._session("record daily closes", write=True) as session:
+            span = session.exec(
+                select(DailyCloseSpanRow).where(DailyCloseSpanRow.symbol == symbol)
+            ).first()
+            if span is None:
+                span = DailyCloseSpanRow(symbol=symbol, first_day=first, last_day=last)
+            else:
+                if first > span.last_day + timedelta(days=1) or last < span.first_day - timedelta(
+                    days=1
+                ):
+                    raise ValueError(f"{symbol}: closes {first}..{last} leave a hole in the cache")
+                span.first_day = min(span.first_day, first)
+                span.last_day = max(span.last_day, last)
+            session.add(span)
+            existing = {
+                row.day: row
+                for row in session.exec(
+                    select(DailyCloseRow).where(
+                        DailyCloseRow.symbol == symbol,
+                        DailyCloseRow.day >= first,
+                        DailyCloseRow.day <= last,
+                    )
+                )
+            }
+            for day, close in sorted(closes.items()):
+                row = existing.get(day)
+                if row is None:
+                    session.add(DailyCloseRow(symbol=symbol, day=day, close=close))
+                elif row.close != close:
+                    row.close = close
+                    session.add(row)
 
     def last_check(self, mode: AccountMode) -> date | None:
         """The market date of the newest scheduled check ``trader run`` made for the mode."""

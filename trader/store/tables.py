@@ -326,6 +326,31 @@ class ScoreRow(SQLModel, table=True):
     score: Decimal = _money()
 
 
+class DailyCloseRow(SQLModel, table=True):
+    """A symbol's adjusted daily close from the data API (the cache ``trader backtest`` fills)."""
+
+    __tablename__ = "daily_close"
+    __table_args__ = (UniqueConstraint("symbol", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    symbol: str
+    day: date = Field(sa_type=Date(), nullable=False)
+    close: Decimal = _money()
+
+
+class DailyCloseSpanRow(SQLModel, table=True):
+    """The days already asked of the data API for a symbol, bars or not: a second backtest
+    over them reads only the cache (a fund that starts later has no bars to store)."""
+
+    __tablename__ = "daily_close_span"
+    __table_args__ = (UniqueConstraint("symbol"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    symbol: str
+    first_day: date = Field(sa_type=Date(), nullable=False)
+    last_day: date = Field(sa_type=Date(), nullable=False)
+
+
 ALL_TABLES = (
     "account",
     "sync_snapshot",
@@ -338,4 +363,6 @@ ALL_TABLES = (
     "execution",
     "price_peak",
     "score",
+    "daily_close",
+    "daily_close_span",
 )

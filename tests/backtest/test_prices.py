@@ -1,0 +1,61 @@
+"""Later starts and missing closes are handled and reported, never filled in silence."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+import numpy as np
+import pytest
+
+from trader.backtest import PriceHistory, prepare, run_backtest
+from trader.core.policy import Policy
+
+DAYS = [date(2024, 1, d) for d in (2, 3, 4, 5, 8, 9)]
+
+
+def test_a_later_start_moves_the_start_and_is_named():
+    history = PriceHistory.from_series(
+        {
+            "AAA": dict(zip(DAYS, [10, 11, 12, 13, 14, 15], strict=True)),
+            "BBB": dict(zip(DAYS[2:], [20, 21, 22, 23], strict=True)),
+        }
+    )
+    prices = prepare(history, ["AAA", "BBB"], date(2024, 1, 1))
+    assert prices.days[0] == date(2024, 1, 4)
+    assert prices.late_starts == {"BBB": date(2024, 1, 4)}
+    assert "later starts: BBB (2024-01-04)" in prices.notes()[0]
+
+
+def test_a_missing_close_is_carried_forward_and_reported():
+    history = PriceHistory.from_series(
+        {
+            "AAA": dict(zip(DAYS, [10, 11, 12, 13, 14, 15], strict=True)),
+            "BBB": {DAYS[0]: 20, DAYS[1]: 21, DAYS[4]: 24, DAYS[5]: 25},
+        }
+    )
+    prices = prepare(history, ["AAA", "BBB"])
+    assert prices.closes[:, 1].tolist() == [20, 21, 21, 21, 24, 25]
+    (gap,) = prices.gaps
+    assert (gap.symbol, gap.missing_days, gap.first, gap.last) == (
+        "BBB",
+        2,
+        date(2024, 1, 4),
+        date(2024, 1, 5),
+    )
+    assert prices.notes() == [
+        "BBB: 2 missing closes (2024-01-04 to 2024-01-05) carried forward from the previous close"
+    ]
+
+
+def test_a_symbol_without_prices_is_an_error():
+    history = PriceHistory(tuple(DAYS[:2]), ("AAA",), np.array([[1.0], [2.0]]))
+    policy = Policy(target_allocation={"a": 50, "b": 50}, categories={"a": ("AAA",), "b": ("BBB",)})
+    with pytest.raises(ValueError, match="no prices for BBB"):
+        run_backtest(policy, history, ["buy_hold"], capital=D(100))
+
+
+def test_the_end_date_cuts_the_history():
+    history = PriceHistory(tuple(DAYS), ("AAA",), np.arange(1.0, 7.0)[:, None])
+    prices = prepare(history, ["AAA"], date(2024, 1, 3), date(2024, 1, 8))
+    assert prices.days == tuple(DAYS[1:5])

@@ -1,0 +1,162 @@
+"""Daily closes on one calendar of market days, and what was missing from them.
+
+The backtest needs one close per symbol per day. Sources disagree on which days they
+cover: a fund that starts later has no early closes, a data feed can skip a day. This
+module lines every symbol up on the union of the days any symbol has, then makes the
+gaps explicit:
+
+- the backtest **starts** on the first day every symbol it holds has a close (never
+  earlier than asked), and the later-starting symbols are named;
+- a **missing close** after that start is carried forward from the last one, and every
+  such gap is reported (symbol, how many days, first and last date). Nothing is filled
+  without saying so.
+
+Closes are float64 in a numpy array (days x symbols): the backtest values portfolios
+in bulk between rebalances. The engine itself is given Decimal prices, see
+:func:`decimal_price`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class PriceHistory:
+    """Closes as read: ``closes[day, symbol]``, NaN where a source has no close."""
+
+    days: tuple[date, ...]
+    symbols: tuple[str, ...]
+    closes: np.ndarray
+
+    def __post_init__(self) -> None:
+        if self.closes.shape != (len(self.days), len(self.symbols)):
+            raise ValueError("closes must be days x symbols")
+        if list(self.days) != sorted(set(self.days)):
+            raise ValueError("days must be strictly increasing")
+        if np.any(self.closes[~np.isnan(self.closes)] <= 0):
+            raise ValueError("every close must be positive")
+
+    @classmethod
+    def from_series(cls, series: Mapping[str, Mapping[date, Decimal | float]]) -> PriceHistory:
+        """Line per-symbol ``{day: close}`` series up on the union of their days."""
+        days = tuple(sorted({day for closes in series.values() for day in closes}))
+        symbols = tuple(series)
+        index = {day: i for i, day in enumerate(days)}
+        closes = np.full((len(days), len(symbols)), np.nan)
+        for column, symbol in enumerate(symbols):
+            for day, close in series[symbol].items():
+                closes[index[day], column] = float(close)
+        return cls(days, symbols, closes)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Closes of ``symbol`` missing inside the backtest and carried forward."""
+
+    symbol: str
+    missing_days: int
+    first: date
+    last: date
+
+    def describe(self) -> str:
+        span = f"{self.first}" if self.first == self.last else f"{self.first} to {self.last}"
+        plural = "s" if self.missing_days > 1 else ""
+        return (
+            f"{self.symbol}: {self.missing_days} missing close{plural} ({span}) carried "
+            f"forward from the previous close"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPrices:
+    """Closes with no gaps, for the symbols the backtest holds, and how they were made so."""
+
+    days: tuple[date, ...]
+    symbols: tuple[str, ...]
+    closes: np.ndarray  # days x symbols, no NaN
+    requested_start: date | None
+    late_starts: Mapping[str, date]  # symbol -> first close, when after the requested start
+    gaps: tuple[Gap, ...]
+
+    def notes(self) -> list[str]:
+        """What a reader must know about the data, in words."""
+        notes = []
+        if self.late_starts:
+            names = ", ".join(f"{s} ({d})" for s, d in sorted(self.late_starts.items()))
+            asked = f" instead of {self.requested_start}" if self.requested_start else ""
+            notes.append(
+                f"starts {self.days[0]}{asked}: the first day every symbol has a close; "
+                f"later starts: {names}"
+            )
+        notes.extend(gap.describe() for gap in self.gaps)
+        return notes
+
+
+def prepare(
+    history: PriceHistory,
+    symbols: Sequence[str],
+    start: date | None = None,
+    end: date | None = None,
+) -> PreparedPrices:
+    """Cut the history to ``symbols`` and ``[start, end]``, start where all have a close,
+    and carry forward (and report) every missing close after that."""
+    missing = [s for s in symbols if s not in history.symbols]
+    if missing:
+        raise ValueError(f"no prices for {', '.join(missing)}")
+    columns = [history.symbols.index(s) for s in symbols]
+    days = np.array(history.days, dtype="datetime64[D]")
+    keep = np.ones(len(days), dtype=bool)
+    if start is not None:
+        keep &= days >= np.datetime64(start)
+    if end is not None:
+        keep &= days <= np.datetime64(end)
+    closes = history.closes[np.ix_(keep, columns)]
+    kept_days = [d for d, k in zip(history.days, keep, strict=True) if k]
+    have = ~np.isnan(closes)
+    if not kept_days or not have.any(axis=0).all():
+        empty = [s for s, col in zip(symbols, have.any(axis=0), strict=True) if not col]
+        detail = f": none for {', '.join(empty)}" if empty and kept_days else ""
+        raise ValueError(f"no closes between {start or 'the start'} and {end or 'the end'}{detail}")
+    firsts = have.argmax(axis=0)
+    first_row = int(firsts.max())
+    late = {s: kept_days[int(row)] for s, row in zip(symbols, firsts, strict=True) if row > 0}
+    closes = closes[first_row:]
+    kept_days = kept_days[first_row:]
+    if len(kept_days) < 2:
+        raise ValueError("fewer than two days with a close for every symbol")
+    gaps: list[Gap] = []
+    for column, symbol in enumerate(symbols):
+        holes = np.flatnonzero(np.isnan(closes[:, column]))
+        if holes.size:
+            gaps.append(
+                Gap(symbol, int(holes.size), kept_days[int(holes[0])], kept_days[int(holes[-1])])
+            )
+    filled = _carry_forward(closes)
+    return PreparedPrices(
+        days=tuple(kept_days),
+        symbols=tuple(symbols),
+        closes=filled,
+        requested_start=start,
+        late_starts=late,
+        gaps=tuple(gaps),
+    )
+
+
+def _carry_forward(closes: np.ndarray) -> np.ndarray:
+    """Each NaN becomes the last close above it (row 0 has none: the caller starts there)."""
+    rows = np.arange(closes.shape[0])[:, None]
+    last = np.where(np.isnan(closes), 0, rows)
+    np.maximum.accumulate(last, axis=0, out=last)
+    return closes[last, np.arange(closes.shape[1])]
+
+
+def decimal_price(close: float) -> Decimal:
+    """The engine's Decimal for a close: the shortest decimal that reads back as the float,
+    so a close read as ``"101.37"`` is ``Decimal("101.37")`` again."""
+    return Decimal(repr(float(close)))

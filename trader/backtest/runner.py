@@ -1,0 +1,96 @@
+"""``run_backtest``: the user's policy, every chosen strategy, one price history.
+
+It turns the config's policy into the backtest's (primaries only, no lot-based rules),
+prepares the closes of the primaries (later starts and gaps are reported, see
+:mod:`trader.backtest.prices`), replays each strategy and measures it, and writes down
+what a reader must know to judge the figures: :func:`honesty_notes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from trader.backtest.metrics import Metrics, measure_run
+from trader.backtest.prices import PreparedPrices, PriceHistory, prepare
+from trader.backtest.simulate import StrategyRun, simulate
+from trader.backtest.strategies import SWITCHED_OFF, backtest_policy, strategy
+from trader.core.money import ZERO
+from trader.core.policy import CASH_CATEGORY, Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Backtest:
+    prices: PreparedPrices
+    runs: tuple[StrategyRun, ...]
+    metrics: tuple[Metrics, ...]
+    capital: Decimal
+    cost_bps: Decimal
+    risk_free_pct: float
+    policy: Policy
+
+    @property
+    def start(self) -> date:
+        return self.prices.days[0]
+
+    @property
+    def end(self) -> date:
+        return self.prices.days[-1]
+
+
+def primary_symbols(policy: Policy) -> list[str]:
+    """The symbol each category is held through, in the order of the targets."""
+    return [policy.categories[c][0] for c in policy.target_allocation if c != CASH_CATEGORY]
+
+
+def run_backtest(
+    policy: Policy,
+    history: PriceHistory,
+    strategies: Sequence[str],
+    *,
+    capital: Decimal,
+    cost_bps: Decimal = ZERO,
+    start: date | None = None,
+    end: date | None = None,
+    risk_free_pct: float = 0.0,
+) -> Backtest:
+    """Replay every strategy in ``strategies`` over ``history`` from ``capital`` in cash."""
+    if cost_bps < ZERO:
+        raise ValueError(f"cost-bps {cost_bps} is negative")
+    used = backtest_policy(policy)
+    prices = prepare(history, primary_symbols(used), start, end)
+    runs = tuple(simulate(strategy(name, used), prices, capital, cost_bps) for name in strategies)
+    return Backtest(
+        prices=prices,
+        runs=runs,
+        metrics=tuple(measure_run(run, risk_free_pct) for run in runs),
+        capital=capital,
+        cost_bps=cost_bps,
+        risk_free_pct=risk_free_pct,
+        policy=used,
+    )
+
+
+def honesty_notes(backtest: Backtest, source: str) -> list[str]:
+    """What the figures rest on, in words, for every report of them."""
+    policy = backtest.policy
+    shares = "fractional shares" if policy.fractional_shares else "whole shares only"
+    trades = policy.max_trades_per_session
+    notes = [
+        f"period: {backtest.start} to {backtest.end} ({len(backtest.prices.days)} trading days)",
+        f"data: {source}; daily closes, orders fill at the close of the day they are planned",
+        f"costs: {backtest.cost_bps} bp of each order's value, paid from cash (they may dip "
+        f"into the reserve until the next rebalance); no spreads, taxes or slippage",
+        f"start: ${backtest.capital:,} in cash, invested at target on the first day (the "
+        f"trade cap is lifted for that first purchase only)",
+        f"rules kept from the config: cash reserve ${policy.cash_reserve:,}, minimum trade "
+        f"${policy.min_trade_dollars:,}, at most {trades if trades else 'any number of'} orders "
+        f"per rebalance, position and leverage caps, {shares}",
+        SWITCHED_OFF,
+        f"risk-free rate for the Sharpe ratio: {backtest.risk_free_pct}% a year",
+        *backtest.prices.notes(),
+        "past results are no guarantee of future results",
+    ]
+    return notes

@@ -1,0 +1,163 @@
+"""The seven rebalancing strategies, each the user's own policy with one rule changed.
+
+Every strategy keeps the config's rules (cash reserve, minimum trade, trade cap,
+position and leverage caps, whole or fractional shares) and differs only in *when* the
+engine is asked and *how far* it trades back:
+
+=========== ======================================================================
+buy_hold    invest at target on the first day, never rebalance
+annual      back to target on the first trading day of each year
+quarterly   back to target on the first trading day of each quarter
+monthly     back to target on the first trading day of each month
+threshold   each day; when a category drifts beyond ``drift_threshold`` (absolute)
+relative    the 5/25 rule: the absolute band, or ``relative_threshold`` percent of
+            the target (the config's, else 25) when that is narrower
+band_edge   threshold, but trade only back to the band's edge
+=========== ======================================================================
+
+The backtest holds each category through its primary symbol (the first listed), with
+no tax lots: tax-loss harvesting, trailing stops and scores are switched off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from trader.core.policy import CASH_CATEGORY, Policy, RebalanceMethod, RebalanceTo
+
+DEFAULT_RELATIVE_THRESHOLD = Decimal(25)
+
+
+class Calendar(StrEnum):
+    NEVER = "never"
+    ANNUAL = "annual"
+    QUARTERLY = "quarterly"
+    MONTHLY = "monthly"
+    DAILY_BANDS = "daily_bands"  # checked every day, acted on when out of band
+
+
+@dataclass(frozen=True, slots=True)
+class Strategy:
+    name: str
+    description: str
+    calendar: Calendar
+    policy: Policy  # what the engine is given on a decision day
+
+
+STRATEGY_NAMES = (
+    "buy_hold",
+    "annual",
+    "quarterly",
+    "monthly",
+    "threshold",
+    "relative",
+    "band_edge",
+)
+
+SWITCHED_OFF = (
+    "tax-loss harvesting, trailing stops and scores are off in the backtest (it keeps no tax "
+    "lots); each category is held through its primary symbol"
+)
+
+
+def backtest_policy(policy: Policy) -> Policy:
+    """The user's policy as the backtest applies it: primaries only, no lot-based rules."""
+    primaries = {
+        name: symbols[:1] for name, symbols in policy.categories.items() if name != CASH_CATEGORY
+    }
+    return replace(
+        policy,
+        categories=primaries,
+        tax_loss_harvesting=False,
+        trailing_stop=None,
+        prefer_etfs_with_score_above=None,
+        tax_equivalents={},
+    )
+
+
+def initial_policy(policy: Policy) -> Policy:
+    """The first day's purchase: everything to target, in as many orders as it takes.
+
+    The trade cap is lifted for this one funding of the account only, so that every
+    strategy starts fully invested at target; every later decision keeps it.
+    """
+    return replace(
+        policy,
+        method=RebalanceMethod.CALENDAR,
+        rebalance_to=RebalanceTo.TARGET,
+        max_trades_per_session=None,
+    )
+
+
+def strategy(name: str, policy: Policy) -> Strategy:
+    """The named strategy on ``policy`` (already the backtest's policy)."""
+    calendar_policy = replace(policy, method=RebalanceMethod.CALENDAR)
+    band = replace(
+        policy,
+        method=RebalanceMethod.THRESHOLD,
+        relative_threshold=None,
+        rebalance_to=RebalanceTo.TARGET,
+    )
+    absolute = f"{policy.drift_threshold}-point band"
+    if name == "buy_hold":
+        return Strategy(name, "invest once at target, never rebalance", Calendar.NEVER, policy)
+    if name in ("annual", "quarterly", "monthly"):
+        period = {"annual": "year", "quarterly": "quarter", "monthly": "month"}[name]
+        return Strategy(
+            name,
+            f"back to target on the first trading day of each {period}",
+            Calendar(name),
+            calendar_policy,
+        )
+    if name == "threshold":
+        return Strategy(
+            name, f"back to target when out of the {absolute}", Calendar.DAILY_BANDS, band
+        )
+    if name == "relative":
+        relative = policy.relative_threshold or DEFAULT_RELATIVE_THRESHOLD
+        return Strategy(
+            name,
+            f"back to target when out of the {absolute} or {relative}% of the target",
+            Calendar.DAILY_BANDS,
+            replace(band, relative_threshold=relative),
+        )
+    if name == "band_edge":
+        return Strategy(
+            name,
+            f"back to the band's edge when out of the {absolute}",
+            Calendar.DAILY_BANDS,
+            replace(band, rebalance_to=RebalanceTo.BAND_EDGE),
+        )
+    raise ValueError(f"unknown strategy {name!r}: choose from {', '.join(STRATEGY_NAMES)}")
+
+
+def parse_strategies(text: str) -> tuple[str, ...]:
+    """``"annual, threshold"`` -> ``("annual", "threshold")``; unknown names raise."""
+    names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [n for n in names if n not in STRATEGY_NAMES]
+    if unknown or not names:
+        raise ValueError(
+            f"unknown strategy {', '.join(unknown) or '(none given)'}: choose from "
+            f"{', '.join(STRATEGY_NAMES)}"
+        )
+    return names
+
+
+def period_starts(days: Sequence[date], calendar: Calendar) -> list[int]:
+    """Indices of the first trading day of each period after the first day's period."""
+    if calendar in (Calendar.NEVER, Calendar.DAILY_BANDS):
+        return []
+
+    def key(day: date) -> tuple[int, int]:
+        if calendar is Calendar.ANNUAL:
+            return (day.year, 0)
+        if calendar is Calendar.QUARTERLY:
+            return (day.year, (day.month - 1) // 3)
+        return (day.year, day.month)
+
+    keys = [key(day) for day in days]
+    return [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]

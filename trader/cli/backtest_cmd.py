@@ -1,0 +1,162 @@
+"""``trader backtest``: the config's policy replayed over history, seven ways."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import typer
+
+from trader.backtest import (
+    STRATEGY_NAMES,
+    PriceHistory,
+    honesty_notes,
+    parse_strategies,
+    primary_symbols,
+    run_backtest,
+)
+from trader.backtest.strategies import backtest_policy
+from trader.cli.backtest_view import backtest_payload, print_backtest, write_chart
+from trader.cli.context import AppContext
+from trader.cli.formatting import to_json_value
+from trader.errors import ConfigError
+from trader.planning.inputs import policy_from_settings
+from trader.price_history import cached_history, read_price_csv
+from trader.price_history.cached_bars import MARKET_TIME_ZONE, needs_download
+
+SIM_SOURCE = (
+    "the local paper broker's deterministic simulated history (random walks, not real "
+    "market prices)"
+)
+ALPACA_SOURCE = "Alpaca daily bars (IEX feed, adjusted for splits and dividends)"
+
+
+def _date(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _decimal(option: str, text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ConfigError(f"{option}: {text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise ConfigError(f"{option}: {text!r} must be zero or more")
+    return value
+
+
+def _broker_history(
+    context: AppContext, symbols: list[str], start: date, end: date | None, live: bool
+) -> tuple[PriceHistory, str, date | None]:
+    from trader.broker.connect import open_broker
+
+    settings = context.settings
+    if settings.account == "manual":
+        raise ConfigError("account 'manual' has no data API: give the closes with --prices FILE")
+    source = SIM_SOURCE if settings.account == "sim" else ALPACA_SOURCE
+    store = context.open_store()
+    try:
+        if end is not None and not needs_download(store, symbols, start, end):
+            history, fetch = cached_history(store, None, symbols, start, end)
+        else:
+            with open_broker(settings, context.home, live_flag=live) as opened:
+                if end is None:  # the last complete session before the broker's today
+                    now = opened.broker.clock().timestamp.astimezone(MARKET_TIME_ZONE)
+                    end = now.date() - timedelta(days=1)
+                if end < start:
+                    raise ConfigError(f"--end {end} is before --start {start}")
+                history, fetch = cached_history(store, opened.broker, symbols, start, end)
+    finally:
+        store.close()
+    how = (
+        f"{fetch.downloaded} closes downloaded in {fetch.requests} request(s), "
+        f"{fetch.cached} from the store's cache"
+    )
+    return history, f"{source}; {how}", end
+
+
+def backtest(
+    ctx: typer.Context,
+    start: str = typer.Option("2016-01-01", "--start", help="First day (YYYY-MM-DD)."),
+    end: str | None = typer.Option(
+        None, "--end", help="Last day (default: the last complete session)."
+    ),
+    strategies: str = typer.Option(
+        ",".join(STRATEGY_NAMES), "--strategies", help="Comma-separated strategies to compare."
+    ),
+    prices: Path | None = typer.Option(
+        None,
+        "--prices",
+        help="CSV of daily closes (date,SYM1,SYM2,... or date,symbol,close) instead of the "
+        "broker's data API.",
+        dir_okay=False,
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    chart: Path | None = typer.Option(
+        None, "--chart", help="Write the equity curves to this PNG file.", dir_okay=False
+    ),
+    cost_bps: str = typer.Option("0", "--cost-bps", help="Cost of each order, basis points."),
+    risk_free: str = typer.Option(
+        "0", "--risk-free", help="Risk-free rate for the Sharpe ratio, percent a year."
+    ),
+    capital: str = typer.Option("100000", "--capital", help="Starting cash, dollars."),
+    live: bool = typer.Option(False, "--live", help="Confirm a live account (data only)."),
+) -> None:
+    """Replay the config's allocation and rules over daily closes: buy and hold, calendar
+    (annual, quarterly, monthly) and band (threshold, relative 5/25, band edge) rebalancing,
+    every trade decided by the same engine as `trader plan`. Prints CAGR, volatility,
+    Sharpe, max drawdown, rebalances, turnover and costs per strategy. Sends no order."""
+    context: AppContext = ctx.obj
+    settings = context.settings
+    try:
+        names = parse_strategies(strategies)
+    except ValueError as exc:
+        raise ConfigError(f"--strategies: {exc}") from None
+    first = _date("--start", start)
+    last = _date("--end", end)
+    assert first is not None
+    if last is not None and last < first:
+        raise ConfigError(f"--end {last} is before --start {first}")
+    costs = _decimal("--cost-bps", cost_bps)
+    risk_free_pct = float(_decimal("--risk-free", risk_free))
+    money = _decimal("--capital", capital)
+    policy = policy_from_settings(settings)
+    symbols = primary_symbols(backtest_policy(policy))
+    if prices is not None:
+        history = read_price_csv(prices)
+        source = f"CSV file {prices}"
+    else:
+        history, source, last = _broker_history(context, symbols, first, last, live)
+    started = datetime.now()
+    try:
+        result = run_backtest(
+            policy,
+            history,
+            names,
+            capital=money,
+            cost_bps=costs,
+            start=first,
+            end=last,
+            risk_free_pct=risk_free_pct,
+        )
+    except ValueError as exc:
+        raise ConfigError(f"backtest: {exc}") from None
+    elapsed = (datetime.now() - started).total_seconds()
+    notes = honesty_notes(result, source)
+    if chart is not None:
+        write_chart(chart, result)
+        notes.append(f"chart written to {chart}")
+    if as_json:
+        payload = backtest_payload(result, source, notes)
+        payload["seconds"] = round(elapsed, 3)
+        typer.echo(json.dumps(to_json_value(payload), indent=2))
+        return
+    print_backtest(context.console, result, notes)
+    context.console.print(f"({len(names)} strategies replayed in {elapsed:.2f} s)", style="dim")

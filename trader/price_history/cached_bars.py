@@ -1,0 +1,88 @@
+"""Daily closes from the broker's data API, read once and then kept in the store.
+
+The store remembers, per symbol, the span of days already asked for (``close_spans``),
+bars or not: a fund that starts later has no early bars, and asking again would not
+change that. A backtest asks the data API only for the days outside that span, one
+request per distinct range (alpaca-py pages through it), so a second run over the same
+period downloads nothing. Bars are adjusted for splits and dividends
+(``Adjustment.ALL`` in the adapter) and dated by the New York market day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from trader.backtest import PriceHistory
+from trader.broker.protocol import Broker
+from trader.store import Store
+
+MARKET_TIME_ZONE = ZoneInfo("America/New_York")
+
+
+@dataclass(frozen=True, slots=True)
+class BarFetch:
+    """How the closes were obtained: requests made, bars downloaded, closes from the cache."""
+
+    requests: int
+    downloaded: int
+    cached: int
+
+
+def missing_ranges(
+    spans: dict[str, tuple[date, date]], symbols: Sequence[str], start: date, end: date
+) -> dict[tuple[date, date], list[str]]:
+    """Which days each symbol still needs, grouped by range so symbols share requests."""
+    wanted: dict[tuple[date, date], list[str]] = defaultdict(list)
+    for symbol in symbols:
+        span = spans.get(symbol)
+        if span is None or span[0] > end + timedelta(days=1) or span[1] < start - timedelta(days=1):
+            # nothing cached, or not adjoining: read the whole period (the span stays whole)
+            first = min(start, span[0]) if span else start
+            last = max(end, span[1]) if span else end
+            wanted[(first, last)].append(symbol)
+            continue
+        if start < span[0]:
+            wanted[(start, span[0] - timedelta(days=1))].append(symbol)
+        if end > span[1]:
+            wanted[(span[1] + timedelta(days=1), end)].append(symbol)
+    return dict(wanted)
+
+
+def cached_history(
+    store: Store, broker: Broker | None, symbols: Sequence[str], start: date, end: date
+) -> tuple[PriceHistory, BarFetch]:
+    """The closes of ``symbols`` over ``start..end``, downloading only what the cache lacks.
+
+    ``broker`` may be None when the caller knows the cache covers everything; it is then
+    an error (a bug) for anything to be missing.
+    """
+    symbols = list(symbols)
+    wanted = missing_ranges(store.close_spans(symbols), symbols, start, end)
+    requests = downloaded = 0
+    for (first, last), names in sorted(wanted.items()):
+        if broker is None:
+            raise RuntimeError("closes missing from the cache and no broker to read them")
+        bars = broker.daily_bars(names, first, last)
+        requests += 1
+        for symbol in names:
+            closes: dict[date, Decimal] = {}
+            for bar in bars.get(symbol, []):
+                day = bar.timestamp.astimezone(MARKET_TIME_ZONE).date()
+                if first <= day <= last:
+                    closes[day] = bar.close
+            downloaded += sum(1 for day in closes if start <= day <= end)
+            store.save_daily_closes(symbol, first, last, closes)
+    series = store.daily_closes(symbols, start, end)
+    total = sum(len(closes) for closes in series.values())
+    history = PriceHistory.from_series(series)
+    return history, BarFetch(requests, downloaded, total - downloaded)
+
+
+def needs_download(store: Store, symbols: Sequence[str], start: date, end: date) -> bool:
+    """Whether any symbol lacks cached days in ``start..end``."""
+    return bool(missing_ranges(store.close_spans(list(symbols)), symbols, start, end))
