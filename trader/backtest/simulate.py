@@ -100,7 +100,7 @@ class _Account:
         portfolio = Portfolio(
             cash=self.cash, holdings=holdings, calendar_due=calendar_due, today=day
         )
-        plan = plan_rebalance(policy, portfolio)
+        plan = plan_rebalance(policy, portfolio, with_hash=False)
         # amounts differ from day to day: count the warning, not the dollars
         self.warnings.update(AMOUNT.sub("$…", warning) for warning in plan.warnings)
         return portfolio, plan

@@ -80,6 +80,7 @@ class Policy:
     short_term_tax_rate: Decimal = ZERO  # percent
     long_term_tax_rate: Decimal = ZERO  # percent
     trailing_stop: Decimal | None = None  # percent below the peak
+    owners: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -122,6 +123,13 @@ class Policy:
         self._check_numbers()
         self._check_categories()
         self._check_caps()
+        set_(
+            self,
+            "owners",
+            MappingProxyType(
+                {s: c for c, symbols in self.categories.items() for s in reversed(symbols)}
+            ),
+        )
 
     def _check_numbers(self) -> None:
         _percent("drift_threshold", self.drift_threshold, positive=True)
@@ -214,10 +222,7 @@ class Policy:
 
     def category_of(self, symbol: str) -> str | None:
         """The category a symbol belongs to, or None when it is in none."""
-        for category, symbols in self.categories.items():
-            if symbol in symbols:
-                return category
-        return None
+        return self.owners.get(symbol)
 
     def leverage_of_category(self, category: str) -> Decimal:
         """The largest leverage multiple among a category's symbols; zero when none is leveraged."""

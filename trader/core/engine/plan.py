@@ -105,8 +105,8 @@ class Plan:
             raise ValueError("a plan lists its sells before its buys")
         if not self.due and any(o.kind == "rebalance" for o in self.orders):
             raise ValueError("a plan that is not due has no rebalancing orders")
-        if len(self.input_hash) != 64:
-            raise ValueError("input_hash must be a sha256 hex digest")
+        if len(self.input_hash) not in (0, 64):
+            raise ValueError("input_hash must be a sha256 hex digest (or empty: not computed)")
 
     @property
     def sells(self) -> tuple[PlannedOrder, ...]:

@@ -27,8 +27,12 @@ def _money(value: Decimal) -> str:
     return f"${cents(value):,}"
 
 
-def plan_rebalance(policy: Policy, portfolio: Portfolio) -> Plan:
-    """Decide the orders that bring the portfolio back within its policy."""
+def plan_rebalance(policy: Policy, portfolio: Portfolio, *, with_hash: bool = True) -> Plan:
+    """Decide the orders that bring the portfolio back within its policy.
+
+    ``with_hash=False`` skips the input hash (left empty), for callers that never stage
+    the plan, such as the backtest, which asks thousands of times.
+    """
     allocation = measure(policy, portfolio)
     warnings = _input_warnings(policy, portfolio, allocation)
     investable = allocation.investable > ZERO
@@ -84,7 +88,7 @@ def plan_rebalance(policy: Policy, portfolio: Portfolio) -> Plan:
         orders=orders,
         skipped=tuple(skipped),
         warnings=tuple(warnings),
-        input_hash=input_hash(policy, portfolio),
+        input_hash=input_hash(policy, portfolio) if with_hash else "",
         tax=tax_estimate(policy, orders),
     )
 

@@ -195,6 +195,13 @@ class _Search:
         for i in range(self.n):
             if not self.feasible_zero(i) and i not in must[: self.max_trades]:
                 self.hi[i] = 0
+        # Each symbol at its own closest legal count: when that fits the budget and the
+        # trade cap, no answer can be closer (the common case, and the cheap one).
+        alone = [self.best_in(i, self.lo[i], self.hi[i]) for i in range(self.n)]
+        if all(d is not None for d in alone):
+            self.d = [d for d in alone if d is not None]
+            if self.spend() <= self.budget and self.trades() <= self.max_trades:
+                return self.d
         relaxation = Relaxation(self)
         self.d = list(relaxation.start)
         self._repair()
