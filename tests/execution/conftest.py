@@ -1,13 +1,12 @@
 """Run ``trader execute --confirm`` as a user would, against a sim this test process controls.
 
-``run_trader`` and ``config_file`` are copies of those in ``tests/cli/conftest.py``
-(pytest runs with ``--import-mode=importlib``, so conftests are not imported across
-folders). ``Account`` ties together one test's sim, config, environment and store.
+``run_trader`` and ``config_file`` come from ``tests/conftest.py`` (the latter with
+tax-loss harvesting off). ``Account`` ties together one test's sim, config, environment
+and store.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -37,62 +37,13 @@ FAST = (
 )
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-def clean_environment(tmp_path: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("APCA_", "TELEGRAM_", "TRADER_"))
-    }
-    environment["TRADER_HOME"] = str(tmp_path / "home")
-    environment["COLUMNS"] = "160"
-    environment.update(extra or {})
-    return environment
-
-
 @pytest.fixture
-def run_trader(tmp_path):
-    """Call ``trader ARGS`` with a clean environment and this test's own home folder."""
-
-    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Result:
-        completed = subprocess.run(
-            [sys.executable, "-m", "trader", *args],
-            capture_output=True,
-            text=True,
-            env=clean_environment(tmp_path, env),
-            cwd=REPO,
-            timeout=timeout,
-        )
-        return Result(completed.returncode, completed.stdout, completed.stderr)
-
-    return run
-
-
-@pytest.fixture
-def config_file(tmp_path):
-    """A copy of the shipped config with some lines replaced; reports go to the test's folder.
-
-    Tax-loss harvesting is off: these tests are about sending the rebalance's three orders.
-    """
+def config_file(config_file):
+    """The shared ``config_file``, with tax-loss harvesting off: these tests are about
+    sending the rebalance's three orders."""
 
     def make(*replacements: tuple[str, str], extra: str = "") -> Path:
-        text = SHIPPED_CONFIG.read_text().replace(HARVEST_ON, HARVEST_OFF, 1)
-        for old, new in replacements:
-            assert old in text, old
-            text = text.replace(old, new, 1)
-        reports = "reports_dir: paper_logs"
-        assert reports in text
-        if "reports_dir:" not in extra:
-            text = text.replace(reports, f"reports_dir: {tmp_path / 'paper_logs'}")
-        else:
-            text = text.replace(reports, "")
-        path = tmp_path / "config.yaml"
-        path.write_text(text + extra)
-        return path
+        return config_file(*replacements, extra=extra, harvest=False)
 
     return make
 
@@ -105,12 +56,13 @@ class Account:
     config: Path
     home: Path
     env: dict[str, str]
-    run: Callable[..., Result]
+    run: Callable[..., Any]  # the shared ``run_trader``
+    environment: Callable[[Path, dict[str, str] | None], dict[str, str]]
     plan_id: str = ""
     client_ids: list[str] = field(default_factory=list)
 
     # -- commands -----------------------------------------------------------------------
-    def trader(self, *args: str, timeout: float = 60) -> Result:
+    def trader(self, *args: str, timeout: float = 60) -> Any:
         return self.run("--config", str(self.config), *args, env=self.env, timeout=timeout)
 
     def stage(self) -> None:
@@ -126,7 +78,7 @@ class Account:
         assert all(cid.startswith(f"trader-{self.plan_id}-") for cid in self.client_ids)
         self.server.controls.clear_requests()
 
-    def execute(self, *flags: str) -> Result:
+    def execute(self, *flags: str) -> Any:
         return self.trader("execute", "--confirm", *flags)
 
     def start_execute(self, *flags: str) -> subprocess.Popen:
@@ -137,7 +89,7 @@ class Account:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=clean_environment(self.home.parent, self.env),
+            env=self.environment(self.home, self.env),
             cwd=REPO,
         )
 
@@ -229,7 +181,7 @@ def sim_environment(server: SimServer) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def staged_home(tmp_path_factory) -> Path:
+def staged_home(tmp_path_factory, trader_environment) -> Path:
     """A store in which ``trader plan`` staged the seed account's plan, made once.
 
     The sim's seed is deterministic (same account, prices and ids on every start), so
@@ -246,7 +198,7 @@ def staged_home(tmp_path_factory) -> Path:
             [sys.executable, "-m", "trader", "--config", str(config), "plan"],
             capture_output=True,
             text=True,
-            env=clean_environment(root, sim_environment(server)),
+            env=trader_environment(root / "home", sim_environment(server)),
             cwd=REPO,
             timeout=60,
         )
@@ -262,14 +214,16 @@ def sim() -> Iterator[SimServer]:
 
 
 @pytest.fixture
-def account(sim, run_trader, config_file, tmp_path, staged_home) -> Callable[..., Account]:
+def account(
+    sim, run_trader, config_file, tmp_path, staged_home, trader_environment
+) -> Callable[..., Account]:
     """An Account on a fresh seed sim with the plan staged; call it with config replacements."""
 
     def make(*replacements: tuple[str, str]) -> Account:
         config = config_file(*FAST, *replacements)
         home = tmp_path / "home"
         shutil.copytree(staged_home, home)
-        acct = Account(sim, config, home, sim_environment(sim), run_trader)
+        acct = Account(sim, config, home, sim_environment(sim), run_trader, trader_environment)
         acct.stage()
         return acct
 
