@@ -165,6 +165,7 @@ def test_a_malformed_broker_answer_writes_nothing(run_trader, config_file, tmp_p
         ["status"],
         ["schedule"],
         ["scores"],
+        ["backtest"],
         ["demo"],
         ["sim", "serve"],
         ["sim", "reset"],
