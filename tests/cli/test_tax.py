@@ -113,6 +113,12 @@ def test_a_winner_below_its_trailing_stop_is_sold_and_its_peak_cached(
     assert set(peaks) == {"XLK", "XLV", "XLF", "XLE", "SPY", "TQQQ", "TLT"}
     # The losers have no stop: a trailing stop is for winners.
     assert {o["symbol"] for o in stops} == {"XLV"}
+    # The review shows the orders of a plan whose only orders are stops and harvests.
+    calm = str(config_file(("drift_threshold: 5", "drift_threshold: 20")))
+    review = run_trader("--config", calm, "plan")
+    assert review.code == 0, review.err
+    assert "No rebalance is due" in review.out
+    assert "SELL XLV: trailing stop: XLV peaked at $146.75" in review.out
 
 
 def open_stops(run_trader, config) -> dict[str, Decimal]:

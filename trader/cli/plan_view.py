@@ -105,9 +105,12 @@ def print_review(console: Console, outcome: PlanOutcome) -> None:
             if plan.method.value == "threshold"
             else f"[bold]No rebalance is due[/] under the {plan.method.value} method"
         )
+        if plan.orders:
+            kinds = sorted({o.kind.replace("_", " ") for o in plan.orders})
+            console.print(f"but the plan has {' and '.join(kinds)} orders:")
     elif not plan.orders:
         console.print("[bold]A rebalance is due, but no order passes the rules[/] (see skipped)")
-    else:
+    if plan.orders:
         console.print("[bold]Recommended trades[/] (sells first; they fund the buys)")
         for side in (Side.SELL, Side.BUY):
             table = orders_table(plan, side)
