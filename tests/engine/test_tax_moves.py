@@ -172,3 +172,25 @@ def test_no_trailing_stop_above_the_trigger_or_without_a_peak(peak):
     policy = replace(POLICY, tax_loss_harvesting=False, trailing_stop=D(10))
     peaks = {"XLK": peak} if peak is not None else {}
     assert plan_rebalance(policy, brief_portfolio(peaks=peaks)).orders == ()
+
+
+def test_a_stop_alone_trades_nothing_else_and_only_warns_of_caps():
+    # No band is broken (energy 700 of 1,300 is 53.8%, +3.8 points); XLE is over the 50%
+    # single-position cap and XLK hits its stop: the stop sells, the cap is only warned
+    # about (it is trimmed at the next rebalance), as when nothing at all is due.
+    policy = replace(
+        POLICY, tax_loss_harvesting=False, trailing_stop=D(10), max_single_position=D(50)
+    )
+    portfolio = brief_portfolio(
+        holdings=(
+            Holding("XLE", D(10), D(70), D(50)),
+            Holding("XLK", D(3), D(200), D(150)),
+            Holding("VDE", D(0), D(120)),
+            Holding("VGT", D(0), D(500)),
+        ),
+        peaks={"XLK": D(230)},
+    )
+    plan = plan_rebalance(policy, portfolio)
+    assert not plan.due
+    assert [(o.symbol, o.kind) for o in plan.orders] == [("XLK", "trailing_stop")]
+    assert any("XLE is 53.85% of the investable value" in w for w in plan.warnings)

@@ -49,6 +49,19 @@ def plan_rebalance(policy: Policy, portfolio: Portfolio, *, with_hash: bool = Tr
             out_of_band = set()
         goals = fund(policy, portfolio, allocation, goals)
         targets = symbol_targets(policy, portfolio, allocation, goals, out_of_band, blocked, halted)
+        if not due:  # only the stops trade: nothing else moves, caps are warned about
+            stopped = {stop.symbol for stop in stops}
+            for symbol in list(targets.target_value):
+                if symbol in stopped:
+                    continue
+                holding = portfolio.holding(symbol)
+                value = holding.value if holding is not None else ZERO
+                targets.target_value[symbol] = value
+                targets.reason.pop(symbol, None)
+                bound = targets.upper_bound.get(symbol)
+                if bound is not None and bound < value:
+                    targets.upper_bound[symbol] = value
+            warnings.extend(_cap_warnings(policy, portfolio, allocation))
         for stop in stops:
             category = policy.category_of(stop.symbol)
             if category is None:
