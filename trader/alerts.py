@@ -6,16 +6,9 @@ categories out of band, then the orders, then what to do next.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from trader.core.money import CENT, cents, plain
+from trader.core.money import CENT, dollars, plain
 from trader.core.staging import StagedPlan
 from trader.planning.service import PlanOutcome
-
-
-def _money(value: Decimal) -> str:
-    amount = cents(value)
-    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
 
 
 def plan_alert(outcome: PlanOutcome) -> tuple[str, str]:
@@ -23,7 +16,7 @@ def plan_alert(outcome: PlanOutcome) -> tuple[str, str]:
     uid = outcome.staged.uid[:8] if outcome.staged else "-"
     title = f"trader: plan {uid} staged ({outcome.account_label})"
     lines = [
-        f"Equity {_money(plan.equity)}, cash {_money(plan.cash)}, method {plan.method.value}",
+        f"Equity {dollars(plan.equity)}, cash {dollars(plan.cash)}, method {plan.method.value}",
         "Allocation (current/target %):",
     ]
     for row in plan.allocation:
@@ -37,18 +30,18 @@ def plan_alert(outcome: PlanOutcome) -> tuple[str, str]:
         kind = "" if order.kind == "rebalance" else f" [{order.kind.replace('_', ' ')}]"
         lines.append(
             f"  {order.side.value.upper()} {order.symbol} {plain(order.qty)} ≈ "
-            f"{_money(order.est_value)}{kind}"
+            f"{dollars(order.est_value)}{kind}"
         )
     if plan.tax.harvested_loss:
         lines.append(
-            f"Harvest: {_money(plan.tax.harvested_loss)} realized, about "
-            f"{_money(plan.tax.tax_saved)} of tax (estimate)"
+            f"Harvest: {dollars(plan.tax.harvested_loss)} realized, about "
+            f"{dollars(plan.tax.tax_saved)} of tax (estimate)"
         )
     for order in plan.orders:
         if order.kind == "trailing_stop":
             lines.append(f"Trailing stop: {order.reason}")
     lines.append(
-        f"Cash after {_money(plan.cash_after)}. Review: trader execute; send: trader execute --confirm"
+        f"Cash after {dollars(plan.cash_after)}. Review: trader execute; send: trader execute --confirm"
     )
     return title, "\n".join(lines)
 
@@ -58,7 +51,7 @@ def execution_alert(plan: StagedPlan, status: str, notes: list[str]) -> tuple[st
     lines = []
     for order in plan.orders:
         filled = f"{plain(order.filled_qty)} filled" if order.filled_qty else "nothing filled"
-        price = f" at {_money(order.filled_avg_price)}" if order.filled_avg_price else ""
+        price = f" at {dollars(order.filled_avg_price)}" if order.filled_avg_price else ""
         why = (
             f" ({order.message})"
             if order.status in ("rejected", "skipped") and order.message

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -39,6 +40,17 @@ def order_rows(tmp_path) -> list[tuple]:
         .execute("select symbol, side, status, filled_qty, message from plan_order order by seq")
         .fetchall()
     )
+
+
+@contextmanager
+def paper_account(config_file, *replacements: tuple[str, str]):
+    """A sim of this test process as an Alpaca paper account: (server, env, config, client).
+
+    The client is the user's own alpaca-py, placing orders ``trader`` did not."""
+    with SimServer() as server:
+        config = config_file(("account: sim", "account: paper"), *replacements, harvest=False)
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        yield server, sim_env(server), str(config), client
 
 
 def sim_env(server) -> dict[str, str]:
@@ -189,11 +201,8 @@ def test_a_blocked_account_is_refused(run_trader, config_file):
 
 
 def test_a_changed_account_is_refused(run_trader, config_file, tmp_path):
-    with SimServer() as server:
-        env = sim_env(server)
-        config = str(config_file(("account: sim", "account: paper"), harvest=False))
+    with paper_account(config_file) as (server, env, config, client):
         staged(run_trader, config, env)
-        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         client.submit_order(
             MarketOrderRequest(
                 symbol="SPY", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
@@ -205,10 +214,7 @@ def test_a_changed_account_is_refused(run_trader, config_file, tmp_path):
 
 
 def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_file, tmp_path):
-    with SimServer() as server:
-        env = sim_env(server)
-        config = str(config_file(("account: sim", "account: paper"), harvest=False))
-        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+    with paper_account(config_file) as (server, env, config, client):
         # The user's own take-profit sell on XLF, far above the price: it stays open.
         theirs = client.submit_order(
             LimitOrderRequest(
@@ -240,11 +246,8 @@ def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_fil
 
 
 def test_a_rejected_order_is_recorded_and_the_others_go_on(run_trader, config_file, tmp_path):
-    with SimServer() as server:
-        env = sim_env(server)
-        config = str(config_file(("account: sim", "account: paper"), harvest=False))
+    with paper_account(config_file) as (server, env, config, client):
         staged(run_trader, config, env)
-        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         # A sell of every XLK share stays open (limit far above): our XLK sell has no qty left.
         client.submit_order(
             LimitOrderRequest(
@@ -268,16 +271,8 @@ def test_a_rejected_order_is_recorded_and_the_others_go_on(run_trader, config_fi
 
 
 def test_buys_are_sized_from_the_cash_after_the_sells(run_trader, config_file, tmp_path):
-    with SimServer() as server:
-        env = sim_env(server)
-        config = str(
-            config_file(
-                ("account: sim", "account: paper"),
-                ("fill_timeout_seconds: 60", "fill_timeout_seconds: 1"),
-                harvest=False,
-            )
-        )
-        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+    timeout = ("fill_timeout_seconds: 60", "fill_timeout_seconds: 1")
+    with paper_account(config_file, timeout) as (server, env, config, client):
         # Spend most of the cash first: 5 XLV, 2 SPY, 8 XLE, 4 TLT leave $839, below the reserve.
         for symbol, qty in (("XLV", 5), ("SPY", 2), ("XLE", 8), ("TLT", 4)):
             client.submit_order(

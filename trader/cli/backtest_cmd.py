@@ -21,10 +21,11 @@ from trader.backtest.strategies import backtest_policy
 from trader.cli.backtest_view import backtest_payload, print_backtest, write_chart
 from trader.cli.context import AppContext
 from trader.cli.formatting import to_json_value
+from trader.core.schedule import market_date
 from trader.errors import ConfigError
 from trader.planning.inputs import policy_from_settings
 from trader.price_history import cached_history, read_price_csv
-from trader.price_history.cached_bars import MARKET_TIME_ZONE, needs_download
+from trader.price_history.cached_bars import needs_download
 
 SIM_SOURCE = (
     "the local paper broker's deterministic simulated history (random walks, not real "
@@ -68,8 +69,7 @@ def _broker_history(
         else:
             with open_broker(settings, context.home, live_flag=live) as opened:
                 if end is None:  # the last complete session before the broker's today
-                    now = opened.broker.clock().timestamp.astimezone(MARKET_TIME_ZONE)
-                    end = now.date() - timedelta(days=1)
+                    end = market_date(opened.broker.clock().timestamp) - timedelta(days=1)
                 if end < start:
                     raise ConfigError(f"--end {end} is before --start {start}")
                 history, fetch = cached_history(store, opened.broker, symbols, start, end)

@@ -8,13 +8,9 @@ from typing import Any
 from rich.table import Table
 
 from trader.core.domain import AccountSnapshot
-from trader.core.money import ZERO, cents, plain
+from trader.core.money import ZERO, dollars, plain
 
-
-def money(value: Decimal) -> str:
-    amount = cents(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+money = dollars  # one money format everywhere: -$1,234.57
 
 
 def pct(value: Decimal) -> str:

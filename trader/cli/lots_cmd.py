@@ -16,8 +16,9 @@ from trader.cli.formatting import money, to_json_value
 from trader.core.domain import AccountMode, AccountSnapshot
 from trader.core.lots import is_long_term
 from trader.core.money import ZERO, plain
+from trader.core.schedule import market_date
 from trader.errors import ConfigError
-from trader.planning.tax_inputs import MARKET_TIME_ZONE, account_history
+from trader.planning.tax_inputs import account_history
 from trader.sync import sync_account
 
 
@@ -94,25 +95,25 @@ def lots(
             snapshot = store.latest_snapshot(key) if key else None
             if key is None or snapshot is None:
                 raise ConfigError(f"--no-sync: no stored sync of the {mode.value} account")
-            today = snapshot.taken_at.astimezone(MARKET_TIME_ZONE).date()
+            today = market_date(snapshot.taken_at)
         else:
             with open_broker(settings, context.home, live_flag=live) as opened:
                 snapshot = sync_account(opened.broker, store, mode).snapshot
                 key = store.ensure_account(mode, snapshot.account)
-                today = opened.broker.clock().timestamp.astimezone(MARKET_TIME_ZONE).date()
+                today = market_date(opened.broker.clock().timestamp)
         report = lots_report(snapshot, account_history(store, key, snapshot), today, wanted)
     finally:
         store.close()
     if as_json:
         typer.echo(json.dumps(to_json_value(report), indent=2))
         return
-    print_lots(context, report)
+    print_lots(context, report, wanted)
 
 
-def print_lots(context: AppContext, report: dict) -> None:
+def print_lots(context: AppContext, report: dict, symbol: str | None = None) -> None:
     console = context.console
     if not report["holdings"]:
-        console.print("No lots: nothing held" + (" in that symbol" if report else ""))
+        console.print(f"No lots: {symbol} is not held" if symbol else "No lots: nothing held")
     for holding in report["holdings"]:
         table = Table(
             title=f"{holding['symbol']} at {money(holding['price'])}", title_justify="left"

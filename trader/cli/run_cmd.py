@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -23,7 +23,7 @@ from trader.cli.alerting import notifier
 from trader.cli.context import AppContext
 from trader.cli.execute_cmd import exit_code, run_execute
 from trader.core.domain import AccountMode
-from trader.core.schedule import CheckDecision, check_due, next_check
+from trader.core.schedule import CheckDecision, check_due, market_date, next_check
 from trader.errors import ExecutionRefused, TemporaryBrokerError
 from trader.planning.schedule_inputs import (
     broker_trading_days,
@@ -31,7 +31,7 @@ from trader.planning.schedule_inputs import (
     schedule_entries,
     weekday_trading_days,
 )
-from trader.planning.service import MARKET_TIME_ZONE, plan_account
+from trader.planning.service import plan_account
 from trader.sync import sync_account
 
 EXIT_STAGED = 20  # a plan waits for your review
@@ -54,13 +54,13 @@ def look(context: AppContext, *, live: bool, sync: bool) -> Today:
     store = context.open_store()
     try:
         if mode is AccountMode.MANUAL:
-            day = datetime.now(MARKET_TIME_ZONE).date()
+            day = market_date(datetime.now(UTC))
             trading = weekday_trading_days(day)
         else:
             with open_broker(settings, context.home, live_flag=live) as opened:
                 if sync:
                     sync_account(opened.broker, store, mode)
-                day = opened.broker.clock().timestamp.astimezone(MARKET_TIME_ZONE).date()
+                day = market_date(opened.broker.clock().timestamp)
                 trading = broker_trading_days(opened.broker, day)
         last = store.last_check(mode)
     finally:
@@ -98,10 +98,6 @@ def run(
     store = context.open_store()
     try:
         store.log_event("run", "check", mode.value, {"day": today.day.isoformat()})
-    finally:
-        store.close()
-    store = context.open_store()
-    try:
         outcome = plan_account(
             settings,
             context.home,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
@@ -10,9 +11,9 @@ from rich.table import Table
 from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
 from trader.cli.formatting import to_json_value
+from trader.core.schedule import market_date
 from trader.planning.inputs import categorised_symbols
 from trader.planning.scores import scores_for
-from trader.planning.service import MARKET_TIME_ZONE
 
 
 def scores(
@@ -29,14 +30,10 @@ def scores(
     store = context.open_store()
     try:
         if settings.account == "manual":
-            from datetime import datetime
-
-            found = scores_for(
-                settings, None, store, symbols, datetime.now(MARKET_TIME_ZONE).date()
-            )
+            found = scores_for(settings, None, store, symbols, market_date(datetime.now(UTC)))
         else:
             with open_broker(settings, context.home, live_flag=live) as opened:
-                today = opened.broker.clock().timestamp.astimezone(MARKET_TIME_ZONE).date()
+                today = market_date(opened.broker.clock().timestamp)
                 found = scores_for(settings, opened.broker, store, symbols, today)
     finally:
         store.close()

@@ -35,6 +35,12 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
+def dollars(amount: Decimal) -> str:
+    """Money for people: ``-$1,234.57``, half-even to the cent."""
+    value = cents(amount)
+    return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
+
+
 def floor_qty(qty: Decimal, step: Decimal = QTY_STEP) -> Decimal:
     """Round a share quantity down to the broker's step."""
     return (

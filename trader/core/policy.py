@@ -80,6 +80,7 @@ class Policy:
     short_term_tax_rate: Decimal = ZERO  # percent
     long_term_tax_rate: Decimal = ZERO  # percent
     trailing_stop: Decimal | None = None  # percent below the peak
+    # Derived from categories (symbol -> category): category_of is on the backtest's hot path.
     owners: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

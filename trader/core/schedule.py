@@ -19,9 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+MARKET_TIME_ZONE = ZoneInfo("America/New_York")
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
+
+
+def market_date(moment: datetime) -> date:
+    """The market's date (New York) of an aware instant: a fill, a bar, the broker's clock."""
+    return moment.astimezone(MARKET_TIME_ZONE).date()
+
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 FIRST_TRADING_DAY = "first_trading_day"
 

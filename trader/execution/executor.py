@@ -225,7 +225,16 @@ class Executor:
             what = f"open {other.side.value} {other.order_type} order {other.order_id} on {order.symbol}"
             if self.options.cancel_conflicting:
                 self.broker.cancel(other.order_id)
-                self._wait_gone(other.order_id)
+                if not stops.wait_closed(
+                    self.broker,
+                    {other.order_id},
+                    timeout=self.settings.execution.fill_timeout_seconds,
+                    interval=self.settings.execution.poll_interval_seconds,
+                    sleep=self.sleep,
+                ):
+                    raise ExecutionRefused(
+                        f"order {other.order_id} did not cancel in time; nothing else sent"
+                    )
                 self.notes.append(f"cancelled the {what} (--cancel-conflicting)")
                 keep.append(order)
             else:
@@ -237,17 +246,6 @@ class Executor:
                     f"wash trade; cancel it, or rerun with --cancel-conflicting",
                 )
         return keep
-
-    def _wait_gone(self, order_id: str) -> None:
-        deadline = time.monotonic() + self.settings.execution.fill_timeout_seconds
-        interval = self.settings.execution.poll_interval_seconds
-        while any(o.order_id == order_id for o in self.broker.open_orders()):
-            if time.monotonic() >= deadline:
-                raise ExecutionRefused(
-                    f"order {order_id} did not cancel in time; nothing else sent"
-                )
-            self.sleep(interval)
-            interval = min(interval * 1.5, MAX_POLL_WAIT)
 
     def _send_buys(
         self, plan: StagedPlan, buys: list[StagedOrder], prices: dict[str, Decimal]

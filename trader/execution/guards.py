@@ -14,15 +14,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from trader.core.domain import Order, Side
-from trader.core.money import CENT, ZERO, cents, floor_qty, plain
+from trader.core.money import CENT, ZERO, dollars, floor_qty, plain
 from trader.core.staging import Basis, StagedOrder, StagedPlan
 from trader.errors import LimitExceeded, PlanExpired, PriceMoved, StalePlan
+from trader.execution.stops import is_our_stop
 
 HUNDRED = Decimal(100)
-
-
-def _money(value: Decimal) -> str:
-    return f"${cents(value):,}"
 
 
 def check_expiry(plan: StagedPlan, now: datetime, ttl_minutes: int) -> None:
@@ -59,7 +56,7 @@ def check_basis(plan: StagedPlan, actual: Basis, cash_tolerance: Decimal) -> Non
         if want != have:
             changes.append(f"{symbol} {plain(want)} -> {plain(have)} shares")
     if abs(expected.cash - actual.cash) > cash_tolerance:
-        changes.append(f"cash {_money(expected.cash)} -> {_money(actual.cash)}")
+        changes.append(f"cash {dollars(expected.cash)} -> {dollars(actual.cash)}")
     if changes:
         raise StalePlan(
             f"the account changed since plan {plan.uid} was made ({'; '.join(changes)}): "
@@ -79,7 +76,7 @@ def check_prices(
         move = abs(price - order.est_price) / order.est_price * HUNDRED
         if move > max_move_pct:
             moved.append(
-                f"{order.symbol} {_money(order.est_price)} -> {_money(price)} "
+                f"{order.symbol} {dollars(order.est_price)} -> {dollars(price)} "
                 f"({move.quantize(CENT)}%)"
             )
     if moved:
@@ -102,14 +99,14 @@ def check_limits(
         value = order.qty * prices.get(order.symbol, order.est_price)
         if value > max_order:
             raise LimitExceeded(
-                f"{order.side.value} {plain(order.qty)} {order.symbol} is worth {_money(value)}, "
-                f"above execution.max_order_dollars ({_money(max_order)}); nothing was sent"
+                f"{order.side.value} {plain(order.qty)} {order.symbol} is worth {dollars(value)}, "
+                f"above execution.max_order_dollars ({dollars(max_order)}); nothing was sent"
             )
         total += value
     if total > max_session:
         raise LimitExceeded(
-            f"the session's orders add up to {_money(total)}, above "
-            f"execution.max_session_dollars ({_money(max_session)}); nothing was sent"
+            f"the session's orders add up to {dollars(total)}, above "
+            f"execution.max_session_dollars ({dollars(max_session)}); nothing was sent"
         )
 
 
@@ -122,7 +119,7 @@ def conflicts(orders: Iterable[StagedOrder], open_orders: Sequence[Order]) -> di
         for other in open_orders:
             if (
                 other.client_order_id not in ours
-                and not other.client_order_id.startswith("trader-ts-")  # ours: moved aside
+                and not is_our_stop(other)  # our broker-side stop: moved aside, not a conflict
                 and other.symbol == order.symbol
                 and other.side is not order.side
             ):
@@ -158,14 +155,14 @@ def size_buys(
             continue
         qty = floor_qty(max(room, ZERO) / price, steps.get(order.symbol, Decimal(1)))
         value = qty * price
-        available = f"{_money(max(room, ZERO))} above the reserve of {_money(reserve)}"
+        available = f"{dollars(max(room, ZERO))} above the reserve of {dollars(reserve)}"
         if qty <= ZERO or value < min_trade:
             sized.append(
                 BuySize(
                     order.seq,
                     ZERO,
                     f"dropped: only {available} after the sells, below min_trade_dollars "
-                    f"({_money(min_trade)})"
+                    f"({dollars(min_trade)})"
                     if qty > ZERO
                     else f"dropped: only {available} after the sells",
                 )

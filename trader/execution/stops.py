@@ -31,6 +31,24 @@ def stop_client_id(symbol: str) -> str:
     return f"{STOP_PREFIX}{symbol}-{uuid.uuid4().hex[:16]}"
 
 
+def wait_closed(
+    broker: Broker,
+    order_ids: set[str],
+    *,
+    timeout: float,
+    interval: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Wait (backing off to 5 s) until none of ``order_ids`` is open; False at the timeout."""
+    deadline = time.monotonic() + timeout
+    while order_ids and any(o.order_id in order_ids for o in broker.open_orders()):
+        if time.monotonic() >= deadline:
+            return False
+        sleep(interval)
+        interval = min(interval * 1.5, 5.0)
+    return True
+
+
 def cancel_stops(
     broker: Broker,
     symbols: Iterable[str],
@@ -43,12 +61,7 @@ def cancel_stops(
     doomed = [o for o in broker.open_orders() if is_our_stop(o) and o.symbol in wanted]
     for order in doomed:
         broker.cancel(order.order_id)
-    deadline = time.monotonic() + timeout
-    ids = {o.order_id for o in doomed}
-    while ids and any(o.order_id in ids for o in broker.open_orders()):
-        if time.monotonic() >= deadline:
-            break
-        sleep(0.5)
+    wait_closed(broker, {o.order_id for o in doomed}, timeout=timeout, sleep=sleep)
     return [
         f"cancelled our trailing stop on {o.symbol} before trading it; it is placed again "
         f"after the run"

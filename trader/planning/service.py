@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from trader.broker.connect import open_broker
 from trader.broker.protocol import Broker
@@ -23,7 +22,7 @@ from trader.core.domain import AccountMode, AccountSnapshot, Asset
 from trader.core.engine import Plan, plan_rebalance
 from trader.core.lots import Lot
 from trader.core.policy import Policy, Portfolio
-from trader.core.schedule import check_due
+from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
 from trader.errors import ConfigError, NotFound
 from trader.planning.inputs import (
@@ -44,8 +43,6 @@ from trader.reports import write_report
 from trader.settings import Settings
 from trader.store import Store
 from trader.sync import SyncResult, sync_account
-
-MARKET_TIME_ZONE = ZoneInfo("America/New_York")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +85,7 @@ def _calendar_due(
 ) -> bool:
     """For ``trader plan``: the schedule's check day has come and no rebalance ran since."""
     last = store.last_rebalance(mode)
-    last_day = last.astimezone(MARKET_TIME_ZONE).date() if last is not None else None
+    last_day = market_date(last) if last is not None else None
     return check_due(schedule_entries(settings), today, trading, last_day).due
 
 
@@ -111,7 +108,7 @@ def _read_market(
         if s not in held and s in assets and assets[s].tradable and assets[s].status == "active"
     ]
     prices = broker.latest_prices(to_price)
-    today = broker.clock().timestamp.astimezone(MARKET_TIME_ZONE).date()
+    today = market_date(broker.clock().timestamp)
     if calendar_due is None:
         calendar_due = settings.rebalancing.method != "threshold" and _calendar_due(
             settings, store, mode, today, broker_trading_days(broker, today)
@@ -161,7 +158,7 @@ def plan_account(
     snapshot_id: int | None = None
     account_key: int | None = None
     if mode is AccountMode.MANUAL:
-        today = datetime.now(MARKET_TIME_ZONE).date()
+        today = market_date(datetime.now(UTC))
         portfolio = manual_portfolio(settings)
         portfolio = replace(
             portfolio,

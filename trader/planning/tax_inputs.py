@@ -13,22 +13,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountSnapshot, Fill
 from trader.core.lots import LotBook, Trade, build_lots
 from trader.core.money import ZERO
+from trader.core.schedule import market_date
 from trader.core.wash import WashWindows
 from trader.store import Store
 
-MARKET_TIME_ZONE = ZoneInfo("America/New_York")
 # How far back to look for a peak when a lot's date is unknown.
 UNKNOWN_LOT_LOOKBACK = timedelta(days=365)
 
 
 def trade_of(fill: Fill) -> Trade:
-    day = fill.transaction_time.astimezone(MARKET_TIME_ZONE).date()
+    day = market_date(fill.transaction_time)
     return Trade(fill.symbol, fill.side, fill.qty, fill.price, day)
 
 
@@ -79,11 +78,7 @@ def update_peaks(
     peaks: dict[str, Decimal] = {}
     saved: dict[str, tuple[date, date, Decimal]] = {}
     for symbol, (since, start, peak) in plans.items():
-        closes = [
-            bar.close
-            for bar in bars.get(symbol, [])
-            if bar.timestamp.astimezone(MARKET_TIME_ZONE).date() >= start
-        ]
+        closes = [bar.close for bar in bars.get(symbol, []) if market_date(bar.timestamp) >= start]
         peak = max([peak, prices[symbol], *closes])
         peaks[symbol] = peak
         saved[symbol] = (since, today, peak)

@@ -15,13 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from trader.backtest import PriceHistory
 from trader.broker.protocol import Broker
+from trader.core.schedule import market_date
 from trader.store import Store
-
-MARKET_TIME_ZONE = ZoneInfo("America/New_York")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +70,7 @@ def cached_history(
         for symbol in names:
             closes: dict[date, Decimal] = {}
             for bar in bars.get(symbol, []):
-                day = bar.timestamp.astimezone(MARKET_TIME_ZONE).date()
+                day = market_date(bar.timestamp)
                 if first <= day <= last:
                     closes[day] = bar.close
             downloaded += sum(1 for day in closes if start <= day <= end)

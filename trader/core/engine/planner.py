@@ -19,12 +19,8 @@ from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, TaxEstimat
 from trader.core.engine.targets import SymbolTargets, category_goals, fund, symbol_targets
 from trader.core.engine.tax_moves import StopSell, harvests, realization, trailing_stops
 from trader.core.engine.whole_shares import WHOLE, ShareProblem, ShareTarget, solve_shares
-from trader.core.money import CENT, QTY_STEP, ZERO, cents
+from trader.core.money import CENT, QTY_STEP, ZERO, dollars
 from trader.core.policy import CASH_CATEGORY, HUNDRED, Policy, Portfolio
-
-
-def _money(value: Decimal) -> str:
-    return f"${cents(value):,}"
 
 
 def plan_rebalance(policy: Policy, portfolio: Portfolio, *, with_hash: bool = True) -> Plan:
@@ -87,8 +83,8 @@ def plan_rebalance(policy: Policy, portfolio: Portfolio, *, with_hash: bool = Tr
         cash_after += order.est_value if order.side is Side.SELL else -order.est_value
     if orders and cash_after < policy.cash_reserve:
         warnings.append(
-            f"cash after the plan ({_money(cash_after)}) is below the reserve of "
-            f"{_money(policy.cash_reserve)}: there was not enough to sell"
+            f"cash after the plan ({dollars(cash_after)}) is below the reserve of "
+            f"{dollars(policy.cash_reserve)}: there was not enough to sell"
         )
     return Plan(
         method=policy.method,
@@ -230,12 +226,12 @@ def _input_warnings(policy: Policy, portfolio: Portfolio, allocation: Allocation
         warnings.append(f"{symbol} is held but in no category: it is reported, not traded")
     if allocation.investable <= ZERO:
         warnings.append(
-            f"equity {_money(allocation.equity)} is not above the cash reserve of "
-            f"{_money(policy.cash_reserve)}: nothing to invest"
+            f"equity {dollars(allocation.equity)} is not above the cash reserve of "
+            f"{dollars(policy.cash_reserve)}: nothing to invest"
         )
     elif portfolio.cash < policy.cash_reserve:
         warnings.append(
-            f"cash {_money(portfolio.cash)} is below the reserve of {_money(policy.cash_reserve)}"
+            f"cash {dollars(portfolio.cash)} is below the reserve of {dollars(policy.cash_reserve)}"
         )
     for category in policy.target_allocation:
         if category == CASH_CATEGORY:
@@ -354,13 +350,13 @@ def _skip_reason(
     amount = abs(gap)
     if amount < policy.min_trade_dollars:
         return (
-            f"the {side} of {_money(amount)} is below min_trade_dollars "
-            f"({_money(policy.min_trade_dollars)})"
+            f"the {side} of {dollars(amount)} is below min_trade_dollars "
+            f"({dollars(policy.min_trade_dollars)})"
         )
     if item.step == WHOLE and amount * 2 <= item.price:
         return (
-            f"the {side} of {_money(amount)} is less than half a share at "
-            f"{_money(item.price)} (whole shares only)"
+            f"the {side} of {dollars(amount)} is less than half a share at "
+            f"{dollars(item.price)} (whole shares only)"
         )
     if problem.max_trades is not None and traded >= problem.max_trades:
         return (
@@ -368,5 +364,5 @@ def _skip_reason(
             f"that cut the most drift"
         )
     if side == "buy":
-        return f"no cash left above the reserve of {_money(policy.cash_reserve)}"
+        return f"no cash left above the reserve of {dollars(policy.cash_reserve)}"
     return "the plan comes closer to its targets without this sell"

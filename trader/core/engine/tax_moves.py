@@ -22,14 +22,10 @@ from decimal import Decimal
 
 from trader.core.domain import Side
 from trader.core.lots import Lot, Realization, realize
-from trader.core.money import CENT, QTY_STEP, ZERO, cents, floor_qty
+from trader.core.money import CENT, QTY_STEP, ZERO, dollars, floor_qty
 from trader.core.policy import HUNDRED, Holding, Policy, Portfolio
 
 WHOLE = Decimal(1)
-
-
-def _money(value: Decimal) -> str:
-    return f"${cents(value):,}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +58,10 @@ def trailing_stops(policy: Policy, portfolio: Portfolio) -> list[StopSell]:
                 holding.qty,
                 peak,
                 trigger,
-                f"trailing stop: {holding.symbol} peaked at {_money(peak)} and is now "
-                f"{_money(holding.price)}, {fall.quantize(CENT)}% lower, at or below the "
-                f"{policy.trailing_stop}% trigger of {_money(trigger)}: selling locks in a gain "
-                f"of about {_money(locked)}",
+                f"trailing stop: {holding.symbol} peaked at {dollars(peak)} and is now "
+                f"{dollars(holding.price)}, {fall.quantize(CENT)}% lower, at or below the "
+                f"{policy.trailing_stop}% trigger of {dollars(trigger)}: selling locks in a gain "
+                f"of about {dollars(locked)}",
             )
         )
     return stops
@@ -137,7 +133,7 @@ def harvests(
     blocked: list[Blocked] = []
     for loss, holding, qty in candidates:
         symbol = holding.symbol
-        what = f"a loss of {_money(-loss)} on {symbol}"
+        what = f"a loss of {dollars(-loss)} on {symbol}"
         if symbol in busy:
             continue  # the rebalance or a stop already trades it
         bought = portfolio.wash.bought_recently(symbol, today)
@@ -189,7 +185,7 @@ def harvests(
                 replacement.symbol,
                 buy_qty,
                 f"tax-loss harvest: sells {symbol}'s oldest lots at a loss of "
-                f"{_money(-realized)} and buys {replacement.symbol} with the proceeds, "
+                f"{dollars(-realized)} and buys {replacement.symbol} with the proceeds, "
                 f"keeping the exposure; {symbol} is not bought back for 31 days",
                 f"tax-loss harvest: replaces {symbol} (same category exposure)",
             )
