@@ -25,10 +25,10 @@ class SyncResult:
 def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
     """Pull account, positions, open orders and new fills; store them as one snapshot."""
     account = broker.account()
-    account_key = store.ensure_account(mode, account)
+    known_key = store.account_key(mode, account)
     positions = broker.positions()
     open_orders = broker.open_orders()
-    fills = broker.fills(after=store.last_fill_id(account_key))
+    fills = broker.fills(after=store.last_fill_id(known_key) if known_key is not None else None)
     snapshot = AccountSnapshot(
         account=account,
         positions=tuple(sorted(positions, key=lambda p: p.symbol)),
@@ -36,5 +36,8 @@ def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
         taken_at=datetime.now(UTC),
         fills=tuple(fills),
     )
+    new_fills = store.unknown_fills(known_key, snapshot.fills)
+    # Every read is done: only now is anything written.
+    account_key = store.ensure_account(mode, account)
     snapshot_id = store.record_sync(account_key, snapshot)
-    return SyncResult(mode, snapshot, snapshot_id, len(fills))
+    return SyncResult(mode, snapshot, snapshot_id, new_fills)

@@ -47,6 +47,40 @@ def test_sync_json_and_incremental_fills(run_trader, config_file, tmp_path):
     assert fills == payload["new_fills"]
 
 
+def test_fills_of_the_same_instant_are_counted_once(run_trader, config_file, tmp_path):
+    """The sim fills every order of a session at its one clock time, as a fast broker can:
+    after the sync that records them, a sync finds nothing new and reads nothing twice."""
+    from alpaca.trading.client import TradingClient
+    from alpaca.trading.enums import OrderSide, TimeInForce
+    from alpaca.trading.requests import MarketOrderRequest
+
+    with SimServer(key_id="PKTESTKEY", secret_key="very-secret-value-123") as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": "PKTESTKEY",
+            "APCA_API_SECRET_KEY": "very-secret-value-123",
+        }
+        config = str(config_file(("account: sim", "account: paper")))
+        assert run_trader("--config", config, "sync", env=env).code == 0
+        client = TradingClient(
+            "PKTESTKEY", "very-secret-value-123", paper=True, url_override=server.url
+        )
+        for symbol in ("XLU", "XLP", "QQQ", "VDE", "IEF", "XLI"):
+            client.submit_order(
+                MarketOrderRequest(
+                    symbol=symbol, qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
+                )
+            )
+        counts = [
+            json.loads(run_trader("--config", config, "sync", "--json", env=env).out)["new_fills"]
+            for _ in range(3)
+        ]
+    assert counts == [6, 0, 0]
+    database = sqlite3.connect(tmp_path / "home" / "trader.db")
+    (last,) = database.execute("select symbol from fill order by id desc limit 1").fetchone()
+    assert last == "XLI"  # the broker's last fill is the newest row
+
+
 def test_sync_against_any_alpaca_compatible_url(run_trader, config_file):
     with SimServer(key_id="PKTESTKEY", secret_key="very-secret-value-123") as server:
         env = {
@@ -148,8 +182,8 @@ def test_a_malformed_broker_answer_writes_nothing(run_trader, config_file, tmp_p
     assert result.code == 7, result.err
     assert "unexpected answer" in result.err
     database = sqlite3.connect(tmp_path / "home" / "trader.db")
-    assert database.execute("select count(*) from sync_snapshot").fetchone() == (0,)
-    assert database.execute("select count(*) from fill").fetchone() == (0,)
+    for table in ("account", "sync_snapshot", "fill"):
+        assert database.execute(f"select count(*) from {table}").fetchone() == (0,), table
 
 
 @pytest.mark.parametrize(

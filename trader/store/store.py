@@ -84,6 +84,23 @@ class Store(PlanRecords):
             # ValueError/TypeError: a value the column types refuse (naive time, inexact number).
             raise storage_error(f"cannot {action} in", self.url, _unwrap(exc)) from exc
 
+    def account_key(self, mode: AccountMode, account: AccountInfo) -> int | None:
+        """The key of the (mode, broker account id) row, or None before its first sync."""
+        with self._session("read the account") as session:
+            return session.exec(
+                select(AccountRow.id).where(
+                    AccountRow.mode == mode.value,
+                    AccountRow.broker_account_id == account.account_id,
+                )
+            ).one_or_none()
+
+    def unknown_fills(self, account_key: int | None, fills: tuple[Fill, ...]) -> int:
+        """How many of ``fills`` are not stored yet (each activity id counted once)."""
+        if account_key is None or not fills:
+            return len({f.activity_id for f in fills})
+        with self._session("read fills") as session:
+            return len(self._new_fills(session, account_key, fills))
+
     def ensure_account(self, mode: AccountMode, account: AccountInfo) -> int:
         """The key of the (mode, broker account id) row, created on first sight."""
         for attempt in range(2):
@@ -142,9 +159,11 @@ class Store(PlanRecords):
             )
         )
         new: dict[str, Fill] = {}
-        # Row ids follow transaction time, so "newest" is well defined even if the
-        # broker listed the fills newest first.
-        for fill in sorted(fills, key=lambda f: (f.transaction_time, f.activity_id)):
+        # Row ids follow transaction time, so "newest" is well defined even if the broker
+        # listed the fills newest first; fills of the same instant keep the order the broker
+        # gave them (ascending, as the adapter asks), so the newest row is the broker's last
+        # and paging after it returns only what is new.
+        for fill in sorted(fills, key=lambda f: f.transaction_time):
             if fill.activity_id not in stored:
                 new.setdefault(fill.activity_id, fill)
         return list(new.values())
