@@ -72,9 +72,10 @@ def print_backtest(console: Console, backtest: Backtest, notes: list[str]) -> No
         title=f"Backtest {backtest.start} to {backtest.end}, from {money(backtest.capital)}",
         title_justify="left",
         box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
     for name in ("Strategy", "CAGR", "Vol.", "Sharpe", "Max DD", "Rebal.", "Turn./yr", "Costs"):
-        table.add_column(name, justify="left" if name == "Strategy" else "right")
+        table.add_column(name, justify="left" if name == "Strategy" else "right", no_wrap=True)
     for m in backtest.metrics:
         table.add_row(
             m.strategy,
