@@ -30,6 +30,7 @@ Every quantity is an integer: money in the problem's smallest unit, reduced cost
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from operator import itemgetter
 from typing import NamedTuple, Protocol
 
@@ -45,6 +46,7 @@ class Integers(Protocol):
 
     n: int
     unit: list[int]
+    off: list[int]  # value less target
     budget: int
     max_trades: int
     capped: bool
@@ -156,32 +158,43 @@ class Relaxation:
             found.update((low, min(max(ideal, low), high), min(max(ideal + 1, low), high)))
         return sorted(found)
 
-    def counts_under(self, i: int, gap: int, reach: int) -> list[tuple[int, int]]:
-        """(slack, count) of the counts with slack under ``gap``, sorted: on each piece the
-        interval of them (slack is convex there) cut at ``reach`` counts either side of the
-        least reduced cost and of the current count."""
-        found: dict[int, int] = {}
-        ideal, d = self.s.ideal(i), self.s.d[i]
-        for low, high in self.s.pieces(i):
+    def _explore(self, i: int, gap: int, reach: int) -> Iterator[tuple[int, int]]:
+        """(count, slack) of the counts with slack under ``gap``, as found: on each piece
+        the interval of them (slack is convex there) cut at ``reach`` counts either side of
+        the least reduced cost and of the current count."""
+        s = self.s
+        off, unit, ideal, d = s.off[i], s.unit[i], s.ideal(i), s.d[i]
+        slope, base = self.price * unit, self.least[i]
+        toll = self.toll if s.capped else 0
+
+        def slack(a: int) -> int:
+            value = off + a * unit
+            return (value if value >= 0 else -value) * ONE + slope * a + (toll if a else 0) - base
+
+        found: set[int] = set()
+        for low, high in s.pieces(i):
             ends = (low, min(max(ideal, low), high), min(max(ideal + 1, low), high))
-            least = min(ends, key=lambda a: self.slack(i, a))
+            least = min(ends, key=slack)
             for middle in (least, d) if low <= d <= high and d != least else (least,):
-                for step in (-1, 1):
-                    stop = max(low, middle - reach) if step < 0 else min(high, middle + reach)
-                    a = middle if step < 0 else middle + 1
-                    while (a >= stop if step < 0 else a <= stop) and a not in found:
-                        if (slack := self.slack(i, a)) >= gap:
-                            break
-                        found[a] = slack
-                        a += step
-        return sorted((slack, a) for a, slack in found.items())
+                a, stop = middle, max(low, middle - reach)
+                while a >= stop and a not in found and (value := slack(a)) < gap:
+                    found.add(a)
+                    yield a, value
+                    a -= 1
+                a, stop = middle + 1, min(high, middle + reach)
+                while a <= stop and a not in found and (value := slack(a)) < gap:
+                    found.add(a)
+                    yield a, value
+                    a += 1
+
+    def counts_under(self, i: int, gap: int, reach: int) -> list[tuple[int, int]]:
+        """(slack, count) of the counts with slack under ``gap`` (see ``_explore``), sorted."""
+        return sorted((slack, a) for a, slack in self._explore(i, gap, reach))
 
     def unsettled(self, gap: int) -> list[int]:
         """Symbols with a count other than the current one under ``gap`` of slack."""
         d = self.s.d
-        return [
-            i for i in range(self.s.n) if any(a != d[i] for _, a in self.counts_under(i, gap, 1))
-        ]
+        return [i for i in range(self.s.n) if any(a != d[i] for a, _ in self._explore(i, gap, 1))]
 
 
 def polish(s: Integers, relaxation: Relaxation) -> bool:
