@@ -100,19 +100,31 @@ def deviation(problem: ShareProblem, deltas: tuple[Decimal, ...]) -> Decimal:
     )
 
 
-def _places(values: list[Decimal]) -> int:
-    """Decimal places needed to write every value exactly (trailing zeros do not count).
-
-    A finite Decimal is n / (2**a * 5**b) in lowest terms and needs max(a, b) places; the
-    least common multiple of the denominators needs the most of them all.
-    """
-    common = lcm(*(value.as_integer_ratio()[1] for value in values)) if values else 1
-    twos = (common & -common).bit_length() - 1
-    fives, rest = 0, common >> twos
+def _places(denominator: int) -> int:
+    """Decimal places a fraction with this (power of 2 and 5) denominator needs."""
+    twos = (denominator & -denominator).bit_length() - 1
+    fives, rest = 0, denominator >> twos
     while rest > 1:
         rest //= 5
         fives += 1
     return max(twos, fives)
+
+
+def _scaled(values: list[Decimal], digits: int, rounding: str) -> list[int]:
+    """``values`` times 10**digits as integers: exact when they have at most ``digits``
+    places, else rounded as Decimal would round them."""
+    factor, scale = 10**digits, Decimal(10) ** digits
+    found = []
+    for value in values:
+        numerator, denominator = value.as_integer_ratio()
+        whole, rest = divmod(numerator * factor, denominator)
+        if rest and rounding != ROUND_FLOOR:
+            if rounding == ROUND_CEILING:
+                whole += 1
+            else:
+                whole = int((value * scale).to_integral_value(rounding))
+        found.append(whole)
+    return found
 
 
 class _Search:
@@ -120,39 +132,43 @@ class _Search:
 
     def __init__(self, problem: ShareProblem) -> None:
         targets = problem.targets
-        units = [t.price * t.step for t in targets]
-        values = [t.held * t.price for t in targets]
-        goals = [t.target_value for t in targets]
-        exact = [*units, *values, problem.budget, problem.min_trade, *goals]
-        digits = min(_places(exact), 24)
+        n = self.n = len(targets)
+        exact = [t.price * t.step for t in targets]
+        exact += [t.held * t.price for t in targets]
+        exact += [t.target_value for t in targets]
+        exact += [problem.budget, problem.min_trade]
+        # A finite Decimal is p / (2**a * 5**b) in lowest terms and needs max(a, b) places;
+        # the least common multiple of the denominators needs the most of them all.
+        ratios = [x.as_integer_ratio() for x in exact]
+        digits = min(_places(lcm(*(q for _, q in ratios))), 24)
         self.scale = Decimal(10) ** digits
-        factor = 10**digits
-
-        def scaled(value: Decimal, rounding: str) -> int:
-            # Exact in integers whenever the value has at most ``digits`` places (always,
-            # unless past 24); otherwise rounded as Decimal would.
-            numerator, denominator = value.as_integer_ratio()
-            whole, rest = divmod(numerator * factor, denominator)
-            if not rest or rounding == ROUND_FLOOR:
-                return whole
-            if rounding == ROUND_CEILING:
-                return whole + 1
-            return int((value * self.scale).to_integral_value(rounding))
-
-        self.unit = [scaled(u, ROUND_HALF_EVEN) for u in units]
-        self.value = [scaled(v, ROUND_HALF_EVEN) for v in values]
-        self.target = [scaled(g, ROUND_HALF_EVEN) for g in goals]
-        self.lo = [-int(t.held // t.step) for t in targets]
+        exact_scale = digits < 24 or all(10**24 % q == 0 for _, q in ratios)
+        if exact_scale:
+            factor = 10**digits
+            integers = [p * (factor // q) for p, q in ratios]  # q divides 10**digits
+            budget, min_trade = integers[-2], integers[-1]
+        else:
+            integers = _scaled(exact[:-2], digits, ROUND_HALF_EVEN)
+            budget = _scaled([problem.budget], digits, ROUND_FLOOR)[0]
+            min_trade = _scaled([problem.min_trade], digits, ROUND_CEILING)[0]
+        self.unit, self.value = integers[:n], integers[n : 2 * n]
+        self.target = integers[2 * n : 3 * n]
+        if exact_scale:  # held / step is exactly value / unit
+            self.lo = [-(v // u) for v, u in zip(self.value, self.unit, strict=True)]
+        else:
+            self.lo = [-int(t.held // t.step) for t in targets]
         self.hi = []
+        ceilings: dict[Decimal, int] = {}  # the caps are often one value for all
         for i, t in enumerate(targets):
             if t.max_value is None:
                 self.hi.append(10**30)
-            else:
-                room = scaled(t.max_value, ROUND_FLOOR) - self.value[i]
-                self.hi.append(room // self.unit[i])
-        self.budget = scaled(problem.budget, ROUND_FLOOR)
-        self.min_trade = scaled(problem.min_trade, ROUND_CEILING)
-        self.n = len(targets)
+                continue
+            ceiling = ceilings.get(t.max_value)
+            if ceiling is None:
+                ceiling = ceilings[t.max_value] = _scaled([t.max_value], digits, ROUND_FLOOR)[0]
+            self.hi.append((ceiling - self.value[i]) // self.unit[i])
+        self.budget = budget
+        self.min_trade = min_trade
         cap = problem.max_trades
         self.capped = cap is not None and cap < self.n
         self.max_trades = cap if cap is not None and cap < self.n else self.n
