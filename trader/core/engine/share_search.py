@@ -86,7 +86,15 @@ class Relaxation:
         self.start = best.counts
         if best.spend > s.budget:
             low, high = best, self._evaluate(2 * ONE)
-            if high.spend <= s.budget:
+            if high.spend <= s.budget and not s.capped:
+                # The bisection below would end just here (the spend falls as the price
+                # rises): found directly.
+                price = self._fitting_price()
+                if price - 1 > low.price:
+                    low = self._evaluate(price - 1)
+                if price < high.price:
+                    high = self._evaluate(price)
+            elif high.spend <= s.budget:
                 while high.price - low.price > 1:
                     middle = self._evaluate((low.price + high.price) // 2)
                     if middle.spend > s.budget:
@@ -99,6 +107,36 @@ class Relaxation:
         self.least = [
             min(self.reduced(i, a) for a, _, _ in opts) for i, opts in enumerate(self.options)
         ]
+
+    def _fitting_price(self) -> int:
+        """Without a trade cap, the lowest price (up to ``2 * ONE``) whose relaxed spend fits
+        the budget.
+
+        Each symbol takes the first option of least reduced cost ``c + price * w``, and the
+        options go by count, so by spend. As the price rises a symbol only ever moves to an
+        earlier option (a later one, spending more, falls further behind), and it leaves
+        option j at the first price where an earlier option k costs no more: the ceiling of
+        ``(c_k - c_j) / (w_j - w_k)``. Adding up those moves gives the spend at every price.
+        """
+        top = 2 * ONE
+        spend = 0
+        changes: dict[int, int] = {}
+        for opts in self.options:
+            price, j = 0, _first_least(opts, 0)
+            spend += opts[j][1]
+            while j:
+                _, w_j, c_j = opts[j]
+                price = min(-((c_j - c_k) // (w_j - w_k)) for _, w_k, c_k in opts[:j])
+                if price > top:
+                    break
+                k = _first_least(opts, price)
+                changes[price] = changes.get(price, 0) + opts[k][1] - w_j
+                j = k
+        for price in sorted(changes):
+            spend += changes[price]
+            if spend <= self.s.budget:
+                return price
+        return top
 
     def _evaluate(self, price: int) -> _Point:
         """The relaxed optimum at ``price``; under a cap, the toll that best fits it."""
@@ -195,6 +233,16 @@ class Relaxation:
         """Symbols with a count other than the current one under ``gap`` of slack."""
         d = self.s.d
         return [i for i in range(self.s.n) if any(a != d[i] for a, _ in self._explore(i, gap, 1))]
+
+
+def _first_least(options: list[tuple[int, int, int]], price: int) -> int:
+    """The index of the first option of least ``c + price * w``."""
+    best, found = None, 0
+    for index, (_, w, c) in enumerate(options):
+        reduced = c + price * w
+        if best is None or reduced < best:
+            best, found = reduced, index
+    return found
 
 
 def polish(s: Integers, relaxation: Relaxation) -> bool:
