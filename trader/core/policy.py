@@ -293,6 +293,10 @@ class Portfolio:
     lots: Mapping[str, tuple[Lot, ...]] = field(default_factory=dict)
     wash: WashWindows = field(default_factory=WashWindows)
     peaks: Mapping[str, Decimal] = field(default_factory=dict)  # highest price since bought
+    # Derived from holdings (symbol -> holding), for ``holding``; not part of the input hash.
+    positions: Mapping[str, Holding] = field(
+        init=False, repr=False, compare=False, metadata={"derived": True}
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cash", to_decimal(self.cash, field="cash"))
@@ -302,19 +306,17 @@ class Portfolio:
         object.__setattr__(self, "peaks", _frozen_numbers("peaks", self.peaks))
         object.__setattr__(self, "holdings", tuple(self.holdings))
         object.__setattr__(self, "scores", _frozen_numbers("scores", self.scores))
-        seen: set[str] = set()
+        positions: dict[str, Holding] = {}
         for holding in self.holdings:
-            if holding.symbol in seen:
+            if holding.symbol in positions:
                 raise ValueError(f"{holding.symbol} is listed twice")
-            seen.add(holding.symbol)
+            positions[holding.symbol] = holding
+        object.__setattr__(self, "positions", MappingProxyType(positions))
         for symbol, score in self.scores.items():
             _percent(f"scores.{symbol}", score)
 
     def holding(self, symbol: str) -> Holding | None:
-        for holding in self.holdings:
-            if holding.symbol == symbol:
-                return holding
-        return None
+        return self.positions.get(symbol)
 
     @property
     def positions_value(self) -> Decimal:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -130,7 +130,12 @@ def _canonical(value: object) -> object:
         return value
     slots = getattr(type(value), "__slots__", None)
     if slots is not None:
-        return {name: _canonical(getattr(value, name)) for name in slots}
+        derived = (
+            {f.name for f in fields(value) if f.metadata.get("derived")}
+            if is_dataclass(value)
+            else set()
+        )
+        return {name: _canonical(getattr(value, name)) for name in slots if name not in derived}
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 

@@ -30,6 +30,7 @@ Every quantity is an integer: money in the problem's smallest unit, reduced cost
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from operator import itemgetter
 from typing import NamedTuple, Protocol
 
@@ -45,6 +46,7 @@ class Integers(Protocol):
 
     n: int
     unit: list[int]
+    off: list[int]  # value less target
     budget: int
     max_trades: int
     capped: bool
@@ -84,7 +86,15 @@ class Relaxation:
         self.start = best.counts
         if best.spend > s.budget:
             low, high = best, self._evaluate(2 * ONE)
-            if high.spend <= s.budget:
+            if high.spend <= s.budget and not s.capped:
+                # The bisection below would end just here (the spend falls as the price
+                # rises): found directly.
+                price = self._fitting_price()
+                if price - 1 > low.price:
+                    low = self._evaluate(price - 1)
+                if price < high.price:
+                    high = self._evaluate(price)
+            elif high.spend <= s.budget:
                 while high.price - low.price > 1:
                     middle = self._evaluate((low.price + high.price) // 2)
                     if middle.spend > s.budget:
@@ -97,6 +107,36 @@ class Relaxation:
         self.least = [
             min(self.reduced(i, a) for a, _, _ in opts) for i, opts in enumerate(self.options)
         ]
+
+    def _fitting_price(self) -> int:
+        """Without a trade cap, the lowest price (up to ``2 * ONE``) whose relaxed spend fits
+        the budget.
+
+        Each symbol takes the first option of least reduced cost ``c + price * w``, and the
+        options go by count, so by spend. As the price rises a symbol only ever moves to an
+        earlier option (a later one, spending more, falls further behind), and it leaves
+        option j at the first price where an earlier option k costs no more: the ceiling of
+        ``(c_k - c_j) / (w_j - w_k)``. Adding up those moves gives the spend at every price.
+        """
+        top = 2 * ONE
+        spend = 0
+        changes: dict[int, int] = {}
+        for opts in self.options:
+            price, j = 0, _first_least(opts, 0)
+            spend += opts[j][1]
+            while j:
+                _, w_j, c_j = opts[j]
+                price = min(-((c_j - c_k) // (w_j - w_k)) for _, w_k, c_k in opts[:j])
+                if price > top:
+                    break
+                k = _first_least(opts, price)
+                changes[price] = changes.get(price, 0) + opts[k][1] - w_j
+                j = k
+        for price in sorted(changes):
+            spend += changes[price]
+            if spend <= self.s.budget:
+                return price
+        return top
 
     def _evaluate(self, price: int) -> _Point:
         """The relaxed optimum at ``price``; under a cap, the toll that best fits it."""
@@ -156,32 +196,53 @@ class Relaxation:
             found.update((low, min(max(ideal, low), high), min(max(ideal + 1, low), high)))
         return sorted(found)
 
-    def counts_under(self, i: int, gap: int, reach: int) -> list[tuple[int, int]]:
-        """(slack, count) of the counts with slack under ``gap``, sorted: on each piece the
-        interval of them (slack is convex there) cut at ``reach`` counts either side of the
-        least reduced cost and of the current count."""
-        found: dict[int, int] = {}
-        ideal, d = self.s.ideal(i), self.s.d[i]
-        for low, high in self.s.pieces(i):
+    def _explore(self, i: int, gap: int, reach: int) -> Iterator[tuple[int, int]]:
+        """(count, slack) of the counts with slack under ``gap``, as found: on each piece
+        the interval of them (slack is convex there) cut at ``reach`` counts either side of
+        the least reduced cost and of the current count."""
+        s = self.s
+        off, unit, ideal, d = s.off[i], s.unit[i], s.ideal(i), s.d[i]
+        slope, base = self.price * unit, self.least[i]
+        toll = self.toll if s.capped else 0
+
+        def slack(a: int) -> int:
+            value = off + a * unit
+            return (value if value >= 0 else -value) * ONE + slope * a + (toll if a else 0) - base
+
+        found: set[int] = set()
+        for low, high in s.pieces(i):
             ends = (low, min(max(ideal, low), high), min(max(ideal + 1, low), high))
-            least = min(ends, key=lambda a: self.slack(i, a))
+            least = min(ends, key=slack)
             for middle in (least, d) if low <= d <= high and d != least else (least,):
-                for step in (-1, 1):
-                    stop = max(low, middle - reach) if step < 0 else min(high, middle + reach)
-                    a = middle if step < 0 else middle + 1
-                    while (a >= stop if step < 0 else a <= stop) and a not in found:
-                        if (slack := self.slack(i, a)) >= gap:
-                            break
-                        found[a] = slack
-                        a += step
-        return sorted((slack, a) for a, slack in found.items())
+                a, stop = middle, max(low, middle - reach)
+                while a >= stop and a not in found and (value := slack(a)) < gap:
+                    found.add(a)
+                    yield a, value
+                    a -= 1
+                a, stop = middle + 1, min(high, middle + reach)
+                while a <= stop and a not in found and (value := slack(a)) < gap:
+                    found.add(a)
+                    yield a, value
+                    a += 1
+
+    def counts_under(self, i: int, gap: int, reach: int) -> list[tuple[int, int]]:
+        """(slack, count) of the counts with slack under ``gap`` (see ``_explore``), sorted."""
+        return sorted((slack, a) for a, slack in self._explore(i, gap, reach))
 
     def unsettled(self, gap: int) -> list[int]:
         """Symbols with a count other than the current one under ``gap`` of slack."""
         d = self.s.d
-        return [
-            i for i in range(self.s.n) if any(a != d[i] for _, a in self.counts_under(i, gap, 1))
-        ]
+        return [i for i in range(self.s.n) if any(a != d[i] for a, _ in self._explore(i, gap, 1))]
+
+
+def _first_least(options: list[tuple[int, int, int]], price: int) -> int:
+    """The index of the first option of least ``c + price * w``."""
+    best, found = None, 0
+    for index, (_, w, c) in enumerate(options):
+        reduced = c + price * w
+        if best is None or reduced < best:
+            best, found = reduced, index
+    return found
 
 
 def polish(s: Integers, relaxation: Relaxation) -> bool:

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from math import lcm
 
 from trader.core.engine.share_search import Relaxation, polish
 from trader.core.money import ZERO
@@ -99,9 +100,31 @@ def deviation(problem: ShareProblem, deltas: tuple[Decimal, ...]) -> Decimal:
     )
 
 
-def _exponent(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+def _places(denominator: int) -> int:
+    """Decimal places a fraction with this (power of 2 and 5) denominator needs."""
+    twos = (denominator & -denominator).bit_length() - 1
+    fives, rest = 0, denominator >> twos
+    while rest > 1:
+        rest //= 5
+        fives += 1
+    return max(twos, fives)
+
+
+def _scaled(values: list[Decimal], digits: int, rounding: str) -> list[int]:
+    """``values`` times 10**digits as integers: exact when they have at most ``digits``
+    places, else rounded as Decimal would round them."""
+    factor, scale = 10**digits, Decimal(10) ** digits
+    found = []
+    for value in values:
+        numerator, denominator = value.as_integer_ratio()
+        whole, rest = divmod(numerator * factor, denominator)
+        if rest and rounding != ROUND_FLOOR:
+            if rounding == ROUND_CEILING:
+                whole += 1
+            else:
+                whole = int((value * scale).to_integral_value(rounding))
+        found.append(whole)
+    return found
 
 
 class _Search:
@@ -109,58 +132,87 @@ class _Search:
 
     def __init__(self, problem: ShareProblem) -> None:
         targets = problem.targets
-        units = [t.price * t.step for t in targets]
-        exact = [*units, *(t.held * t.price for t in targets), problem.budget, problem.min_trade]
+        n = self.n = len(targets)
+        exact = [t.price * t.step for t in targets]
+        exact += [t.held * t.price for t in targets]
         exact += [t.target_value for t in targets]
-        digits = min(max((_exponent(x) for x in exact), default=0), 24)
+        exact += [problem.budget, problem.min_trade]
+        # A finite Decimal is p / (2**a * 5**b) in lowest terms and needs max(a, b) places;
+        # the least common multiple of the denominators needs the most of them all.
+        ratios = [x.as_integer_ratio() for x in exact]
+        digits = min(_places(lcm(*(q for _, q in ratios))), 24)
         self.scale = Decimal(10) ** digits
-
-        def as_int(value: Decimal) -> int:
-            return int((value * self.scale).to_integral_value(ROUND_HALF_EVEN))
-
-        self.unit = [as_int(u) for u in units]
-        self.value = [as_int(t.held * t.price) for t in targets]
-        self.target = [as_int(t.target_value) for t in targets]
-        self.lo = [-int(t.held // t.step) for t in targets]
+        exact_scale = digits < 24 or all(10**24 % q == 0 for _, q in ratios)
+        if exact_scale:
+            factor = 10**digits
+            integers = [p * (factor // q) for p, q in ratios]  # q divides 10**digits
+            budget, min_trade = integers[-2], integers[-1]
+        else:
+            integers = _scaled(exact[:-2], digits, ROUND_HALF_EVEN)
+            budget = _scaled([problem.budget], digits, ROUND_FLOOR)[0]
+            min_trade = _scaled([problem.min_trade], digits, ROUND_CEILING)[0]
+        self.unit, self.value = integers[:n], integers[n : 2 * n]
+        self.target = integers[2 * n : 3 * n]
+        if exact_scale:  # held / step is exactly value / unit
+            self.lo = [-(v // u) for v, u in zip(self.value, self.unit, strict=True)]
+        else:
+            self.lo = [-int(t.held // t.step) for t in targets]
         self.hi = []
+        ceilings: dict[Decimal, int] = {}  # the caps are often one value for all
         for i, t in enumerate(targets):
             if t.max_value is None:
                 self.hi.append(10**30)
-            else:
-                ceiling = int((t.max_value * self.scale).to_integral_value(ROUND_FLOOR))
-                room = ceiling - self.value[i]
-                self.hi.append(room // self.unit[i])
-        self.budget = int((problem.budget * self.scale).to_integral_value(ROUND_FLOOR))
-        self.min_trade = int((problem.min_trade * self.scale).to_integral_value(ROUND_CEILING))
-        self.n = len(targets)
+                continue
+            ceiling = ceilings.get(t.max_value)
+            if ceiling is None:
+                ceiling = ceilings[t.max_value] = _scaled([t.max_value], digits, ROUND_FLOOR)[0]
+            self.hi.append((ceiling - self.value[i]) // self.unit[i])
+        self.budget = budget
+        self.min_trade = min_trade
         cap = problem.max_trades
         self.capped = cap is not None and cap < self.n
         self.max_trades = cap if cap is not None and cap < self.n else self.n
         self.d = [0] * self.n
+        # Per symbol: value less target, the smallest legal trade in steps, and the count
+        # just at or below target.
+        self.off = [v - g for v, g in zip(self.value, self.target, strict=True)]
+        self.first = [max(1, -(-self.min_trade // u)) for u in self.unit]
+        self.goal = [-o // u for o, u in zip(self.off, self.unit, strict=True)]
+        self.closest: list[int | None] = [None] * self.n  # least deviation each: by solve
 
     # -- one symbol ---------------------------------------------------------------------------
     def cost(self, i: int, d: int) -> int:
-        return abs(self.value[i] + d * self.unit[i] - self.target[i])
+        return abs(self.off[i] + d * self.unit[i])
 
     def best_in(self, i: int, low: int, high: int) -> int | None:
         """The feasible count in [low, high] closest to target (ties: the smaller trade)."""
-        a, b = max(low, self.lo[i]), min(high, self.hi[i])
-        unit = self.unit[i]
-        smallest = max(1, -(-self.min_trade // unit))
-        ideal = (self.target[i] - self.value[i]) // unit
-        pieces = [(a, min(b, -smallest)), (max(a, smallest), b)]
-        if low <= 0 <= high and self.lo[i] <= 0 <= self.hi[i]:
-            pieces.append((0, 0))
+        lo, hi = self.lo[i], self.hi[i]
+        a = low if low > lo else lo
+        b = high if high < hi else hi
+        unit, off, first, ideal = self.unit[i], self.off[i], self.first[i], self.goal[i]
         best = None
-        for start, end in pieces:
+        best_cost = best_size = 0
+        # Sales, then buys, then no trade; a later count wins only if strictly closer, or
+        # as close with a smaller trade.
+        for start, end in ((a, b if b < -first else -first), (a if a > first else first, b)):
             if start > end:
                 continue
-            for c in (ideal, ideal + 1):
-                d = min(max(c, start), end)
-                key = (self.cost(i, d), abs(d))
-                if best is None or key < best[0]:
-                    best = (key, d)
-        return None if best is None else best[1]
+            for d in (ideal, ideal + 1):
+                if d < start:
+                    d = start
+                elif d > end:
+                    d = end
+                cost = off + d * unit
+                if cost < 0:
+                    cost = -cost
+                size = d if d >= 0 else -d
+                if best is None or cost < best_cost or (cost == best_cost and size < best_size):
+                    best, best_cost, best_size = d, cost, size
+        if low <= 0 <= high and lo <= 0 <= hi:
+            cost = off if off >= 0 else -off
+            if best is None or cost < best_cost or (cost == best_cost and best_size > 0):
+                best = 0
+        return best
 
     # -- the whole solution -------------------------------------------------------------------
     def spend(self) -> int:
@@ -174,17 +226,17 @@ class _Search:
 
     def pieces(self, i: int) -> list[tuple[int, int]]:
         """The ranges of legal counts: none at all, all sales, all buys."""
-        smallest = max(1, -(-self.min_trade // self.unit[i]))
-        found = [(0, 0)] if self.feasible_zero(i) else []
-        for low, high in ((self.lo[i], -smallest), (smallest, self.hi[i])):
-            low, high = max(low, self.lo[i]), min(high, self.hi[i])
-            if low <= high:
-                found.append((low, high))
+        lo, hi, first = self.lo[i], self.hi[i], self.first[i]
+        found = [(0, 0)] if lo <= 0 <= hi else []
+        if lo <= min(-first, hi):
+            found.append((lo, min(-first, hi)))
+        if max(first, lo) <= hi:
+            found.append((max(first, lo), hi))
         return found
 
     def ideal(self, i: int) -> int:
         """The count just at or below target (unbounded)."""
-        return (self.target[i] - self.value[i]) // self.unit[i]
+        return self.goal[i]
 
     def solve(self) -> list[int]:
         if not self.n:
@@ -198,6 +250,7 @@ class _Search:
         # Each symbol at its own closest legal count: when that fits the budget and the
         # trade cap, no answer can be closer (the common case, and the cheap one).
         alone = [self.best_in(i, self.lo[i], self.hi[i]) for i in range(self.n)]
+        self.closest = [None if d is None else self.cost(i, d) for i, d in enumerate(alone)]
         if all(d is not None for d in alone):
             self.d = [d for d in alone if d is not None]
             if self.spend() <= self.budget and self.trades() <= self.max_trades:
@@ -335,27 +388,33 @@ class _Search:
     def _best_move(
         self, i: int, raisable: list[int], lowerable: list[int]
     ) -> tuple[tuple[int, int], ...] | None:
-        """The best improving move of symbol i alone or with one other symbol, if any."""
+        """The best improving move of symbol i alone or with one other symbol, if any.
+
+        A partner j can gain at most its deviation now less its least (``closest``): a
+        pair that cannot beat the best move so far on that count is not looked at.
+        """
         cap = self.max_trades
         left = self.budget - self.spend()
         trades = self.trades()
         best: tuple[int, tuple[tuple[int, int], ...]] | None = None
         d_i = self.d[i]
+        unit, d, closest, best_in = self.unit, self.d, self.closest, self.best_in
+        room = {j: self.cost(j, d[j]) - (closest[j] or 0) for j in {*raisable, *lowerable}}
         for a in self._alternatives(i):
-            spent = (a - d_i) * self.unit[i]
+            spent = (a - d_i) * unit[i]
             loss = self.cost(i, a) - self.cost(i, d_i)
             count = trades + (a != 0) - (d_i != 0)
             money = left - spent
             if money >= 0 and count <= cap and loss < 0 and (best is None or -loss > best[0]):
                 best = (-loss, ((i, a),))
             for j in raisable if money >= 0 else lowerable:
-                if j == i:
+                if j == i or room[j] - loss <= (0 if best is None else best[0]):
                     continue
-                d_j = self.d[j]
+                d_j = d[j]
                 if money >= 0:
-                    new = self.best_in(j, d_j + 1, d_j + money // self.unit[j])
+                    new = best_in(j, d_j + 1, d_j + money // unit[j])
                 else:
-                    new = self.best_in(j, self.lo[j], d_j + money // self.unit[j])
+                    new = best_in(j, self.lo[j], d_j + money // unit[j])
                 if new is None or new == d_j:
                     continue
                 if count + (new != 0) - (d_j != 0) > cap:

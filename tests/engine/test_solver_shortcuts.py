@@ -1,0 +1,135 @@
+"""The quantity solver's shortcuts give what the long way gives, on random problems.
+
+- the integer form (scale, values, bounds) matches scaling every amount as a Decimal;
+- without a trade cap, the relaxation's price found directly is the bisection's;
+- the pair moves that skip partners unable to beat the best move found so far end in
+  the same answer as trying every partner.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from trader.core.engine import ShareProblem, ShareTarget
+from trader.core.engine.share_search import ONE, Relaxation
+from trader.core.engine.whole_shares import _Search
+from trader.core.money import QTY_STEP
+
+D = Decimal
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def problems(draw, *, capped: bool | None = None, tight: bool = False):
+    count = draw(st.integers(1, 12))
+    targets = []
+    for index in range(count):
+        price = D(draw(st.integers(100, 60_000))) / 100
+        fractional = draw(st.booleans())
+        step = QTY_STEP if fractional else D(1)
+        if fractional:
+            held = D(draw(st.integers(0, 10**12))) * QTY_STEP
+        else:
+            held = D(draw(st.integers(0, 400)))
+        goal = D(draw(st.integers(0, 5_000_000))) / 100
+        if draw(st.integers(0, 4)) == 0:
+            goal = D(draw(st.integers(0, 10**9))) / 7  # more places than the scale keeps
+        cap = None if draw(st.booleans()) else D(draw(st.integers(0, 100_000)))
+        targets.append(ShareTarget(f"S{index}", price, held, goal, step=step, max_value=cap))
+    if tight:  # the targets spend the cash exactly, as in a backtest
+        budget = sum((t.target_value - t.held * t.price for t in targets), D(0))
+    else:
+        budget = D(draw(st.integers(-5_000, 50_000))) / 10
+    has_cap = draw(st.booleans()) if capped is None else capped
+    return ShareProblem(
+        tuple(targets),
+        budget=budget,
+        min_trade=D(draw(st.sampled_from([0, 0, 1, 10, 100]))),
+        max_trades=draw(st.integers(1, count)) if has_cap else None,
+    )
+
+
+def _decimal_form(problem: ShareProblem) -> dict:
+    """The integer form by Decimal arithmetic: the most places of any amount, at most 24."""
+
+    def places(value: Decimal) -> int:
+        exponent = value.normalize().as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
+
+    targets = problem.targets
+    amounts = [t.price * t.step for t in targets] + [t.held * t.price for t in targets]
+    amounts += [problem.budget, problem.min_trade, *(t.target_value for t in targets)]
+    scale = D(10) ** min(max(places(x) for x in amounts), 24)
+
+    def whole(value: Decimal, rounding: str) -> int:
+        return int((value * scale).to_integral_value(rounding))
+
+    unit = [whole(t.price * t.step, ROUND_HALF_EVEN) for t in targets]
+    value = [whole(t.held * t.price, ROUND_HALF_EVEN) for t in targets]
+    hi = [
+        10**30 if t.max_value is None else (whole(t.max_value, ROUND_FLOOR) - v) // u
+        for t, v, u in zip(targets, value, unit, strict=True)
+    ]
+    return {
+        "scale": scale,
+        "unit": unit,
+        "value": value,
+        "target": [whole(t.target_value, ROUND_HALF_EVEN) for t in targets],
+        "lo": [-int(t.held // t.step) for t in targets],
+        "hi": hi,
+        "budget": whole(problem.budget, ROUND_FLOOR),
+        "min_trade": whole(problem.min_trade, ROUND_CEILING),
+    }
+
+
+@SETTINGS
+@given(problems())
+def test_the_integer_form_is_the_decimal_one(problem):
+    search = _Search(problem)
+    found = {name: getattr(search, name) for name in _decimal_form(problem)}
+    assert found == _decimal_form(problem)
+
+
+def _bisected_price(relaxation: Relaxation) -> int:
+    """The lowest price whose relaxed spend fits, by bisection (prices 0 to 2 * ONE)."""
+    low, high = 0, 2 * ONE
+    while high - low > 1:
+        middle = (low + high) // 2
+        if relaxation._evaluate(middle).spend > relaxation.s.budget:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+@SETTINGS
+@given(st.one_of(problems(capped=False), problems(capped=False, tight=True)))
+def test_without_a_trade_cap_the_price_found_directly_is_the_bisections(problem):
+    search = _Search(problem)
+    assume(all(search.pieces(i) for i in range(search.n)))  # solve frees these first
+    relaxation = Relaxation(search)
+    budget = search.budget
+    if relaxation._evaluate(0).spend <= budget or relaxation._evaluate(2 * ONE).spend > budget:
+        return  # no bisection: the price is 0, or no price up to 2 fits
+    assert relaxation._fitting_price() == _bisected_price(relaxation)
+
+
+class _EveryPartner(_Search):
+    """The search with the pair moves' pruning off: every partner is tried."""
+
+    @property
+    def closest(self) -> list[int]:
+        return [-(10**80)] * self.n
+
+    @closest.setter
+    def closest(self, value: list[int | None]) -> None:
+        pass
+
+
+@SETTINGS
+@given(st.one_of(problems(), problems(tight=True)))
+def test_pruned_pair_moves_give_the_answer_of_every_pair(problem):
+    assert _Search(problem).solve() == _EveryPartner(problem).solve()
