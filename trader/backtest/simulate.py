@@ -92,10 +92,12 @@ class _Account:
     def decide(
         self, policy: Policy, row: int, day: date, *, calendar_due: bool
     ) -> tuple[Portfolio, Plan]:
-        prices = self.closes[row]
+        # Python floats (tolist) rather than numpy scalars: decimal_price gives the same
+        # Decimal, without indexing numpy once per symbol.
+        prices = self.closes[row].tolist()
         holdings = tuple(
-            Holding(symbol, self.qty[k], decimal_price(prices[k]))
-            for k, symbol in enumerate(self.symbols)
+            Holding(symbol, qty, decimal_price(price))
+            for symbol, qty, price in zip(self.symbols, self.qty, prices, strict=True)
         )
         portfolio = Portfolio(
             cash=self.cash, holdings=holdings, calendar_due=calendar_due, today=day

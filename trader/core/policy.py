@@ -82,6 +82,11 @@ class Policy:
     trailing_stop: Decimal | None = None  # percent below the peak
     # Derived from categories (symbol -> category): category_of is on the backtest's hot path.
     owners: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    # Derived too (category -> band half width), once per policy rather than per decision;
+    # left out of the input hash.
+    bands: Mapping[str, Decimal] = field(
+        init=False, repr=False, compare=False, metadata={"derived": True}
+    )
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -130,6 +135,11 @@ class Policy:
             MappingProxyType(
                 {s: c for c, symbols in self.categories.items() for s in reversed(symbols)}
             ),
+        )
+        set_(
+            self,
+            "bands",
+            MappingProxyType({c: self._band(c) for c in self.target_allocation}),
         )
 
     def _check_numbers(self) -> None:
@@ -245,6 +255,10 @@ class Policy:
 
         With a relative threshold too, the narrower band wins: whichever is hit first.
         """
+        width = self.bands.get(category)
+        return self._band(category) if width is None else width
+
+    def _band(self, category: str) -> Decimal:
         width = self.drift_threshold
         if self.relative_threshold is not None:
             relative = self.target_allocation[category] * self.relative_threshold / HUNDRED
@@ -265,10 +279,21 @@ class Holding:
     def __post_init__(self) -> None:
         if not self.symbol:
             raise ValueError("holding needs a symbol")
-        for name in ("qty", "price", "avg_cost"):
-            object.__setattr__(
-                self, name, to_decimal(getattr(self, name), field=f"{self.symbol}.{name}")
-            )
+        qty, price, cost = self.qty, self.price, self.avg_cost
+        # Finite Decimals already (the common case, thousands of times in a backtest) need
+        # no conversion, nor the field names its errors would carry.
+        if not (
+            type(qty) is Decimal
+            and type(price) is Decimal
+            and type(cost) is Decimal
+            and qty.is_finite()
+            and price.is_finite()
+            and cost.is_finite()
+        ):
+            for name in ("qty", "price", "avg_cost"):
+                object.__setattr__(
+                    self, name, to_decimal(getattr(self, name), field=f"{self.symbol}.{name}")
+                )
         if self.qty < ZERO:
             raise ValueError(f"{self.symbol}: negative quantity {self.qty}")
         if self.price <= ZERO:

@@ -64,9 +64,10 @@ class Allocation:
 
 def category_values(policy: Policy, portfolio: Portfolio) -> dict[str, Decimal]:
     """Market value per category; the cash category is the cash above the reserve."""
-    values = {category: ZERO for category in policy.target_allocation}
+    values = dict.fromkeys(policy.target_allocation, ZERO)
+    owners = policy.owners
     for holding in portfolio.holdings:
-        category = policy.category_of(holding.symbol)
+        category = owners.get(holding.symbol)
         if category is not None:
             values[category] += holding.value
     if CASH_CATEGORY in values:
@@ -88,17 +89,19 @@ def measure(policy: Policy, portfolio: Portfolio) -> Allocation:
     equity = portfolio.equity
     investable = equity - policy.cash_reserve
     values = category_values(policy, portfolio)
+    bands = policy.bands
+    positive = investable > ZERO
     rows = []
     for category, target in policy.target_allocation.items():
         value = values[category]
-        band = policy.band_half_width(category)
-        if investable > ZERO:
+        band = bands[category]
+        if positive:
             current = value / investable * HUNDRED
             drift = current - target
             action = action_for(drift, band)
+            target_value = investable * target / HUNDRED
         else:
-            current, drift, action = ZERO, ZERO, Action.HOLD
-        target_value = investable * target / HUNDRED if investable > ZERO else ZERO
+            current, drift, action, target_value = ZERO, ZERO, Action.HOLD, ZERO
         rows.append(
             AllocationRow(
                 category=category,
@@ -111,10 +114,9 @@ def measure(policy: Policy, portfolio: Portfolio) -> Allocation:
                 band_pct=band,
             )
         )
+    owners = policy.owners
     uncategorised = tuple(
-        h.symbol
-        for h in portfolio.holdings
-        if h.qty > ZERO and policy.category_of(h.symbol) is None
+        h.symbol for h in portfolio.holdings if h.qty > ZERO and h.symbol not in owners
     )
     return Allocation(equity, investable, tuple(rows), uncategorised)
 

@@ -233,10 +233,11 @@ def _input_warnings(policy: Policy, portfolio: Portfolio, allocation: Allocation
         warnings.append(
             f"cash {dollars(portfolio.cash)} is below the reserve of {dollars(policy.cash_reserve)}"
         )
+    positions = portfolio.positions
     for category in policy.target_allocation:
         if category == CASH_CATEGORY:
             continue
-        if not any(portfolio.holding(s) for s in policy.categories[category]):
+        if not any(s in positions for s in policy.categories[category]):
             warnings.append(f"no price for any symbol of '{category}': it cannot be bought")
     return warnings
 
@@ -267,19 +268,20 @@ def _problem(
     policy: Policy, portfolio: Portfolio, targets: SymbolTargets
 ) -> tuple[ShareProblem, list[str]]:
     symbols = list(targets.target_value)
+    positions = portfolio.positions  # symbol_targets only names priced symbols
+    fractional = policy.fractional_shares
+    upper_bound = targets.upper_bound
     items = []
-    for symbol in symbols:
-        holding = portfolio.holding(symbol)
-        assert holding is not None  # symbol_targets only names priced symbols
-        fractional = policy.fractional_shares and holding.fractionable
+    for symbol, target_value in targets.target_value.items():
+        holding = positions[symbol]
         items.append(
             ShareTarget(
                 symbol=symbol,
                 price=holding.price,
                 held=holding.qty,
-                target_value=targets.target_value[symbol],
-                step=QTY_STEP if fractional else WHOLE,
-                max_value=targets.upper_bound.get(symbol),
+                target_value=target_value,
+                step=QTY_STEP if fractional and holding.fractionable else WHOLE,
+                max_value=upper_bound.get(symbol),
             )
         )
     problem = ShareProblem(
@@ -302,9 +304,8 @@ def _choose_orders(
     for item, delta in zip(problem.targets, deltas, strict=True):
         symbol = item.symbol
         category = targets.category[symbol]
-        holding = portfolio.holding(symbol)
-        assert holding is not None
         if delta:
+            holding = portfolio.positions[symbol]
             side = Side.BUY if delta > ZERO else Side.SELL
             qty = abs(delta)
             value = qty * item.price

@@ -35,6 +35,7 @@ from trader.core.money import CENT, ZERO
 from trader.core.policy import (
     CASH_CATEGORY,
     HUNDRED,
+    Holding,
     Policy,
     Portfolio,
     RebalanceMethod,
@@ -194,24 +195,25 @@ def symbol_targets(
     """
     blocked = blocked or {}
     halted = halted or {}
+    unbuyable = frozenset(blocked)
     result = SymbolTargets()
+    owners = policy.owners
+    held_by: dict[str, list[Holding]] = {}  # category -> its holdings with shares, in order
     for holding in portfolio.holdings:
-        category = policy.category_of(holding.symbol)
+        category = owners.get(holding.symbol)
         if category is not None:
             result.target_value[holding.symbol] = holding.value
             result.category[holding.symbol] = category
+            if holding.qty > ZERO:
+                held_by.setdefault(category, []).append(holding)
     for row in allocation.rows:
         category = row.category
         if category == CASH_CATEGORY:
             continue
         change = goals[category] - row.current_value
-        why = _category_reason(row, category in out_of_band, policy)
         if change < ZERO:
-            held = [
-                h
-                for h in portfolio.holdings
-                if h.qty > ZERO and result.category.get(h.symbol) == category
-            ]
+            why = _category_reason(row, category in out_of_band, policy)
+            held = held_by.get(category, [])
             held.sort(key=lambda h: _sell_preference(portfolio, h, -change))
             remaining = -change
             for holding in held:
@@ -225,7 +227,7 @@ def symbol_targets(
             if category in halted:
                 result.unbuyable[category] = halted[category]
                 continue
-            symbol = buy_symbol(policy, portfolio, category, frozenset(blocked))
+            symbol = buy_symbol(policy, portfolio, category, unbuyable)
             if symbol is None:
                 reasons = [
                     f"{s}: {blocked[s]}" for s in policy.categories[category] if s in blocked
@@ -237,6 +239,7 @@ def symbol_targets(
                 )
                 continue
             result.target_value[symbol] += change
+            why = _category_reason(row, category in out_of_band, policy)
             result.reason[symbol] = why + _score_note(policy, portfolio, category, symbol)
     _apply_caps(policy, portfolio, allocation, result)
     return result
