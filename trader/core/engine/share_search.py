@@ -205,22 +205,43 @@ class Relaxation:
         slope, base = self.price * unit, self.least[i]
         toll = self.toll if s.capped else 0
 
-        def slack(a: int) -> int:
-            value = off + a * unit
-            return (value if value >= 0 else -value) * ONE + slope * a + (toll if a else 0) - base
-
+        # The slack of a count, written out in each loop below (the search's hot spot):
+        # |off + a * unit| * ONE + slope * a + (toll if a else 0) - base.
         found: set[int] = set()
         for low, high in s.pieces(i):
-            ends = (low, min(max(ideal, low), high), min(max(ideal + 1, low), high))
-            least = min(ends, key=slack)
+            least = least_slack = None
+            for a in (low, min(max(ideal, low), high), min(max(ideal + 1, low), high)):
+                value = off + a * unit
+                value = (value if value >= 0 else -value) * ONE + slope * a + (toll if a else 0)
+                if least_slack is None or value < least_slack:
+                    least, least_slack = a, value
+            assert least is not None
             for middle in (least, d) if low <= d <= high and d != least else (least,):
                 a, stop = middle, max(low, middle - reach)
-                while a >= stop and a not in found and (value := slack(a)) < gap:
+                while a >= stop and a not in found:
+                    value = off + a * unit
+                    value = (
+                        (value if value >= 0 else -value) * ONE
+                        + slope * a
+                        + (toll if a else 0)
+                        - base
+                    )
+                    if value >= gap:
+                        break
                     found.add(a)
                     yield a, value
                     a -= 1
                 a, stop = middle + 1, min(high, middle + reach)
-                while a <= stop and a not in found and (value := slack(a)) < gap:
+                while a <= stop and a not in found:
+                    value = off + a * unit
+                    value = (
+                        (value if value >= 0 else -value) * ONE
+                        + slope * a
+                        + (toll if a else 0)
+                        - base
+                    )
+                    if value >= gap:
+                        break
                     found.add(a)
                     yield a, value
                     a += 1
@@ -300,12 +321,17 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
                 total = slack + m_slack
                 if total >= gap:
                     break
-                if spend + w > room or trades + t > trade_room:
+                spent, traded = spend + w, trades + t
+                if spent > room or traded > trade_room:
                     continue
-                idle = price * max(0, unspent - spend - w) + toll * max(0, unused - trades - t)
+                # max(0, ...) written out: this is the innermost loop of the search
+                idle = unspent - spent
+                idle = price * idle if idle > 0 else 0
+                if unused > traded:
+                    idle += toll * (unused - traded)
                 if total + idle >= gap:
                     continue
-                grown.append((total, spend + w, trades + t, cost + c, (a, path)))
+                grown.append((total, spent, traded, cost + c, (a, path)))
         states = _undominated(grown)
         if len(states) > limit:
             states.sort(
@@ -335,9 +361,11 @@ def _undominated(states: list) -> list:
     front: list[tuple[int, int]] = []  # (trades, deviation) of the kept states, no pair beaten
     for state in states:
         trades, cost = state[2], state[3]
-        if any(t <= trades and c <= cost for t, c in front):
-            continue
-        front = [(t, c) for t, c in front if t < trades or c < cost]
-        front.append((trades, cost))
-        kept.append(state)
+        for t, c in front:
+            if t <= trades and c <= cost:
+                break
+        else:
+            front = [(t, c) for t, c in front if t < trades or c < cost]
+            front.append((trades, cost))
+            kept.append(state)
     return kept

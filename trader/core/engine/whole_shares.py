@@ -179,6 +179,7 @@ class _Search:
         self.first = [max(1, -(-self.min_trade // u)) for u in self.unit]
         self.goal = [-o // u for o, u in zip(self.off, self.unit, strict=True)]
         self.closest: list[int | None] = [None] * self.n  # least deviation each: by solve
+        self._pieces: list[list[tuple[int, int]] | None] = [None] * self.n  # pieces, as asked
 
     # -- one symbol ---------------------------------------------------------------------------
     def cost(self, i: int, d: int) -> int:
@@ -226,12 +227,16 @@ class _Search:
 
     def pieces(self, i: int) -> list[tuple[int, int]]:
         """The ranges of legal counts: none at all, all sales, all buys."""
+        found = self._pieces[i]
+        if found is not None:
+            return found
         lo, hi, first = self.lo[i], self.hi[i], self.first[i]
         found = [(0, 0)] if lo <= 0 <= hi else []
         if lo <= min(-first, hi):
             found.append((lo, min(-first, hi)))
         if max(first, lo) <= hi:
             found.append((max(first, lo), hi))
+        self._pieces[i] = found
         return found
 
     def ideal(self, i: int) -> int:
@@ -247,6 +252,7 @@ class _Search:
         for i in range(self.n):
             if not self.feasible_zero(i) and i not in must[: self.max_trades]:
                 self.hi[i] = 0
+                self._pieces[i] = None
         # Each symbol at its own closest legal count: when that fits the budget and the
         # trade cap, no answer can be closer (the common case, and the cheap one).
         alone = [self.best_in(i, self.lo[i], self.hi[i]) for i in range(self.n)]
