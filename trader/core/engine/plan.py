@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from trader.core.domain import Side
 from trader.core.engine.allocation import AllocationRow
-from trader.core.money import ZERO, plain
+from trader.core.money import QTY_STEP, ZERO, plain
 from trader.core.policy import Holding, Policy, Portfolio, RebalanceMethod
 
 ORDER_KINDS = ("rebalance", "harvest", "trailing_stop")
@@ -66,7 +66,7 @@ class PlannedOrder:
             raise ValueError(f"{self.symbol}: order quantity must be positive")
         if self.est_price <= ZERO:
             raise ValueError(f"{self.symbol}: estimated price must be positive")
-        if self.qty != self.qty.quantize(Decimal("0.000000001")):
+        if self.qty != self.qty.quantize(QTY_STEP):
             raise ValueError(f"{self.symbol}: quantity {self.qty} has more than 9 decimals")
         if (self.est_realized_pl is not None) != (self.side is Side.SELL):
             raise ValueError(f"{self.symbol}: realized P&L is estimated for sells only")

@@ -233,11 +233,11 @@ def _input_warnings(policy: Policy, portfolio: Portfolio, allocation: Allocation
         warnings.append(
             f"cash {dollars(portfolio.cash)} is below the reserve of {dollars(policy.cash_reserve)}"
         )
-    positions = portfolio.positions
+    priced = portfolio.positions.keys()
     for category in policy.target_allocation:
         if category == CASH_CATEGORY:
             continue
-        if not any(s in positions for s in policy.categories[category]):
+        if priced.isdisjoint(policy.categories[category]):
             warnings.append(f"no price for any symbol of '{category}': it cannot be bought")
     return warnings
 

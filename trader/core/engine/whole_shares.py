@@ -133,13 +133,20 @@ class _Search:
     def __init__(self, problem: ShareProblem) -> None:
         targets = problem.targets
         n = self.n = len(targets)
+        values = [t.held * t.price for t in targets]
         exact = [t.price * t.step for t in targets]
-        exact += [t.held * t.price for t in targets]
+        exact += values
         exact += [t.target_value for t in targets]
         exact += [problem.budget, problem.min_trade]
         # A finite Decimal is p / (2**a * 5**b) in lowest terms and needs max(a, b) places;
         # the least common multiple of the denominators needs the most of them all.
-        ratios = [x.as_integer_ratio() for x in exact]
+        ratios = [x.as_integer_ratio() for x in exact[: 2 * n]]
+        # Most symbols of a plan keep their value: their target's ratio is their value's.
+        ratios += [
+            ratio if t.target_value == value else t.target_value.as_integer_ratio()
+            for t, value, ratio in zip(targets, values, ratios[n:], strict=True)
+        ]
+        ratios += [problem.budget.as_integer_ratio(), problem.min_trade.as_integer_ratio()]
         digits = min(_places(lcm(*(q for _, q in ratios))), 24)
         self.scale = Decimal(10) ** digits
         exact_scale = digits < 24 or all(10**24 % q == 0 for _, q in ratios)
@@ -248,10 +255,12 @@ class _Search:
             return []
         # A symbol above its cap must trade; when it cannot (no legal sale) or the trade cap
         # has no room for it, it stays put and the position cap gives way.
-        must = [i for i in range(self.n) if not self.feasible_zero(i) and self.pieces(i)]
-        for i in range(self.n):
-            if not self.feasible_zero(i) and i not in must[: self.max_trades]:
-                self.hi[i] = 0
+        lo, hi = self.lo, self.hi
+        stuck = [i for i in range(self.n) if not lo[i] <= 0 <= hi[i]]  # cannot stay put
+        must = [i for i in stuck if self.pieces(i)]
+        for i in stuck:
+            if i not in must[: self.max_trades]:
+                hi[i] = 0
                 self._pieces[i] = None
         # Each symbol at its own closest legal count: when that fits the budget and the
         # trade cap, no answer can be closer (the common case, and the cheap one).
@@ -381,31 +390,45 @@ class _Search:
             unsettled = relaxation.unsettled(relaxation.gap(self.deviation()))
             raisable = [j for j in unsettled if self._best_raise(j, 10**40)]
             lowerable = [j for j in unsettled if self.d[j] > self.lo[j]]
+            # The cash left, the trade count and each partner's room, kept up to date as
+            # moves are taken rather than summed again for every symbol.
+            left, trades = self.budget - self.spend(), self.trades()
+            closest = self.closest
+            room = {j: self.cost(j, self.d[j]) - (closest[j] or 0) for j in {*raisable, *lowerable}}
             moved = False
             for i in unsettled:
-                best = self._best_move(i, raisable, lowerable)
+                best = self._best_move(i, raisable, lowerable, left, trades, room)
                 if best is not None:
                     moved = True
                     for j, new in best:
+                        old = self.d[j]
+                        left -= (new - old) * self.unit[j]
+                        trades += (new != 0) - (old != 0)
                         self.d[j] = new
+                        if j in room:
+                            room[j] = self.cost(j, new) - (closest[j] or 0)
             if not moved:
                 return
 
     def _best_move(
-        self, i: int, raisable: list[int], lowerable: list[int]
+        self,
+        i: int,
+        raisable: list[int],
+        lowerable: list[int],
+        left: int,
+        trades: int,
+        room: dict[int, int],
     ) -> tuple[tuple[int, int], ...] | None:
         """The best improving move of symbol i alone or with one other symbol, if any.
 
-        A partner j can gain at most its deviation now less its least (``closest``): a
-        pair that cannot beat the best move so far on that count is not looked at.
+        ``left`` is the cash left, ``trades`` the symbols traded and ``room`` what each
+        partner j can gain at most: its deviation now less its least (``closest``). A pair
+        that cannot beat the best move so far on that count is not looked at.
         """
         cap = self.max_trades
-        left = self.budget - self.spend()
-        trades = self.trades()
         best: tuple[int, tuple[tuple[int, int], ...]] | None = None
         d_i = self.d[i]
-        unit, d, closest, best_in = self.unit, self.d, self.closest, self.best_in
-        room = {j: self.cost(j, d[j]) - (closest[j] or 0) for j in {*raisable, *lowerable}}
+        unit, d, best_in = self.unit, self.d, self.best_in
         for a in self._alternatives(i):
             spent = (a - d_i) * unit[i]
             loss = self.cost(i, a) - self.cost(i, d_i)
