@@ -221,3 +221,19 @@ def test_a_config_typo_is_one_line_with_the_line_number(run_trader, config_file)
     assert result.code == 2
     assert "rebalancing.drift_treshold: unknown key" in result.err
     assert "portfolio_allocation.yaml:50:" in result.err or "config.yaml:50:" in result.err
+
+
+@pytest.mark.parametrize(
+    ("symbol", "price", "message"),
+    [
+        ("NOPE", "10", "unknown symbol 'NOPE'"),
+        ("XLK", "190.123", "more decimals than a quote"),
+        ("XLK", "cheap", "price"),
+        ("XLK", "0", "price must be positive"),
+    ],
+)
+def test_a_bad_sim_price_is_a_clear_error(run_trader, symbol, price, message):
+    result = run_trader("sim", "price", symbol, price)
+    assert result.code == 2, result.err
+    assert message in result.err
+    assert "Traceback" not in result.err

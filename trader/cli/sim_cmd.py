@@ -87,7 +87,10 @@ def price(
     if amount <= Decimal(0):
         raise typer.BadParameter("price must be positive")
     with _server(context) as server:
-        server.controls.set_prices({symbol.upper(): amount})
+        try:
+            server.controls.set_prices({symbol.upper(): amount})
+        except ValueError as exc:  # an unknown symbol, or more decimals than a quote has
+            raise typer.BadParameter(str(exc)) from None
     typer.echo(f"{symbol.upper()} now {amount}")
 
 
