@@ -8,17 +8,20 @@ what a reader must know to judge the figures: :func:`honesty_notes`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from trader.backtest.metrics import Metrics, measure_run
 from trader.backtest.prices import PreparedPrices, PriceHistory, prepare
 from trader.backtest.simulate import StrategyRun, simulate
-from trader.backtest.strategies import SWITCHED_OFF, backtest_policy, strategy
+from trader.backtest.strategies import SWITCHED_OFF, Strategy, backtest_policy, strategy
 from trader.core.money import ZERO
 from trader.core.policy import CASH_CATEGORY, Policy
+
+Replay = Callable[[Callable[[Strategy], StrategyRun], Sequence[Strategy]], Iterable[StrategyRun]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +58,20 @@ def run_backtest(
     start: date | None = None,
     end: date | None = None,
     risk_free_pct: float = 0.0,
+    replay: Replay = map,
 ) -> Backtest:
-    """Replay every strategy in ``strategies`` over ``history`` from ``capital`` in cash."""
+    """Replay every strategy in ``strategies`` over ``history`` from ``capital`` in cash.
+
+    ``replay`` maps one strategy's replay over the strategies, in order, like ``map`` (the
+    default); the command line passes one that runs them in worker processes. Strategies
+    are independent of each other, so the results are the same either way.
+    """
     if cost_bps < ZERO:
         raise ValueError(f"cost-bps {cost_bps} is negative")
     used = backtest_policy(policy)
     prices = prepare(history, primary_symbols(used), start, end)
-    runs = tuple(simulate(strategy(name, used), prices, capital, cost_bps) for name in strategies)
+    one = partial(simulate, prices=prices, capital=capital, cost_bps=cost_bps)
+    runs = tuple(replay(one, [strategy(name, used) for name in strategies]))
     return Backtest(
         prices=prices,
         runs=runs,

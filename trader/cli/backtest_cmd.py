@@ -18,6 +18,7 @@ from trader.backtest import (
     run_backtest,
 )
 from trader.backtest.strategies import backtest_policy
+from trader.backtest_pool import process_replay
 from trader.cli.backtest_view import backtest_payload, print_backtest, write_chart
 from trader.cli.context import AppContext
 from trader.cli.formatting import to_json_value
@@ -107,6 +108,13 @@ def backtest(
         "0", "--risk-free", help="Risk-free rate for the Sharpe ratio, percent a year."
     ),
     capital: str = typer.Option("100000", "--capital", help="Starting cash, dollars."),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        help="Processes replaying strategies side by side (0: one per CPU; 1: none). "
+        "The results are the same either way.",
+    ),
     live: bool = typer.Option(False, "--live", help="Confirm a live account (data only)."),
 ) -> None:
     """Replay the config's allocation and rules over daily closes: buy and hold, calendar
@@ -145,6 +153,7 @@ def backtest(
             start=first,
             end=last,
             risk_free_pct=risk_free_pct,
+            replay=process_replay(workers or None),
         )
     except ValueError as exc:
         raise ConfigError(f"backtest: {exc}") from None

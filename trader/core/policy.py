@@ -17,7 +17,7 @@ that names the key, never a half-valid value.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -87,6 +87,17 @@ class Policy:
     bands: Mapping[str, Decimal] = field(
         init=False, repr=False, compare=False, metadata={"derived": True}
     )
+
+    def __reduce__(self) -> tuple[object, tuple[dict[str, object]]]:
+        """Pickled as its constructor's arguments (its read-only maps do not pickle), so a
+        backtest can replay strategies in other processes."""
+        args = {
+            f.name: dict(value) if isinstance(value, Mapping) else value
+            for f in fields(self)
+            if f.init
+            for value in (getattr(self, f.name),)
+        }
+        return (_policy_from, (args,))
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -350,3 +361,7 @@ class Portfolio:
     @property
     def equity(self) -> Decimal:
         return self.cash + self.positions_value
+
+
+def _policy_from(args: dict[str, object]) -> Policy:
+    return Policy(**args)  # type: ignore[arg-type]
