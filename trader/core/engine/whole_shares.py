@@ -19,7 +19,11 @@ The method, in five steps (the bound and the search are in ``share_search``):
    that keeps every rule (the relaxed answer at the lowest price whose spend fits).
 2. *Repair and fill.* Should the start overspend, cash is freed at the least loss per
    dollar (failing that, the answer that frees the most cash within the trade cap is
-   taken); cash left over is spent where it cuts the most deviation.
+   taken); cash left over is spent where it cuts the most deviation. When every step is
+   fractional, the answer is accepted here once its deviation is within ``TOLERANCE``
+   ($0.0001, in the integer scale rounded down) of the bound: it is then within $0.0001
+   of the optimum, and steps 3 to 5 are skipped. With any whole-share step the tolerance
+   is zero, so those answers are exactly what the full search finds.
 3. *Local search.* Single moves and pairs "free cash here, spend it there", including
    swapping which symbols trade under the cap, until none improves. Only symbols left
    *unsettled* by the bound take part: for the others, every count but the current one
@@ -33,8 +37,11 @@ The method, in five steps (the bound and the search are in ``share_search``):
 5. If that improved the answer, the local search runs again.
 
 An answer whose deviation meets the bound is optimal. With fractional steps the same
-steps run; the local search's bulk moves (a whole range of steps at once) do the work
-there, as the search's windows are only a few steps wide.
+steps run when the tolerance is not met; the local search's bulk moves (a whole range of
+steps at once) do the work there, as the search's windows are only a few steps wide.
+Most fractional problems that reach the relaxation end at step 2: in the backtest, those
+whose targets spend the cash exactly, so that rounding each to its nearest step
+overspends by nano-dollars, all do.
 
 Arithmetic is exact: money is scaled to integers so that every value, unit, target,
 the budget and the minimum trade is a whole number of the smallest unit in play (up to
@@ -48,11 +55,14 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from math import lcm
 
-from trader.core.engine.share_search import Relaxation, polish
+from trader.core.engine.share_search import ONE, Relaxation, polish
 from trader.core.money import ZERO
 
 WHOLE = Decimal(1)
 MAX_PASSES = 200
+# A fractional answer this close to the lower bound (in dollars of deviation) is taken
+# without searching further.
+TOLERANCE = Decimal("0.0001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +140,7 @@ def _scaled(values: list[Decimal], digits: int, rounding: str) -> list[int]:
 class _Search:
     """The integer form of a problem and the moves on it."""
 
-    def __init__(self, problem: ShareProblem) -> None:
+    def __init__(self, problem: ShareProblem, tolerance: Decimal = TOLERANCE) -> None:
         targets = problem.targets
         n = self.n = len(targets)
         values = [t.held * t.price for t in targets]
@@ -176,6 +186,11 @@ class _Search:
             self.hi.append((ceiling - self.value[i]) // self.unit[i])
         self.budget = budget
         self.min_trade = min_trade
+        # Rounded down, so that an answer taken early is within ``tolerance`` of the
+        # optimum. Only when every step is fractional: with whole shares in play the
+        # search runs in full, and their counts stay exactly what it finds.
+        fractional = all(t.step < WHOLE for t in targets)
+        self.tolerance = _scaled([tolerance], digits, ROUND_FLOOR)[0] if fractional else 0
         cap = problem.max_trades
         self.capped = cap is not None and cap < self.n
         self.max_trades = cap if cap is not None and cap < self.n else self.n
@@ -276,6 +291,9 @@ class _Search:
         if self.spend() > self.budget:
             self._cheapest()
         self._fill()
+        # Within the tolerance of the bound, so of the optimum: taken as it is.
+        if relaxation.gap(self.deviation()) <= self.tolerance * ONE:
+            return self.d
         self._improve(relaxation)
         if polish(self, relaxation):
             self._improve(relaxation)
