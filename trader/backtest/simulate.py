@@ -32,7 +32,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from trader.backtest.prices import PreparedPrices, decimal_price
+from trader.backtest.prices import PreparedPrices, decimal_prices
 from trader.backtest.strategies import Calendar, Strategy, initial_policy, period_starts
 from trader.core.domain import Side
 from trader.core.engine import Plan, plan_rebalance
@@ -92,13 +92,8 @@ class _Account:
     def decide(
         self, policy: Policy, row: int, day: date, *, calendar_due: bool
     ) -> tuple[Portfolio, Plan]:
-        # Python floats (tolist) rather than numpy scalars: decimal_price gives the same
-        # Decimal, without indexing numpy once per symbol.
-        prices = self.closes[row].tolist()
-        holdings = tuple(
-            Holding(symbol, qty, decimal_price(price))
-            for symbol, qty, price in zip(self.symbols, self.qty, prices, strict=True)
-        )
+        prices = decimal_prices(self.closes[row])
+        holdings = tuple(map(Holding, self.symbols, self.qty, prices))
         portfolio = Portfolio(
             cash=self.cash, holdings=holdings, calendar_due=calendar_due, today=day
         )

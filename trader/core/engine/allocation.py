@@ -64,12 +64,18 @@ class Allocation:
 
 def category_values(policy: Policy, portfolio: Portfolio) -> dict[str, Decimal]:
     """Market value per category; the cash category is the cash above the reserve."""
+    return _category_values(policy, portfolio, [h.value for h in portfolio.holdings])
+
+
+def _category_values(
+    policy: Policy, portfolio: Portfolio, worth: list[Decimal]
+) -> dict[str, Decimal]:
     values = dict.fromkeys(policy.target_allocation, ZERO)
     owners = policy.owners
-    for holding in portfolio.holdings:
+    for holding, value in zip(portfolio.holdings, worth, strict=True):
         category = owners.get(holding.symbol)
         if category is not None:
-            values[category] += holding.value
+            values[category] += value
     if CASH_CATEGORY in values:
         values[CASH_CATEGORY] = portfolio.cash - policy.cash_reserve
     return values
@@ -86,34 +92,49 @@ def action_for(drift: Decimal, band: Decimal) -> Action:
 
 def measure(policy: Policy, portfolio: Portfolio) -> Allocation:
     """The allocation table of a portfolio under a policy."""
-    equity = portfolio.equity
+    # Each holding's value once, for the equity and the categories alike (the backtest
+    # measures thousands of portfolios): the same Decimals, summed in the same order.
+    worth = [h.qty * h.price for h in portfolio.holdings]
+    equity = portfolio.cash + sum(worth, ZERO)
     investable = equity - policy.cash_reserve
-    values = category_values(policy, portfolio)
+    values = _category_values(policy, portfolio, worth)
     bands = policy.bands
-    positive = investable > ZERO
     rows = []
-    for category, target in policy.target_allocation.items():
-        value = values[category]
-        band = bands[category]
-        if positive:
+    if investable > ZERO:
+        sell, buy, hold = Action.SELL, Action.BUY, Action.HOLD
+        for category, target in policy.target_allocation.items():
+            value = values[category]
+            band = bands[category]
             current = value / investable * HUNDRED
             drift = current - target
-            action = action_for(drift, band)
-            target_value = investable * target / HUNDRED
-        else:
-            current, drift, action, target_value = ZERO, ZERO, Action.HOLD, ZERO
-        rows.append(
-            AllocationRow(
-                category=category,
-                target_pct=target,
-                current_pct=current,
-                drift_pct=drift,
-                action=action,
-                current_value=value,
-                target_value=target_value,
-                band_pct=band,
+            # action_for, inline: it runs for every category of every decision
+            action = sell if drift > band else buy if drift < -band else hold
+            rows.append(
+                AllocationRow(
+                    category,
+                    target,
+                    current,
+                    drift,
+                    action,
+                    value,
+                    investable * target / HUNDRED,
+                    band,
+                )
             )
-        )
+    else:
+        for category, target in policy.target_allocation.items():
+            rows.append(
+                AllocationRow(
+                    category,
+                    target,
+                    ZERO,
+                    ZERO,
+                    Action.HOLD,
+                    values[category],
+                    ZERO,
+                    bands[category],
+                )
+            )
     owners = policy.owners
     uncategorised = tuple(
         h.symbol for h in portfolio.holdings if h.qty > ZERO and h.symbol not in owners
@@ -123,7 +144,8 @@ def measure(policy: Policy, portfolio: Portfolio) -> Allocation:
 
 def is_due(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> bool:
     """Threshold: any category out of band. Calendar: the schedule says so. Hybrid: both."""
-    drifted = any(row.out_of_band for row in allocation.rows)
+    hold = Action.HOLD
+    drifted = any(row.action is not hold for row in allocation.rows)
     if policy.method is RebalanceMethod.THRESHOLD:
         return drifted
     if policy.method is RebalanceMethod.CALENDAR:

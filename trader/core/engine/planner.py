@@ -274,14 +274,15 @@ def _problem(
     items = []
     for symbol, target_value in targets.target_value.items():
         holding = positions[symbol]
+        # positional: one per symbol per decision, and keywords cost more to pass
         items.append(
             ShareTarget(
-                symbol=symbol,
-                price=holding.price,
-                held=holding.qty,
-                target_value=target_value,
-                step=QTY_STEP if fractional and holding.fractionable else WHOLE,
-                max_value=upper_bound.get(symbol),
+                symbol,
+                holding.price,
+                holding.qty,
+                target_value,
+                QTY_STEP if fractional and holding.fractionable else WHOLE,
+                upper_bound.get(symbol),
             )
         )
     problem = ShareProblem(

@@ -66,17 +66,19 @@ def category_goals(policy: Policy, allocation: Allocation) -> tuple[dict[str, De
     out: set[str] = set()
     edge_mode = policy.rebalance_to is RebalanceTo.BAND_EDGE
     everything = policy.method is RebalanceMethod.CALENDAR
+    hold = Action.HOLD
     for row in allocation.rows:
-        if row.out_of_band:
+        out_of_band = row.action is not hold  # row.out_of_band, read once
+        if out_of_band:
             out.add(row.category)
         if everything:
             goals[row.category] = row.target_value
-        elif row.out_of_band and edge_mode:
+        elif out_of_band and edge_mode:
             half = allocation.investable * row.band_pct / HUNDRED - CENT
             half = max(half, ZERO)
             sign = 1 if row.action is Action.SELL else -1
             goals[row.category] = row.target_value + sign * half
-        elif row.out_of_band:
+        elif out_of_band:
             goals[row.category] = row.target_value
         else:
             goals[row.category] = row.current_value

@@ -157,12 +157,14 @@ class _Search:
             for t, value, ratio in zip(targets, values, ratios[n:], strict=True)
         ]
         ratios += [problem.budget.as_integer_ratio(), problem.min_trade.as_integer_ratio()]
-        digits = min(_places(lcm(*(q for _, q in ratios))), 24)
+        denominators = {q for _, q in ratios}  # a few distinct ones among 3n + 2
+        digits = min(_places(lcm(*denominators)), 24)
         self.scale = Decimal(10) ** digits
-        exact_scale = digits < 24 or all(10**24 % q == 0 for _, q in ratios)
+        exact_scale = digits < 24 or all(10**24 % q == 0 for q in denominators)
         if exact_scale:
             factor = 10**digits
-            integers = [p * (factor // q) for p, q in ratios]  # q divides 10**digits
+            times = {q: factor // q for q in denominators}  # q divides 10**digits
+            integers = [p * times[q] for p, q in ratios]
             budget, min_trade = integers[-2], integers[-1]
         else:
             integers = _scaled(exact[:-2], digits, ROUND_HALF_EVEN)
@@ -175,15 +177,22 @@ class _Search:
         else:
             self.lo = [-int(t.held // t.step) for t in targets]
         self.hi = []
-        ceilings: dict[Decimal, int] = {}  # the caps are often one value for all
-        for i, t in enumerate(targets):
-            if t.max_value is None:
+        # The caps are often one value for all, often the very same object (a Decimal's
+        # hash is not cached: the object is checked first).
+        ceilings: dict[Decimal, int] = {}
+        last: Decimal | None = None
+        ceiling = 0
+        for t, value, unit in zip(targets, self.value, self.unit, strict=True):
+            cap_value = t.max_value
+            if cap_value is None:
                 self.hi.append(10**30)
                 continue
-            ceiling = ceilings.get(t.max_value)
-            if ceiling is None:
-                ceiling = ceilings[t.max_value] = _scaled([t.max_value], digits, ROUND_FLOOR)[0]
-            self.hi.append((ceiling - self.value[i]) // self.unit[i])
+            if cap_value is not last:
+                found = ceilings.get(cap_value)
+                if found is None:
+                    found = ceilings[cap_value] = _scaled([cap_value], digits, ROUND_FLOOR)[0]
+                last, ceiling = cap_value, found
+            self.hi.append((ceiling - value) // unit)
         self.budget = budget
         self.min_trade = min_trade
         # Rounded down, so that an answer taken early is within ``tolerance`` of the
@@ -198,8 +207,11 @@ class _Search:
         # Per symbol: value less target, the smallest legal trade in steps, and the count
         # just at or below target.
         self.off = [v - g for v, g in zip(self.value, self.target, strict=True)]
-        self.first = [max(1, -(-self.min_trade // u)) for u in self.unit]
-        self.goal = [-o // u for o, u in zip(self.off, self.unit, strict=True)]
+        if self.min_trade:
+            self.first = [max(1, -(-self.min_trade // u)) for u in self.unit]
+        else:
+            self.first = [1] * self.n
+        self.goal = [-o // u if o else 0 for o, u in zip(self.off, self.unit, strict=True)]
         self.closest: list[int | None] = [None] * self.n  # least deviation each: by solve
         self._pieces: list[list[tuple[int, int]] | None] = [None] * self.n  # pieces, as asked
 
@@ -279,7 +291,13 @@ class _Search:
                 self._pieces[i] = None
         # Each symbol at its own closest legal count: when that fits the budget and the
         # trade cap, no answer can be closer (the common case, and the cheap one).
-        alone = [self.best_in(i, self.lo[i], self.hi[i]) for i in range(self.n)]
+        # A symbol already at its target that may stay put is best untouched (its deviation
+        # is zero, and any trade has some): most symbols of a band rebalance are.
+        off, best_in = self.off, self.best_in
+        alone = [
+            0 if not off[i] and lo[i] <= 0 <= hi[i] else best_in(i, lo[i], hi[i])
+            for i in range(self.n)
+        ]
         self.closest = [None if d is None else self.cost(i, d) for i, d in enumerate(alone)]
         if all(d is not None for d in alone):
             self.d = [d for d in alone if d is not None]
