@@ -105,7 +105,7 @@ def plan_rebalance(policy: Policy, portfolio: Portfolio, *, with_hash: bool = Tr
 def _blocked_buys(portfolio: Portfolio, stops: list[StopSell]) -> dict[str, str]:
     """Symbols this plan must not buy: sold at a loss in the last 30 days, or just stopped."""
     blocked = {stop.symbol: "it hit its trailing stop" for stop in stops}
-    if portfolio.today is not None:
+    if portfolio.today is not None and portfolio.wash.last_loss_sale:  # else none is blocked
         for holding in portfolio.holdings:
             sold = portfolio.wash.sold_at_loss_recently(holding.symbol, portfolio.today)
             if sold is not None and holding.symbol not in blocked:

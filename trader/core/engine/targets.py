@@ -201,11 +201,13 @@ def symbol_targets(
     result = SymbolTargets()
     owners = policy.owners
     held_by: dict[str, list[Holding]] = {}  # category -> its holdings with shares, in order
+    target_value, category_of = result.target_value, result.category
     for holding in portfolio.holdings:
-        category = owners.get(holding.symbol)
+        symbol = holding.symbol
+        category = owners.get(symbol)
         if category is not None:
-            result.target_value[holding.symbol] = holding.value
-            result.category[holding.symbol] = category
+            target_value[symbol] = holding.qty * holding.price  # holding.value
+            category_of[symbol] = category
             if holding.qty > ZERO:
                 held_by.setdefault(category, []).append(holding)
     for row in allocation.rows:
