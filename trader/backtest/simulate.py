@@ -32,7 +32,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from trader.backtest.prices import PreparedPrices, decimal_prices
+from trader.backtest.prices import PreparedPrices, decimal_price, decimal_prices
 from trader.backtest.strategies import Calendar, Strategy, initial_policy, period_starts
 from trader.core.domain import Side
 from trader.core.engine import Plan, plan_rebalance
@@ -48,15 +48,28 @@ LAST_BLOCK = 1024
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A day the engine traded: the account it saw, the orders, the value traded, costs."""
+    """A day the engine traded: the account it saw, the orders, the value traded, costs.
+
+    The account is kept compact (one shared tuple of symbols, the share counts, the closes
+    as floats), as runs travel back from worker processes; ``holdings_before`` rebuilds
+    what the engine was given.
+    """
 
     day: date
     cash_before: Decimal
-    holdings_before: tuple[tuple[str, Decimal, Decimal], ...]  # symbol, shares, price
+    symbols: tuple[str, ...]
+    shares_before: tuple[Decimal, ...]
+    closes_before: tuple[float, ...]
     orders: tuple[tuple[str, Side, Decimal], ...]  # symbol, side, shares
     bought: Decimal
     sold: Decimal
     cost: Decimal
+
+    @property
+    def holdings_before(self) -> tuple[tuple[str, Decimal, Decimal], ...]:
+        """(symbol, shares, price) of each symbol, the prices as the engine read them."""
+        prices = map(decimal_price, self.closes_before)
+        return tuple(zip(self.symbols, self.shares_before, prices, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +94,7 @@ class _Account:
 
     def __init__(self, symbols: list[str], closes: np.ndarray, capital: Decimal) -> None:
         self.symbols = symbols
+        self.symbol_tuple = tuple(symbols)  # one object shared by every Decision
         self.column = {symbol: k for k, symbol in enumerate(symbols)}
         self.closes = closes
         self.qty = [ZERO] * len(symbols)
@@ -91,7 +105,7 @@ class _Account:
 
     def decide(
         self, policy: Policy, row: int, day: date, *, calendar_due: bool
-    ) -> tuple[Portfolio, Plan]:
+    ) -> tuple[Portfolio, Plan, int]:
         prices = decimal_prices(self.closes[row])
         holdings = tuple(map(Holding, self.symbols, self.qty, prices))
         portfolio = Portfolio(
@@ -100,10 +114,10 @@ class _Account:
         plan = plan_rebalance(policy, portfolio, with_hash=False)
         # amounts differ from day to day: count the warning, not the dollars
         self.warnings.update(AMOUNT.sub("$…", warning) for warning in plan.warnings)
-        return portfolio, plan
+        return portfolio, plan, row
 
-    def fill(self, seen: tuple[Portfolio, Plan], day: date, cost_bps: Decimal) -> Decision:
-        portfolio, plan = seen
+    def fill(self, seen: tuple[Portfolio, Plan, int], day: date, cost_bps: Decimal) -> Decision:
+        portfolio, plan, row = seen
         bought = sold = ZERO
         for order in plan.orders:
             k = self.column[order.symbol]
@@ -122,7 +136,9 @@ class _Account:
         return Decision(
             day=day,
             cash_before=portfolio.cash,
-            holdings_before=tuple((h.symbol, h.qty, h.price) for h in portfolio.holdings),
+            symbols=self.symbol_tuple,
+            shares_before=tuple(h.qty for h in portfolio.holdings),
+            closes_before=tuple(self.closes[row].tolist()),
             orders=tuple((o.symbol, o.side, o.qty) for o in plan.orders),
             bought=bought,
             sold=sold,
