@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from trader.backtest.runner import Replay
 from trader.backtest.simulate import StrategyRun
@@ -38,7 +39,9 @@ def _busy_rank(strategy: Strategy) -> int:
 
 def process_replay(workers: int | None = None) -> Replay:
     """A ``replay`` that runs the strategies in up to ``workers`` processes (default: one
-    per CPU); with one CPU, one strategy, or no ``fork`` on this system, a plain map."""
+    per CPU); with one CPU, one strategy, or no ``fork`` on this system, a plain map. If
+    the processes cannot be started or one dies (the system refused, or ran out of
+    memory), the strategies are replayed in this process instead: slower, same results."""
 
     def replay(
         one: Callable[[Strategy], StrategyRun], strategies: Sequence[Strategy]
@@ -48,8 +51,11 @@ def process_replay(workers: int | None = None) -> Replay:
             return [one(s) for s in strategies]
         order = sorted(range(len(strategies)), key=lambda i: _busy_rank(strategies[i]))
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            futures = {i: pool.submit(one, strategies[i]) for i in order}
-            return [futures[i].result() for i in range(len(strategies))]
+        try:
+            with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+                futures = {i: pool.submit(one, strategies[i]) for i in order}
+                return [futures[i].result() for i in range(len(strategies))]
+        except (BrokenProcessPool, OSError):
+            return [one(s) for s in strategies]
 
     return replay

@@ -9,6 +9,7 @@ from decimal import Decimal
 import numpy as np
 
 from trader.backtest import STRATEGY_NAMES, PriceHistory, run_backtest
+from trader.backtest.strategies import strategy
 from trader.backtest_pool import process_replay
 from trader.core.policy import Policy
 
@@ -63,3 +64,23 @@ def test_one_worker_is_a_plain_map():
         POLICY, history, ["quarterly"], capital=Decimal(10_000), replay=process_replay(1)
     )
     assert len(run.runs) == 1
+
+
+def _dies_in_a_worker(strategy):
+    import os
+
+    if os.getpid() != PARENT:
+        os._exit(9)  # a worker killed, as by the system running out of memory
+    return strategy.name
+
+
+PARENT = 0
+
+
+def test_a_dead_worker_falls_back_to_this_process():
+    global PARENT
+    import os
+
+    PARENT = os.getpid()
+    strategies = [strategy(n, POLICY) for n in ("relative", "annual", "monthly")]
+    assert process_replay(2)(_dies_in_a_worker, strategies) == ["relative", "annual", "monthly"]
