@@ -2,6 +2,8 @@
 
 - the integer form (scale, values, bounds) matches scaling every amount as a Decimal;
 - without a trade cap, the relaxation's price found directly is the bisection's;
+- without a trade cap, the relaxation over the few counts it keeps per symbol is the
+  relaxation over every candidate count;
 - the pair moves that skip partners unable to beat the best move found so far end in
   the same answer as trying every partner.
 """
@@ -115,6 +117,30 @@ def test_without_a_trade_cap_the_price_found_directly_is_the_bisections(problem)
     if relaxation._evaluate(0).spend <= budget or relaxation._evaluate(2 * ONE).spend > budget:
         return  # no bisection: the price is 0, or no price up to 2 fits
     assert relaxation._fitting_price() == _bisected_price(relaxation)
+
+
+class _EveryCandidate(Relaxation):
+    """The relaxation over every candidate count, none left out."""
+
+    def _options(self, i: int) -> list[tuple[int, int, int]]:
+        return [(a, a * self.s.unit[i], self.s.cost(i, a) * ONE) for a in self._candidates(i)]
+
+
+@SETTINGS
+@given(st.one_of(problems(capped=False), problems(capped=False, tight=True)))
+def test_without_a_trade_cap_the_kept_counts_decide_as_all_candidates_do(problem):
+    search = _Search(problem)
+    assume(all(search.pieces(i) for i in range(search.n)))  # solve frees these first
+    kept, every = Relaxation(search), _EveryCandidate(search)
+    assert (kept.start, kept.price, kept.toll, kept.bound, kept.least) == (
+        every.start,
+        every.price,
+        every.toll,
+        every.bound,
+        every.least,
+    )
+    if every._evaluate(0).spend > search.budget >= every._evaluate(2 * ONE).spend:
+        assert kept._fitting_price() == every._fitting_price()
 
 
 class _EveryPartner(_Search):

@@ -78,10 +78,7 @@ class Relaxation:
 
     def __init__(self, s: Integers) -> None:
         self.s = s
-        self.options = [
-            [(a, a * s.unit[i], s.cost(i, a) * ONE) for a in self._candidates(i)]
-            for i in range(s.n)
-        ]
+        self.options = [self._options(i) for i in range(s.n)]
         best = self._evaluate(0)
         self.start = best.counts
         if best.spend > s.budget:
@@ -104,9 +101,47 @@ class Relaxation:
             best = max(low, high, key=lambda point: point.bound)
             self.start = high.counts
         self.price, self.toll, self.bound = best.price, best.toll, best.bound
-        self.least = [
-            min(self.reduced(i, a) for a, _, _ in opts) for i, opts in enumerate(self.options)
-        ]
+        # ``reduced`` of every option, from the option's own spend and deviation.
+        price, toll = self.price, self.toll if s.capped else 0
+        self.least = least = []
+        for opts in self.options:
+            low = None
+            for a, w, c in opts:
+                r = c + price * w + (toll if a else 0)
+                if low is None or r < low:
+                    low = r
+            least.append(low)
+
+    def _options(self, i: int) -> list[tuple[int, int, int]]:
+        """(count, spend, deviation * ONE) of the counts of symbol i that can have the least
+        reduced cost for some price from 0 to 2."""
+        s = self.s
+        counts = self._candidates(i)
+        ideal = s.ideal(i)
+        if not s.capped and len(counts) > 2:
+            # Without a toll the reduced cost is one line over the counts up to target
+            # (slope price - 1 a unit) and another above it (slope price + 1): only the ends
+            # of the first and the start of the second can be the first least (or the
+            # least) at any price, so the counts between never decide anything.
+            below = [a for a in counts if a <= ideal]
+            above = [a for a in counts if a > ideal]
+            counts = [*below[:1], *below[1:][-1:], *above[:1]]
+        unit, off = s.unit[i], s.off[i]
+        options = []
+        for a in counts:  # s.cost written out
+            w = a * unit
+            c = off + w
+            options.append((a, w, (c if c >= 0 else -c) * ONE))
+        return options
+
+    def _candidates(self, i: int) -> list[int]:
+        """The counts that can have the least reduced cost on each piece, for any price from
+        0 to 2: its lowest count and the counts just below and above target."""
+        ideal = self.s.ideal(i)
+        found = set()
+        for low, high in self.s.pieces(i):
+            found.update((low, min(max(ideal, low), high), min(max(ideal + 1, low), high)))
+        return sorted(found)
 
     def _fitting_price(self) -> int:
         """Without a trade cap, the lowest price (up to ``2 * ONE``) whose relaxed spend fits
@@ -126,7 +161,14 @@ class Relaxation:
             spend += opts[j][1]
             while j:
                 _, w_j, c_j = opts[j]
-                price = min(-((c_j - c_k) // (w_j - w_k)) for _, w_k, c_k in opts[:j])
+                # the least ceiling over the earlier options, written out
+                most = None
+                for _, w_k, c_k in opts[:j]:
+                    step = (c_j - c_k) // (w_j - w_k)
+                    if most is None or step > most:
+                        most = step
+                assert most is not None
+                price = -most
                 if price > top:
                     break
                 k = _first_least(opts, price)
@@ -143,6 +185,17 @@ class Relaxation:
         s = self.s
         counts = [0] * s.n
         spend = total = 0
+        if not s.capped:  # every symbol at its first least count (the loop below, no toll)
+            for i, opts in enumerate(self.options):
+                least = None
+                for a, w, c in opts:
+                    r = c + price * w
+                    if least is None or r < least:
+                        least, spent, count = r, w, a
+                total += least
+                spend += spent
+                counts[i] = count
+            return _Point(price, total - price * s.budget, 0, spend, counts)
         movers: list[tuple[int, int, int, int]] = []
         must = 0
         for i, opts in enumerate(self.options):
@@ -186,15 +239,6 @@ class Relaxation:
     def gap(self, deviation: int) -> int:
         """How much slack an answer better than ``deviation`` can have in all."""
         return deviation * ONE - self.bound
-
-    def _candidates(self, i: int) -> list[int]:
-        """The counts that can have the least reduced cost on each piece, for any price from
-        0 to 2: its lowest count and the counts just below and above target."""
-        ideal = self.s.ideal(i)
-        found = set()
-        for low, high in self.s.pieces(i):
-            found.update((low, min(max(ideal, low), high), min(max(ideal + 1, low), high)))
-        return sorted(found)
 
     def _explore(self, i: int, gap: int, reach: int) -> Iterator[tuple[int, int]]:
         """(count, slack) of the counts with slack under ``gap``, as found: on each piece

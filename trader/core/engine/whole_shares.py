@@ -387,12 +387,20 @@ class _Search:
         return (gain, new) if gain > 0 else None
 
     def _fill(self) -> None:
+        # A symbol's best raise gains no more when there is less money: what it gained last
+        # time bounds it while its count stays, and a symbol whose bound cannot beat the
+        # best raise found so far (nor gain at all) is not asked again.
+        unknown = 1 << 200  # more than any gain: asked
+        bound = [unknown] * self.n
         while True:
             left = self.budget - self.spend()
             trades = self.trades()
             best = None
             for i in range(self.n):
+                if bound[i] <= (0 if best is None else best[0]):
+                    continue
                 found = self._best_raise(i, left)
+                bound[i] = found[0] if found else 0
                 if (
                     found
                     and self._allowed(i, found[1], trades)
@@ -402,6 +410,7 @@ class _Search:
             if best is None:
                 return
             self.d[best[1]] = best[2]
+            bound[best[1]] = unknown  # its count changed
 
     def _alternatives(self, i: int) -> set[int]:
         """Other counts worth trying for symbol i: one step and the best step each way, none."""
