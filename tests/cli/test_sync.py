@@ -10,6 +10,17 @@ import pytest
 
 from trader.sim import SimServer
 
+KEY_ID, SECRET = "PKTESTKEY", "very-secret-value-123"
+
+
+def paper_env(server: SimServer) -> dict[str, str]:
+    """The environment of a paper account at a sim of this test process."""
+    return {
+        "APCA_API_BASE_URL": server.url,
+        "APCA_API_KEY_ID": KEY_ID,
+        "APCA_API_SECRET_KEY": SECRET,
+    }
+
 
 def test_sync_on_the_embedded_sim_prints_the_holdings(run_trader, config_file):
     result = run_trader("--config", str(config_file()), "sync")
@@ -54,17 +65,11 @@ def test_fills_of_the_same_instant_are_counted_once(run_trader, config_file, tmp
     from alpaca.trading.enums import OrderSide, TimeInForce
     from alpaca.trading.requests import MarketOrderRequest
 
-    with SimServer(key_id="PKTESTKEY", secret_key="very-secret-value-123") as server:
-        env = {
-            "APCA_API_BASE_URL": server.url,
-            "APCA_API_KEY_ID": "PKTESTKEY",
-            "APCA_API_SECRET_KEY": "very-secret-value-123",
-        }
+    with SimServer(key_id=KEY_ID, secret_key=SECRET) as server:
+        env = paper_env(server)
         config = str(config_file(("account: sim", "account: paper")))
         assert run_trader("--config", config, "sync", env=env).code == 0
-        client = TradingClient(
-            "PKTESTKEY", "very-secret-value-123", paper=True, url_override=server.url
-        )
+        client = TradingClient(KEY_ID, SECRET, paper=True, url_override=server.url)
         for symbol in ("XLU", "XLP", "QQQ", "VDE", "IEF", "XLI"):
             client.submit_order(
                 MarketOrderRequest(
@@ -82,12 +87,8 @@ def test_fills_of_the_same_instant_are_counted_once(run_trader, config_file, tmp
 
 
 def test_sync_against_any_alpaca_compatible_url(run_trader, config_file):
-    with SimServer(key_id="PKTESTKEY", secret_key="very-secret-value-123") as server:
-        env = {
-            "APCA_API_BASE_URL": server.url,
-            "APCA_API_KEY_ID": "PKTESTKEY",
-            "APCA_API_SECRET_KEY": "very-secret-value-123",
-        }
+    with SimServer(key_id=KEY_ID, secret_key=SECRET) as server:
+        env = paper_env(server)
         config = str(config_file(("account: sim", "account: paper")))
         result = run_trader("--config", config, "sync", env=env)
         assert result.code == 0, result.err

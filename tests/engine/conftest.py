@@ -14,7 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
+from trader.core.engine import ShareProblem, ShareTarget
+from trader.core.money import QTY_STEP
 from trader.core.policy import Holding, Policy, Portfolio
 
 # The engine tests import these constants with ``from conftest import ...``.
@@ -105,3 +108,61 @@ def brief_policy() -> Policy:
 def seed_portfolio() -> Portfolio:
     """The brief's $12,500 account: cash $3,400 and seven ETFs worth exactly their values."""
     return exact_portfolio(SEED_VALUES, D(3400))
+
+
+def broken(problem: ShareProblem, deltas: tuple[Decimal, ...]) -> list[str]:
+    """The rules a share-solver answer breaks, in exact decimals (none: it keeps them all)."""
+    found = []
+    spend = sum((d * t.price for d, t in zip(deltas, problem.targets, strict=True)), D(0))
+    if spend > problem.budget:
+        found.append("budget")
+    if problem.max_trades is not None and sum(1 for d in deltas if d) > problem.max_trades:
+        found.append("trade cap")
+    for t, d in zip(problem.targets, deltas, strict=True):
+        if d % t.step:
+            found.append(f"{t.symbol} step")
+        if t.held + d < 0:
+            found.append(f"{t.symbol} sells more than held")
+        if d and abs(d) * t.price < problem.min_trade:
+            found.append(f"{t.symbol} minimum trade")
+        if t.max_value is not None and (t.held + d) * t.price > t.max_value:
+            found.append(f"{t.symbol} position cap")
+    return found
+
+
+@st.composite
+def share_problems(
+    draw,
+    *,
+    fractional: bool | None = None,
+    capped: bool | None = None,
+    tight: bool | None = None,
+):
+    """Random share-solver problems. ``fractional``: every step fractional (True), or each
+    symbol's drawn (None). ``capped``: a trade cap or none (None: drawn). ``tight``: the
+    targets spend the cash exactly, as in a backtest (None: drawn)."""
+    count = draw(st.integers(1, 15))
+    targets = []
+    for index in range(count):
+        price = D(draw(st.integers(100, 60_000))) / 100
+        step = QTY_STEP if fractional or draw(st.booleans()) else D(1)
+        if step == QTY_STEP:
+            held = D(draw(st.integers(0, 10**12))) * QTY_STEP
+        else:
+            held = D(draw(st.integers(0, 400)))
+        goal = D(draw(st.integers(0, 5_000_000))) / 100
+        if draw(st.integers(0, 3)) == 0:
+            goal = D(draw(st.integers(0, 10**9))) / 7  # more places than the scale keeps
+        cap = None if draw(st.booleans()) else D(draw(st.integers(0, 100_000)))
+        targets.append(ShareTarget(f"S{index}", price, held, goal, step=step, max_value=cap))
+    if draw(st.booleans()) if tight is None else tight:
+        budget = sum((t.target_value - t.held * t.price for t in targets), D(0))
+    else:
+        budget = D(draw(st.integers(-5_000, 50_000))) / 10
+    has_cap = draw(st.booleans()) if capped is None else capped
+    return ShareProblem(
+        tuple(targets),
+        budget=budget,
+        min_trade=D(draw(st.sampled_from([0, 0, 1, 10, 100]))),
+        max_trades=draw(st.integers(1, count)) if has_cap else None,
+    )

@@ -12,46 +12,15 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
+from conftest import share_problems
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 
-from trader.core.engine import ShareProblem, ShareTarget
+from trader.core.engine import ShareProblem
 from trader.core.engine.share_search import ONE, Relaxation
 from trader.core.engine.whole_shares import _Search
-from trader.core.money import QTY_STEP
 
 D = Decimal
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-@st.composite
-def problems(draw, *, capped: bool | None = None, tight: bool = False):
-    count = draw(st.integers(1, 12))
-    targets = []
-    for index in range(count):
-        price = D(draw(st.integers(100, 60_000))) / 100
-        fractional = draw(st.booleans())
-        step = QTY_STEP if fractional else D(1)
-        if fractional:
-            held = D(draw(st.integers(0, 10**12))) * QTY_STEP
-        else:
-            held = D(draw(st.integers(0, 400)))
-        goal = D(draw(st.integers(0, 5_000_000))) / 100
-        if draw(st.integers(0, 4)) == 0:
-            goal = D(draw(st.integers(0, 10**9))) / 7  # more places than the scale keeps
-        cap = None if draw(st.booleans()) else D(draw(st.integers(0, 100_000)))
-        targets.append(ShareTarget(f"S{index}", price, held, goal, step=step, max_value=cap))
-    if tight:  # the targets spend the cash exactly, as in a backtest
-        budget = sum((t.target_value - t.held * t.price for t in targets), D(0))
-    else:
-        budget = D(draw(st.integers(-5_000, 50_000))) / 10
-    has_cap = draw(st.booleans()) if capped is None else capped
-    return ShareProblem(
-        tuple(targets),
-        budget=budget,
-        min_trade=D(draw(st.sampled_from([0, 0, 1, 10, 100]))),
-        max_trades=draw(st.integers(1, count)) if has_cap else None,
-    )
 
 
 def _decimal_form(problem: ShareProblem) -> dict:
@@ -88,7 +57,7 @@ def _decimal_form(problem: ShareProblem) -> dict:
 
 
 @SETTINGS
-@given(problems())
+@given(share_problems(tight=False))
 def test_the_integer_form_is_the_decimal_one(problem):
     search = _Search(problem)
     found = {name: getattr(search, name) for name in _decimal_form(problem)}
@@ -108,7 +77,7 @@ def _bisected_price(relaxation: Relaxation) -> int:
 
 
 @SETTINGS
-@given(st.one_of(problems(capped=False), problems(capped=False, tight=True)))
+@given(share_problems(capped=False))
 def test_without_a_trade_cap_the_price_found_directly_is_the_bisections(problem):
     search = _Search(problem)
     assume(all(search.pieces(i) for i in range(search.n)))  # solve frees these first
@@ -127,7 +96,7 @@ class _EveryCandidate(Relaxation):
 
 
 @SETTINGS
-@given(st.one_of(problems(capped=False), problems(capped=False, tight=True)))
+@given(share_problems(capped=False))
 def test_without_a_trade_cap_the_kept_counts_decide_as_all_candidates_do(problem):
     search = _Search(problem)
     assume(all(search.pieces(i) for i in range(search.n)))  # solve frees these first
@@ -156,6 +125,6 @@ class _EveryPartner(_Search):
 
 
 @SETTINGS
-@given(st.one_of(problems(), problems(tight=True)))
+@given(share_problems())
 def test_pruned_pair_moves_give_the_answer_of_every_pair(problem):
     assert _Search(problem).solve() == _EveryPartner(problem).solve()

@@ -7,6 +7,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from conftest import broken
 
 from trader.core.engine import ShareProblem, ShareTarget, deviation, solve_shares
 from trader.core.engine.share_search import ONE, Relaxation
@@ -14,26 +15,6 @@ from trader.core.engine.whole_shares import _Search
 from trader.core.money import QTY_STEP
 
 D = Decimal
-
-
-def broken(problem: ShareProblem, deltas: tuple[Decimal, ...]) -> list[str]:
-    """The rules an answer breaks, in exact decimals."""
-    found = []
-    spend = sum((d * t.price for d, t in zip(deltas, problem.targets, strict=True)), D(0))
-    if spend > problem.budget:
-        found.append("budget")
-    if problem.max_trades is not None and sum(1 for d in deltas if d) > problem.max_trades:
-        found.append("trade cap")
-    for t, d in zip(problem.targets, deltas, strict=True):
-        if d % t.step:
-            found.append(f"{t.symbol} step")
-        if t.held + d < 0:
-            found.append(f"{t.symbol} short")
-        if d and abs(d) * t.price < problem.min_trade:
-            found.append(f"{t.symbol} minimum")
-        if t.max_value is not None and (t.held + d) * t.price > t.max_value:
-            found.append(f"{t.symbol} position cap")
-    return found
 
 
 def brute_force(problem: ShareProblem) -> Decimal | None:

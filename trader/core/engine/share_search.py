@@ -261,34 +261,25 @@ class Relaxation:
                     least, least_slack = a, value
             assert least is not None
             for middle in (least, d) if low <= d <= high and d != least else (least,):
-                a, stop = middle, max(low, middle - reach)
-                while a >= stop and a not in found:
-                    value = off + a * unit
-                    value = (
-                        (value if value >= 0 else -value) * ONE
-                        + slope * a
-                        + (toll if a else 0)
-                        - base
-                    )
-                    if value >= gap:
-                        break
-                    found.add(a)
-                    yield a, value
-                    a -= 1
-                a, stop = middle + 1, min(high, middle + reach)
-                while a <= stop and a not in found:
-                    value = off + a * unit
-                    value = (
-                        (value if value >= 0 else -value) * ONE
-                        + slope * a
-                        + (toll if a else 0)
-                        - base
-                    )
-                    if value >= gap:
-                        break
-                    found.add(a)
-                    yield a, value
-                    a += 1
+                # Down from the middle, then up from just above it, each until the slack
+                # reaches the gap or the reach ends.
+                for a, stop, step in (
+                    (middle, max(low, middle - reach), -1),
+                    (middle + 1, min(high, middle + reach), 1),
+                ):
+                    while (a >= stop if step < 0 else a <= stop) and a not in found:
+                        value = off + a * unit
+                        value = (
+                            (value if value >= 0 else -value) * ONE
+                            + slope * a
+                            + (toll if a else 0)
+                            - base
+                        )
+                        if value >= gap:
+                            break
+                        found.add(a)
+                        yield a, value
+                        a += step
 
     def counts_under(self, i: int, gap: int, reach: int) -> list[tuple[int, int]]:
         """(slack, count) of the counts with slack under ``gap`` (see ``_explore``), sorted."""
