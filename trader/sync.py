@@ -10,8 +10,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from trader.broker.protocol import Broker
-from trader.core.domain import AccountMode, AccountSnapshot
+from trader.core.domain import AccountMode, AccountSnapshot, Order
+from trader.execution.submit import record
 from trader.store import Store
+
+# Orders of our plans the broker may still be working on, and how many recent plans to look
+# through for them: a sync brings what they did since into the plan's record (`trader
+# history`), e.g. day orders queued while the market was closed and filled at the open.
+WORKING = ("submitted", "accepted", "partially_filled")
+RECENT_PLANS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +27,7 @@ class SyncResult:
     snapshot: AccountSnapshot
     snapshot_id: int
     new_fills: int
+    orders_updated: int = 0
 
 
 def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
@@ -29,6 +37,7 @@ def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
     positions = broker.positions()
     open_orders = broker.open_orders()
     fills = broker.fills(after=store.last_fill_id(known_key) if known_key is not None else None)
+    ours = _our_working_orders(broker, store, mode)
     snapshot = AccountSnapshot(
         account=account,
         positions=tuple(sorted(positions, key=lambda p: p.symbol)),
@@ -40,4 +49,21 @@ def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
     # Every read is done: only now is anything written.
     account_key = store.ensure_account(mode, account)
     snapshot_id = store.record_sync(account_key, snapshot)
-    return SyncResult(mode, snapshot, snapshot_id, new_fills)
+    for plan_uid, seq, order in ours:
+        record(store, plan_uid, seq, order)
+    return SyncResult(mode, snapshot, snapshot_id, new_fills, len(ours))
+
+
+def _our_working_orders(
+    broker: Broker, store: Store, mode: AccountMode
+) -> list[tuple[str, int, Order]]:
+    """What the broker now says of our recent plans' orders still working (plan, seq,
+    order); an order it does not know is left to ``trader execute``'s own reconciling."""
+    found = []
+    for plan in store.plans(mode, RECENT_PLANS):
+        for order in plan.orders:
+            if order.status in WORKING:
+                seen = broker.order_by_client_id(order.client_order_id)
+                if seen is not None:
+                    found.append((plan.uid, order.seq, seen))
+    return found

@@ -167,6 +167,17 @@ def test_a_closed_market_refuses_unless_queued(run_trader, config_file, tmp_path
     assert [o["qty"] for o in result["orders"]] == [o["planned_qty"] for o in result["orders"]]
 
     assert run_trader("--config", config, "sim", "clock", "--open").code == 0
+    # A sync alone brings the plan's record up to date: the queued orders filled at the open.
+    synced = run_trader("--config", config, "sync", "--json")
+    assert synced.code == 0, synced.err
+    assert json.loads(synced.out)["plan_orders_updated"] == 3
+    assert [row[2] for row in order_rows(tmp_path)] == ["filled"] * 3
+    assert all(Decimal(row[3]) > 0 for row in order_rows(tmp_path))
+    (plan,) = json.loads(run_trader("--config", config, "history", "--json").out)
+    assert plan["filled"] == 3, plan
+    again = json.loads(run_trader("--config", config, "sync", "--json").out)
+    assert again["plan_orders_updated"] == 0  # nothing is working any more
+
     orders = run_trader("--config", config, "orders", "--json")
     assert orders.code == 0, orders.err
     mine = [o for o in json.loads(orders.out) if o["plan_id"] == result["plan_id"]]

@@ -52,6 +52,7 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
             "positions": holdings_rows(result.snapshot),
             "open_orders": len(result.snapshot.open_orders),
             "new_fills": result.new_fills,
+            "plan_orders_updated": result.orders_updated,
         }
         typer.echo(json.dumps(to_json_value(payload), indent=2))
         return
@@ -63,6 +64,11 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
     console.print(
         f"Cash: {money(account.cash)}   Equity: {money(account.equity)}   "
         f"Open orders: {len(result.snapshot.open_orders)}   New fills recorded: {result.new_fills}"
+        + (
+            f"   Plan orders brought up to date: {result.orders_updated}"
+            if result.orders_updated
+            else ""
+        )
     )
 
 
