@@ -62,14 +62,11 @@ class Allocation:
         raise KeyError(category)
 
 
-def category_values(policy: Policy, portfolio: Portfolio) -> dict[str, Decimal]:
-    """Market value per category; the cash category is the cash above the reserve."""
-    return _category_values(policy, portfolio, [h.value for h in portfolio.holdings])
-
-
-def _category_values(
+def category_values(
     policy: Policy, portfolio: Portfolio, worth: list[Decimal]
 ) -> dict[str, Decimal]:
+    """Market value per category, from each holding's value (``worth``, in the order of the
+    holdings); the cash category is the cash above the reserve."""
     values = dict.fromkeys(policy.target_allocation, ZERO)
     owners = policy.owners
     for holding, value in zip(portfolio.holdings, worth, strict=True):
@@ -81,15 +78,6 @@ def _category_values(
     return values
 
 
-def action_for(drift: Decimal, band: Decimal) -> Action:
-    """SELL above the band, BUY below it, HOLD inside or exactly on its edge."""
-    if drift > band:
-        return Action.SELL
-    if drift < -band:
-        return Action.BUY
-    return Action.HOLD
-
-
 def measure(policy: Policy, portfolio: Portfolio) -> Allocation:
     """The allocation table of a portfolio under a policy."""
     # Each holding's value once, for the equity and the categories alike (the backtest
@@ -97,7 +85,7 @@ def measure(policy: Policy, portfolio: Portfolio) -> Allocation:
     worth = [h.qty * h.price for h in portfolio.holdings]
     equity = portfolio.cash + sum(worth, ZERO)
     investable = equity - policy.cash_reserve
-    values = _category_values(policy, portfolio, worth)
+    values = category_values(policy, portfolio, worth)
     bands = policy.bands
     rows = []
     if investable > ZERO:
@@ -107,7 +95,7 @@ def measure(policy: Policy, portfolio: Portfolio) -> Allocation:
             band = bands[category]
             current = value / investable * HUNDRED
             drift = current - target
-            # action_for, inline: it runs for every category of every decision
+            # SELL above the band, BUY below it, HOLD inside or exactly on its edge
             action = sell if drift > band else buy if drift < -band else hold
             rows.append(
                 AllocationRow(

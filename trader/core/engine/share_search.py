@@ -73,7 +73,10 @@ class Relaxation:
     """The Lagrangian bound of a problem, its multipliers and the slack of any count.
 
     ``start`` is the relaxed answer at the lowest price found whose spend fits the
-    budget (it keeps the trade cap and every per-symbol rule).
+    budget (it keeps the trade cap and every per-symbol rule). The reduced cost of count
+    ``a`` of symbol ``i`` is ``cost(i, a) * ONE + price * a * unit[i]``, plus the toll when
+    ``a`` trades under a cap; its slack is that less ``least[i]``, the least over the
+    symbol's options (``_explore`` writes both out).
     """
 
     def __init__(self, s: Integers) -> None:
@@ -227,14 +230,6 @@ class Relaxation:
             spend += w
             counts[i] = a
         return _Point(price, total - price * s.budget, toll, spend, counts)
-
-    def reduced(self, i: int, a: int) -> int:
-        s = self.s
-        toll = self.toll if a and s.capped else 0
-        return s.cost(i, a) * ONE + self.price * a * s.unit[i] + toll
-
-    def slack(self, i: int, a: int) -> int:
-        return self.reduced(i, a) - self.least[i]
 
     def gap(self, deviation: int) -> int:
         """How much slack an answer better than ``deviation`` can have in all."""
