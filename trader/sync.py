@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, AccountSnapshot, Order
-from trader.execution.submit import record
+from trader.execution.submit import our_status, record
 from trader.store import Store
 
 # Orders of our plans the broker may still be working on, and how many recent plans to look
@@ -58,12 +58,17 @@ def _our_working_orders(
     broker: Broker, store: Store, mode: AccountMode
 ) -> list[tuple[str, int, Order]]:
     """What the broker now says of our recent plans' orders still working (plan, seq,
-    order); an order it does not know is left to ``trader execute``'s own reconciling."""
+    order), where it differs from our record; an order it does not know is left to
+    ``trader execute``'s own reconciling."""
     found = []
     for plan in store.plans(mode, RECENT_PLANS):
         for order in plan.orders:
             if order.status in WORKING:
                 seen = broker.order_by_client_id(order.client_order_id)
-                if seen is not None:
+                if seen is not None and (
+                    our_status(seen.status) != order.status
+                    or seen.filled_qty != order.filled_qty
+                    or seen.order_id != order.broker_order_id
+                ):
                     found.append((plan.uid, order.seq, seen))
     return found

@@ -165,6 +165,8 @@ def test_a_closed_market_refuses_unless_queued(run_trader, config_file, tmp_path
     assert [o["status"] for o in result["orders"]] == ["accepted"] * 3
     # Buys were sized from the cash there before the sells: 2,400 above the reserve covers them.
     assert [o["qty"] for o in result["orders"]] == [o["planned_qty"] for o in result["orders"]]
+    waiting = json.loads(run_trader("--config", config, "sync", "--json").out)
+    assert waiting["plan_orders_updated"] == 0  # still accepted: nothing changed
 
     assert run_trader("--config", config, "sim", "clock", "--open").code == 0
     # A sync alone brings the plan's record up to date: the queued orders filled at the open.
