@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from trader.backtest import PriceHistory, run_backtest
+from trader.backtest.strategies import Calendar, period_starts
 from trader.core.domain import Side
 from trader.core.policy import Policy
 
@@ -65,6 +66,23 @@ def test_quarterly_waits_for_the_first_trading_day_of_the_quarter():
     assert quarterly.equity.tolist() == [1000, 1500, 1500, 1125]
     # Annual: no new year, so buy and hold: 50x10 + 50x10 = 1,000 on the last day.
     assert annual.rebalances == () and annual.equity[-1] == 1000
+
+
+def test_period_starts_are_the_first_trading_days_of_each_later_period():
+    days = [
+        date(2023, 11, 30),
+        date(2023, 12, 29),
+        date(2024, 1, 3),  # 2: a new year, quarter and month
+        date(2024, 1, 4),
+        date(2024, 2, 1),  # 4: a new month
+        date(2024, 8, 5),  # 5: no close from February to August, so one start for all
+        date(2025, 1, 2),  # 6
+    ]
+    assert period_starts(days, Calendar.ANNUAL) == [2, 6]
+    assert period_starts(days, Calendar.QUARTERLY) == [2, 5, 6]
+    assert period_starts(days, Calendar.MONTHLY) == [1, 2, 4, 5, 6]
+    assert period_starts(days[:1], Calendar.MONTHLY) == []
+    assert period_starts(days, Calendar.DAILY_BANDS) == []
 
 
 def test_band_edge_trades_back_to_one_cent_inside_the_edge():

@@ -18,6 +18,7 @@ in bulk between rebalances. The engine itself is given Decimal prices, see
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -110,14 +111,9 @@ def prepare(
     if missing:
         raise ValueError(f"no prices for {', '.join(missing)}")
     columns = [history.symbols.index(s) for s in symbols]
-    days = np.array(history.days, dtype="datetime64[D]")
-    keep = np.ones(len(days), dtype=bool)
-    if start is not None:
-        keep &= days >= np.datetime64(start)
-    if end is not None:
-        keep &= days <= np.datetime64(end)
-    closes = history.closes[np.ix_(keep, columns)]
-    kept_days = [d for d, k in zip(history.days, keep, strict=True) if k]
+    rows = _day_rows(history.days, start, end)
+    closes = np.take(history.closes[rows], columns, axis=1)  # a copy, rows in C order
+    kept_days = history.days[rows]
     have = ~np.isnan(closes)
     if not kept_days or not have.any(axis=0).all():
         empty = [s for s, col in zip(symbols, have.any(axis=0), strict=True) if not col]
@@ -127,17 +123,16 @@ def prepare(
     first_row = int(firsts.max())
     late = {s: kept_days[int(row)] for s, row in zip(symbols, firsts, strict=True) if row > 0}
     closes = closes[first_row:]
+    have = have[first_row:]
     kept_days = kept_days[first_row:]
     if len(kept_days) < 2:
         raise ValueError("fewer than two days with a close for every symbol")
     gaps: list[Gap] = []
-    for column, symbol in enumerate(symbols):
-        holes = np.flatnonzero(np.isnan(closes[:, column]))
-        if holes.size:
-            gaps.append(
-                Gap(symbol, int(holes.size), kept_days[int(holes[0])], kept_days[int(holes[-1])])
-            )
-    filled = _carry_forward(closes)
+    for column in np.flatnonzero(~have.all(axis=0)):  # the symbols with a gap, in order
+        holes = np.flatnonzero(~have[:, column])
+        first, last = kept_days[int(holes[0])], kept_days[int(holes[-1])]
+        gaps.append(Gap(symbols[int(column)], int(holes.size), first, last))
+    filled = _carry_forward(closes) if gaps else closes  # already a copy of the history's
     return PreparedPrices(
         days=tuple(kept_days),
         symbols=tuple(symbols),
@@ -146,6 +141,15 @@ def prepare(
         late_starts=late,
         gaps=tuple(gaps),
     )
+
+
+def _day_rows(days: tuple[date, ...], start: date | None, end: date | None) -> slice:
+    """The rows of ``days`` in ``[start, end]``. The days are strictly increasing (see
+    :class:`PriceHistory`), so they are one run of rows, found by bisection: no comparison
+    per day, and none at all when neither bound is given."""
+    first = 0 if start is None else bisect_left(days, start)
+    stop = len(days) if end is None else bisect_right(days, end)
+    return slice(first, stop)
 
 
 def _carry_forward(closes: np.ndarray) -> np.ndarray:
