@@ -137,10 +137,12 @@ def share_problems(
     fractional: bool | None = None,
     capped: bool | None = None,
     tight: bool | None = None,
+    idle: bool = False,
 ):
     """Random share-solver problems. ``fractional``: every step fractional (True), or each
     symbol's drawn (None). ``capped``: a trade cap or none (None: drawn). ``tight``: the
-    targets spend the cash exactly, as in a backtest (None: drawn)."""
+    targets spend the cash exactly, as in a backtest (None: drawn). ``idle``: about half
+    the symbols' targets are their values, as in a band rebalance."""
     count = draw(st.integers(1, 15))
     targets = []
     for index in range(count):
@@ -153,6 +155,8 @@ def share_problems(
         goal = D(draw(st.integers(0, 5_000_000))) / 100
         if draw(st.integers(0, 3)) == 0:
             goal = D(draw(st.integers(0, 10**9))) / 7  # more places than the scale keeps
+        if idle and draw(st.booleans()):
+            goal = held * price
         cap = None if draw(st.booleans()) else D(draw(st.integers(0, 100_000)))
         targets.append(ShareTarget(f"S{index}", price, held, goal, step=step, max_value=cap))
     if draw(st.booleans()) if tight is None else tight:

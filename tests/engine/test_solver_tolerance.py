@@ -1,5 +1,7 @@
-"""The solver's early exit on fractional problems: an answer within ``TOLERANCE`` ($0.0001)
-of the lower bound is taken as it is.
+"""The solver's early exits. On fractional problems an answer within ``TOLERANCE``
+($0.0001) of a lower bound (the relaxation's, or each symbol's own least deviation
+summed) is taken as it is; on any problem, the symbols already at target are left out
+when the others at their own best fit.
 
 On random fractional problems (budgets spent exactly, position caps, minimum trades, a
 trade cap) the answer keeps every rule and its deviation is within $0.0001 of the full
@@ -47,7 +49,7 @@ def test_with_a_whole_share_step_the_answer_is_the_full_searchs(problem):
 
 def test_targets_that_spend_the_cash_exactly_end_within_the_tolerance():
     # Equal thirds of $1,000 at prices whose nano-share steps cannot hit them exactly:
-    # rounding each to its nearest step overspends, so the relaxation is needed.
+    # rounding each to its nearest step overspends, so the answer must give some up.
     prices = (D("33.33"), D("71.07"), D("19.99"))
     targets = tuple(
         ShareTarget(f"S{i}", price, D(0), D(1000) / 3, step=QTY_STEP)
@@ -57,3 +59,13 @@ def test_targets_that_spend_the_cash_exactly_end_within_the_tolerance():
     deltas = solve_shares(problem)
     assert broken(problem, deltas) == []
     assert deviation(problem, deltas) <= TOLERANCE
+
+
+@SETTINGS
+@given(share_problems(idle=True))
+def test_leaving_out_the_symbols_at_target_changes_no_answer(problem):
+    # solve_shares first tries the symbols not at target alone; the full search, given
+    # every symbol, must return the very same counts.
+    steps = _Search(problem).solve()
+    direct = tuple(D(d) * t.step for d, t in zip(steps, problem.targets, strict=True))
+    assert solve_shares(problem) == direct

@@ -314,8 +314,16 @@ class _Search:
             return found
         # Each symbol's own least deviation, summed, is a lower bound too (no answer can
         # beat every symbol at its best): a fractional answer that the repair and fill
-        # bring within the tolerance of it needs no relaxation.
-        if self.tolerance and not self.capped and all(c is not None for c in self.closest):
+        # bring within the tolerance of it needs no relaxation. Tried when the best counts
+        # overspend by no more than one step of some symbol (rounding each to its nearest
+        # step, as in a backtest whose targets spend the cash exactly), which one move
+        # frees; a larger overspend goes to the relaxation, whose start fits the budget.
+        if (
+            self.tolerance
+            and not self.capped
+            and all(c is not None for c in self.closest)
+            and self.spend() - self.budget <= max(self.unit)
+        ):
             self._repair()
             if self.spend() <= self.budget:
                 self._fill()
@@ -536,7 +544,10 @@ def _alone_without_idle(problem: ShareProblem) -> tuple[Decimal, ...] | None:
     if not any(idle):
         return None
     moving = tuple(t for t, still in zip(problem.targets, idle, strict=True) if not still)
-    steps = _Search(replace(problem, targets=moving)).alone() if moving else []
+    if moving:
+        steps = _Search(replace(problem, targets=moving)).alone()
+    else:  # nothing trades: that fits unless the budget asks for cash to be freed
+        steps = [] if problem.budget >= ZERO else None
     if steps is None:
         return None
     found = iter(steps)
