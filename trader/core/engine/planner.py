@@ -77,7 +77,8 @@ def plan_rebalance(policy: Policy, portfolio: Portfolio, *, with_hash: bool = Tr
     if investable and policy.tax_loss_harvesting:
         orders, more = _add_harvests(policy, portfolio, orders, set(blocked))
         skipped.extend(more)
-    orders = tuple(_with_lots(portfolio, order) for order in orders)
+    if portfolio.lots:  # else no sell has lots to estimate its gain from
+        orders = tuple(_with_lots(portfolio, order) for order in orders)
     cash_after = portfolio.cash
     for order in orders:
         cash_after += order.est_value if order.side is Side.SELL else -order.est_value

@@ -218,7 +218,8 @@ def symbol_targets(
         if change < ZERO:
             why = _category_reason(row, category in out_of_band, policy)
             held = held_by.get(category, [])
-            held.sort(key=lambda h: _sell_preference(portfolio, h, -change))
+            if len(held) > 1:
+                held.sort(key=lambda h: _sell_preference(portfolio, h, -change))
             remaining = -change
             for holding in held:
                 if remaining <= ZERO:

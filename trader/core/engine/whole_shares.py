@@ -313,23 +313,22 @@ class _Search:
         if found is not None:
             return found
         # Each symbol's own least deviation, summed, is a lower bound too (no answer can
-        # beat every symbol at its best): a fractional answer that the repair and fill
-        # bring within the tolerance of it needs no relaxation. Tried when the best counts
-        # overspend by no more than one step of some symbol (rounding each to its nearest
-        # step, as in a backtest whose targets spend the cash exactly), which one move
-        # frees; a larger overspend goes to the relaxation, whose start fits the budget.
+        # beat every symbol at its best): a fractional answer that one covering move and
+        # the fill bring within the tolerance of it needs no relaxation. Tried when the
+        # best counts overspend by no more than one step of some symbol (rounding each to
+        # its nearest step, as in a backtest whose targets spend the cash exactly); a
+        # larger overspend goes to the relaxation, whose start fits the budget.
         if (
             self.tolerance
             and not self.capped
             and all(c is not None for c in self.closest)
             and self.spend() - self.budget <= max(self.unit)
+            and self._cover(self.spend() - self.budget)
         ):
-            self._repair()
-            if self.spend() <= self.budget:
-                self._fill()
-                floor = sum(c for c in self.closest if c is not None)
-                if self.deviation() - floor <= self.tolerance:
-                    return self.d
+            self._fill()
+            floor = sum(c for c in self.closest if c is not None)
+            if self.deviation() - floor <= self.tolerance:
+                return self.d
         relaxation = Relaxation(self)
         self.d = list(relaxation.start)
         self._repair()
@@ -343,6 +342,23 @@ class _Search:
         if polish(self, relaxation):
             self._improve(relaxation)
         return self.d
+
+    def _cover(self, excess: int) -> bool:
+        """Free ``excess`` with the one move that loses least closeness (none trades
+        more: the problem is uncapped); False when no single move frees it."""
+        best = None
+        best_in, cost, unit, d, lo = self.best_in, self.cost, self.unit, self.d, self.lo
+        for i in range(self.n):
+            new = best_in(i, lo[i], d[i] - (-(-excess // unit[i])))
+            if new is None:
+                continue
+            loss = cost(i, new) - cost(i, d[i])
+            if best is None or loss < best[0]:
+                best = (loss, i, new)
+        if best is None:
+            return False
+        d[best[1]] = best[2]
+        return True
 
     def _cheapest(self) -> None:
         """The answer that frees the most cash within the trade cap: the last resort when
