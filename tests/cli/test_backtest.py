@@ -135,3 +135,32 @@ def test_a_second_run_reads_the_sim_history_from_the_store(run_trader, config_fi
     again = json.loads(second.out)
     assert "0 closes downloaded in 0 request(s)" in again["source"]
     assert again["strategies"] == json.loads(first.out)["strategies"]
+
+
+def test_prices_that_compound_past_exact_decimals_are_a_one_line_error(run_trader, tmp_path):
+    # Two funds trading places between $10 and $100 every day: a daily 50/50 rebalance
+    # multiplies the account about five times a day, past 28 significant digits in weeks.
+    config = tmp_path / "two.yaml"
+    config.write_text(
+        "target_allocation: {one: 50, two: 50}\n"
+        "categories: {one: [XLK], two: [XLV]}\n"
+        "rebalancing: {method: threshold, drift_threshold: 5, min_trade_dollars: 0,\n"
+        "  fractional_shares: true}\n"
+        "risk_management: {max_single_position: 100, max_leveraged_total: 0}\n"
+        f"reports_dir: {tmp_path / 'reports'}\n"
+    )
+    prices = tmp_path / "wild.csv"
+    rows = ["date,XLK,XLV"]
+    day = date(2020, 1, 2)
+    for i in range(120):
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        rows.append(f"{day},{'10' if i % 2 else '100'},{'100' if i % 2 else '10'}")
+        day += timedelta(days=1)
+    prices.write_text("\n".join(rows) + "\n")
+    result = run_trader(
+        "--config", str(config), "backtest", "--prices", str(prices), "--strategies", "threshold"
+    )
+    assert result.code == 2, result.err
+    assert "grew past 28 significant digits" in result.err
+    assert "Traceback" not in result.err

@@ -157,6 +157,11 @@ def backtest(
         )
     except ValueError as exc:
         raise ConfigError(f"backtest: {exc}") from None
+    except ArithmeticError:  # decimal's 28 significant digits: no real account gets there
+        raise ConfigError(
+            "backtest: the amounts grew past 28 significant digits of exact decimal "
+            "arithmetic; check the prices (they compound to sums no account holds)"
+        ) from None
     elapsed = (datetime.now() - started).total_seconds()
     notes = honesty_notes(result, source)
     if chart is not None:
