@@ -214,6 +214,7 @@ class _Search:
             self.first = [1] * self.n
         self.goal = [-o // u if o else 0 for o, u in zip(self.off, self.unit, strict=True)]
         self.closest: list[int | None] = [None] * self.n  # least deviation each: by solve
+        self.floor: int | None = None  # their sum, when every symbol has a legal count
         self._pieces: list[list[tuple[int, int]] | None] = [None] * self.n  # pieces, as asked
 
     # -- one symbol ---------------------------------------------------------------------------
@@ -298,9 +299,11 @@ class _Search:
             0 if not off[i] and lo[i] <= 0 <= hi[i] else best_in(i, lo[i], hi[i])
             for i in range(self.n)
         ]
-        self.closest = [None if d is None else self.cost(i, d) for i, d in enumerate(alone)]
+        closest = [None if d is None else self.cost(i, d) for i, d in enumerate(alone)]
+        self.closest = closest
         if any(d is None for d in alone):
             return None
+        self.floor = sum(closest)  # type: ignore[arg-type]
         self.d = alone  # type: ignore[assignment]
         if self.spend() <= self.budget and self.trades() <= self.max_trades:
             return self.d
@@ -321,13 +324,12 @@ class _Search:
         if (
             self.tolerance
             and not self.capped
-            and all(c is not None for c in self.closest)
+            and self.floor is not None
             and self.spend() - self.budget <= max(self.unit)
             and self._cover(self.spend() - self.budget)
         ):
             self._fill()
-            floor = sum(c for c in self.closest if c is not None)
-            if self.deviation() - floor <= self.tolerance:
+            if self.deviation() - self.floor <= self.tolerance:
                 return self.d
         relaxation = Relaxation(self)
         self.d = list(relaxation.start)
