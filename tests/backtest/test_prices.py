@@ -59,3 +59,34 @@ def test_the_end_date_cuts_the_history():
     history = PriceHistory(tuple(DAYS), ("AAA",), np.arange(1.0, 7.0)[:, None])
     prices = prepare(history, ["AAA"], date(2024, 1, 3), date(2024, 1, 8))
     assert prices.days == tuple(DAYS[1:5])
+
+
+def test_a_hole_on_the_start_day_is_carried_from_the_close_before_it_and_reported():
+    """S0 starts 02-01; S1 has a close before that day but none on it (nor after): the
+    start day takes S1's last close before it, and the hole is a gap like any other."""
+    days = [date(2024, 1, 29), date(2024, 2, 1), date(2024, 2, 4)]
+    history = PriceHistory(
+        tuple(days),
+        ("S0", "S1"),
+        np.array([[np.nan, 73.29], [50.0, np.nan], [51.0, np.nan]]),
+    )
+    prices = prepare(history, ["S0", "S1"])
+    assert prices.days == tuple(days[1:])
+    assert prices.closes.tolist() == [[50.0, 73.29], [51.0, 73.29]]
+    assert prices.late_starts == {"S0": date(2024, 2, 1)}
+    (gap,) = prices.gaps
+    assert (gap.symbol, gap.missing_days, gap.first, gap.last, gap.before_start) == (
+        "S1",
+        2,
+        date(2024, 2, 1),
+        date(2024, 2, 4),
+        date(2024, 1, 29),
+    )
+    assert prices.notes() == [
+        "starts 2024-02-01: the first day every symbol has a close; later starts: S0 (2024-02-01)",
+        "S1: 2 missing closes (2024-02-01 to 2024-02-04) carried forward from the last close "
+        "before the start (2024-01-29)",
+    ]
+    policy = Policy(target_allocation={"a": 50, "b": 50}, categories={"a": ("S0",), "b": ("S1",)})
+    (run,) = run_backtest(policy, history, ["buy_hold"], capital=D(1000)).runs  # no NaN price
+    assert run.days == prices.days and np.isfinite(run.equity).all()

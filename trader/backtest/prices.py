@@ -7,9 +7,11 @@ gaps explicit:
 
 - the backtest **starts** on the first day every symbol it holds has a close (never
   earlier than asked), and the later-starting symbols are named;
-- a **missing close** after that start is carried forward from the last one, and every
-  such gap is reported (symbol, how many days, first and last date). Nothing is filled
-  without saying so.
+- a **missing close** from that start on is carried forward from the last one, and every
+  such gap is reported (symbol, how many days, first and last date). A symbol with no
+  close on the start day itself takes its last close before it (a symbol with none at
+  all before it starts later, above), and the note says from which day. Nothing is
+  filled without saying so.
 
 Closes are float64 in a numpy array (days x symbols): the backtest values portfolios
 in bulk between rebalances. The engine itself is given Decimal prices, see
@@ -58,19 +60,28 @@ class PriceHistory:
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """Closes of ``symbol`` missing inside the backtest and carried forward."""
+    """Closes of ``symbol`` missing inside the backtest and carried forward.
+
+    ``before_start`` is the day of the close carried into the start day, when the symbol
+    has none on it: that close is older than the backtest's first day."""
 
     symbol: str
     missing_days: int
     first: date
     last: date
+    before_start: date | None = None
 
     def describe(self) -> str:
         span = f"{self.first}" if self.first == self.last else f"{self.first} to {self.last}"
         plural = "s" if self.missing_days > 1 else ""
+        source = (
+            f"the last close before the start ({self.before_start})"
+            if self.before_start
+            else "the previous close"
+        )
         return (
             f"{self.symbol}: {self.missing_days} missing close{plural} ({span}) carried "
-            f"forward from the previous close"
+            f"forward from {source}"
         )
 
 
@@ -106,7 +117,8 @@ def prepare(
     end: date | None = None,
 ) -> PreparedPrices:
     """Cut the history to ``symbols`` and ``[start, end]``, start where all have a close,
-    and carry forward (and report) every missing close after that."""
+    and carry forward (and report) every missing close from that day on, the start day's
+    from the last close before it (in ``[start, end]`` too)."""
     missing = [s for s in symbols if s not in history.symbols]
     if missing:
         raise ValueError(f"no prices for {', '.join(missing)}")
@@ -122,6 +134,11 @@ def prepare(
     firsts = have.argmax(axis=0)
     first_row = int(firsts.max())
     late = {s: kept_days[int(row)] for s, row in zip(symbols, firsts, strict=True) if row > 0}
+    before_start: dict[int, date] = {}
+    for column in np.flatnonzero(~have[first_row]):  # closes before the start, none on it
+        row = first_row - 1 - int(have[first_row - 1 :: -1, column].argmax())
+        closes[first_row, column] = closes[row, column]  # a copy: the history is untouched
+        before_start[int(column)] = kept_days[row]
     closes = closes[first_row:]
     have = have[first_row:]
     kept_days = kept_days[first_row:]
@@ -131,7 +148,8 @@ def prepare(
     for column in np.flatnonzero(~have.all(axis=0)):  # the symbols with a gap, in order
         holes = np.flatnonzero(~have[:, column])
         first, last = kept_days[int(holes[0])], kept_days[int(holes[-1])]
-        gaps.append(Gap(symbols[int(column)], int(holes.size), first, last))
+        carried = before_start.get(int(column))
+        gaps.append(Gap(symbols[int(column)], int(holes.size), first, last, carried))
     filled = _carry_forward(closes) if gaps else closes  # already a copy of the history's
     return PreparedPrices(
         days=tuple(kept_days),
@@ -153,7 +171,7 @@ def _day_rows(days: tuple[date, ...], start: date | None, end: date | None) -> s
 
 
 def _carry_forward(closes: np.ndarray) -> np.ndarray:
-    """Each NaN becomes the last close above it (row 0 has none: the caller starts there)."""
+    """Each NaN becomes the last close above it (row 0 has none: the caller fills it)."""
     rows = np.arange(closes.shape[0])[:, None]
     last = np.where(np.isnan(closes), 0, rows)
     np.maximum.accumulate(last, axis=0, out=last)
