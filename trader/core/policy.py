@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Never
 
 from trader.core.lots import Lot
 from trader.core.money import ZERO, to_decimal
@@ -42,7 +43,16 @@ class RebalanceTo(StrEnum):
     BAND_EDGE = "band_edge"
 
 
+# The one read-only empty map: most portfolios have no lots, peaks or scores, and a
+# backtest builds a portfolio on every decision.
+_EMPTY: Mapping[str, Never] = MappingProxyType({})
+# Likewise no wash-sale windows: a WashWindows is frozen, so one serves every portfolio.
+_NO_WINDOWS = WashWindows()
+
+
 def _frozen_numbers(name: str, values: Mapping[str, object]) -> Mapping[str, Decimal]:
+    if not values:
+        return _EMPTY
     return MappingProxyType(
         {key: to_decimal(value, field=f"{name}.{key}") for key, value in values.items()}
     )
@@ -312,9 +322,48 @@ class Holding:
         if self.avg_cost < ZERO:
             raise ValueError(f"{self.symbol}: negative average cost {self.avg_cost}")
 
+    @classmethod
+    def from_decimals(cls, symbol: str, qty: Decimal, price: Decimal) -> Holding:
+        """``Holding(symbol, qty, price)``, built for less: for callers whose share counts
+        and prices are finite Decimals already (the backtest, one holding per symbol on
+        every decision).
+
+        The checks are the constructor's; what is skipped is its mechanics: the frozen
+        dataclass ``__init__`` sets each field through ``object.__setattr__`` and then
+        runs ``__post_init__``, where setting the slots directly costs a little over half
+        as much (about 0.7 us against 1.2 us a holding). Anything the checks would not
+        pass as it is (not a finite Decimal, a sign wrong, no symbol) goes through the
+        constructor, so it is converted or refused exactly as ``Holding`` does.
+        """
+        if not (
+            symbol
+            and type(qty) is Decimal
+            and type(price) is Decimal
+            and qty.is_finite()
+            and price.is_finite()
+            and qty >= ZERO
+            and price > ZERO
+        ):
+            return cls(symbol, qty, price)
+        holding = object.__new__(cls)
+        _set_symbol(holding, symbol)
+        _set_qty(holding, qty)
+        _set_price(holding, price)
+        _set_avg_cost(holding, ZERO)
+        _set_fractionable(holding, True)
+        return holding
+
     @property
     def value(self) -> Decimal:
         return self.qty * self.price
+
+
+# The slot setters of Holding (taken from the class ``dataclass(slots=True)`` returns), for
+# Holding.from_decimals: calling them is what object.__setattr__ does after looking them up.
+_set_symbol, _set_qty, _set_price, _set_avg_cost, _set_fractionable = (
+    Holding.__dict__[name].__set__
+    for name in ("symbol", "qty", "price", "avg_cost", "fractionable")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +376,7 @@ class Portfolio:
     calendar_due: bool = False
     today: date | None = None  # the market's date; lots, windows and stops need it
     lots: Mapping[str, tuple[Lot, ...]] = field(default_factory=dict)
-    wash: WashWindows = field(default_factory=WashWindows)
+    wash: WashWindows = _NO_WINDOWS
     peaks: Mapping[str, Decimal] = field(default_factory=dict)  # highest price since bought
     # Derived from holdings (symbol -> holding), for ``holding``; not part of the input hash.
     positions: Mapping[str, Holding] = field(
@@ -336,18 +385,11 @@ class Portfolio:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cash", to_decimal(self.cash, field="cash"))
-        object.__setattr__(
-            self, "lots", MappingProxyType({s: tuple(v) for s, v in self.lots.items()})
-        )
+        object.__setattr__(self, "lots", _frozen_lots(self.lots))
         object.__setattr__(self, "peaks", _frozen_numbers("peaks", self.peaks))
         object.__setattr__(self, "holdings", tuple(self.holdings))
         object.__setattr__(self, "scores", _frozen_numbers("scores", self.scores))
-        positions: dict[str, Holding] = {}
-        for holding in self.holdings:
-            if holding.symbol in positions:
-                raise ValueError(f"{holding.symbol} is listed twice")
-            positions[holding.symbol] = holding
-        object.__setattr__(self, "positions", MappingProxyType(positions))
+        object.__setattr__(self, "positions", _positions(self.holdings))
         for symbol, score in self.scores.items():
             _percent(f"scores.{symbol}", score)
 
@@ -361,6 +403,22 @@ class Portfolio:
     @property
     def equity(self) -> Decimal:
         return self.cash + self.positions_value
+
+
+def _frozen_lots(lots: Mapping[str, tuple[Lot, ...]]) -> Mapping[str, tuple[Lot, ...]]:
+    return MappingProxyType({s: tuple(v) for s, v in lots.items()}) if lots else _EMPTY
+
+
+def _positions(holdings: tuple[Holding, ...]) -> Mapping[str, Holding]:
+    """Symbol -> holding; a symbol listed twice is refused (which holding would count?)."""
+    positions = {holding.symbol: holding for holding in holdings}
+    if len(positions) < len(holdings):
+        seen: set[str] = set()
+        for holding in holdings:
+            if holding.symbol in seen:
+                raise ValueError(f"{holding.symbol} is listed twice")
+            seen.add(holding.symbol)
+    return MappingProxyType(positions)
 
 
 def _policy_from(args: dict[str, object]) -> Policy:
