@@ -127,9 +127,11 @@ def measure(policy: Policy, portfolio: Portfolio) -> Allocation:
                 )
             )
     owners = policy.owners
-    uncategorised = tuple(
-        h.symbol for h in portfolio.holdings if h.qty > ZERO and h.symbol not in owners
-    )
+    uncategorised: tuple[str, ...] = ()
+    if not portfolio.positions.keys() <= owners.keys():  # else every holding has a category
+        uncategorised = tuple(
+            h.symbol for h in portfolio.holdings if h.qty > ZERO and h.symbol not in owners
+        )
     return Allocation(equity, investable, tuple(rows), uncategorised)
 
 

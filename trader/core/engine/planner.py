@@ -18,7 +18,13 @@ from trader.core.engine.allocation import Allocation, is_due, measure
 from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, TaxEstimate, input_hash
 from trader.core.engine.targets import SymbolTargets, category_goals, fund, symbol_targets
 from trader.core.engine.tax_moves import StopSell, harvests, realization, trailing_stops
-from trader.core.engine.whole_shares import WHOLE, ShareProblem, ShareTarget, solve_shares
+from trader.core.engine.whole_shares import (
+    WHOLE,
+    ShareProblem,
+    ShareTarget,
+    at_rest,
+    solve_moving_first,
+)
 from trader.core.money import CENT, QTY_STEP, ZERO, dollars
 from trader.core.policy import CASH_CATEGORY, HUNDRED, Policy, Portfolio
 
@@ -266,15 +272,19 @@ def _cap_warnings(policy: Policy, portfolio: Portfolio, allocation: Allocation) 
 
 
 def _problem(
-    policy: Policy, portfolio: Portfolio, targets: SymbolTargets
-) -> tuple[ShareProblem, list[str]]:
-    symbols = list(targets.target_value)
+    policy: Policy, portfolio: Portfolio, targets: SymbolTargets, *, moving_only: bool = False
+) -> ShareProblem:
+    """The quantity problem of the symbol targets; ``moving_only`` leaves out the symbols
+    at rest (at their target value, within their cap)."""
     positions = portfolio.positions  # symbol_targets only names priced symbols
     fractional = policy.fractional_shares
     upper_bound = targets.upper_bound
     items = []
     for symbol, target_value in targets.target_value.items():
         holding = positions[symbol]
+        bound = upper_bound.get(symbol)
+        if moving_only and at_rest(holding.qty * holding.price, target_value, bound):
+            continue
         # positional: one per symbol per decision, and keywords cost more to pass
         items.append(
             ShareTarget(
@@ -283,26 +293,30 @@ def _problem(
                 holding.qty,
                 target_value,
                 QTY_STEP if fractional and holding.fractionable else WHOLE,
-                upper_bound.get(symbol),
+                bound,
             )
         )
-    problem = ShareProblem(
+    return ShareProblem(
         targets=tuple(items),
         budget=portfolio.cash - policy.cash_reserve,
         min_trade=policy.min_trade_dollars,
         max_trades=policy.max_trades_per_session,
     )
-    return problem, symbols
 
 
 def _choose_orders(
     policy: Policy, portfolio: Portfolio, targets: SymbolTargets
 ) -> tuple[tuple[PlannedOrder, ...], list[SkippedOrder]]:
-    problem, symbols = _problem(policy, portfolio, targets)
-    deltas = solve_shares(problem)
+    # Most symbols of a band rebalance are at rest: when the others at their own best fit,
+    # that is the answer (the one solve_shares finds first), and the ones at rest, which
+    # stay put, need no place in the problem nor any line below.
+    problem, deltas = solve_moving_first(
+        _problem(policy, portfolio, targets, moving_only=True),
+        lambda: _problem(policy, portfolio, targets),
+    )
     orders: list[PlannedOrder] = []
     skipped: list[SkippedOrder] = []
-    traded = sum(1 for d in deltas if d)
+    traded = len(deltas) - deltas.count(ZERO)
     for item, delta in zip(problem.targets, deltas, strict=True):
         symbol = item.symbol
         category = targets.category[symbol]

@@ -51,9 +51,11 @@ trade up, so that the rules still hold exactly).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from math import lcm
+from operator import attrgetter, mul
 from typing import NamedTuple
 
 from trader.core.engine.share_search import ONE, Relaxation, polish
@@ -199,7 +201,7 @@ class _Search:
         # Rounded down, so that an answer taken early is within ``tolerance`` of the
         # optimum. Only when every step is fractional: with whole shares in play the
         # search runs in full, and their counts stay exactly what it finds.
-        fractional = all(t.step < WHOLE for t in targets)
+        fractional = max(map(attrgetter("step"), targets), default=ZERO) < WHOLE
         self.tolerance = _scaled([tolerance], digits, ROUND_FLOOR)[0] if fractional else 0
         cap = problem.max_trades
         self.capped = cap is not None and cap < self.n
@@ -253,13 +255,13 @@ class _Search:
 
     # -- the whole solution -------------------------------------------------------------------
     def spend(self) -> int:
-        return sum(d * u for d, u in zip(self.d, self.unit, strict=True))
+        return sum(map(mul, self.d, self.unit))  # map: no Python frame per symbol
 
     def deviation(self) -> int:
         return sum(self.cost(i, d) for i, d in enumerate(self.d))
 
     def trades(self) -> int:
-        return sum(1 for d in self.d if d)
+        return len(self.d) - self.d.count(0)
 
     def pieces(self, i: int) -> list[tuple[int, int]]:
         """The ranges of legal counts: none at all, all sales, all buys."""
@@ -299,9 +301,12 @@ class _Search:
             0 if not off[i] and lo[i] <= 0 <= hi[i] else best_in(i, lo[i], hi[i])
             for i in range(self.n)
         ]
-        closest = [None if d is None else self.cost(i, d) for i, d in enumerate(alone)]
+        closest = [
+            None if d is None else abs(o + d * u)  # cost(i, d), written out
+            for d, o, u in zip(alone, off, self.unit, strict=True)
+        ]
         self.closest = closest
-        if any(d is None for d in alone):
+        if None in alone:
             return None
         self.floor = sum(closest)  # type: ignore[arg-type]
         self.d = alone  # type: ignore[assignment]
@@ -313,8 +318,10 @@ class _Search:
         if not self.n:
             return []
         found = self.alone()
-        if found is not None:
-            return found
+        return found if found is not None else self.search()
+
+    def search(self) -> list[int]:
+        """The answer when the symbols at their own best do not fit (after :meth:`alone`)."""
         # Each symbol's own least deviation, summed, is a lower bound too (no answer can
         # beat every symbol at its best): a fractional answer that one covering move and
         # the fill bring within the tolerance of it needs no relaxation. Tried when the
@@ -544,35 +551,58 @@ class _Search:
         return None if best is None else best[1]
 
 
-def _idle(target: ShareTarget) -> bool:
-    """At its target value and within its cap: best untouched whenever the others fit."""
-    value = target.held * target.price
-    return target.target_value == value and (target.max_value is None or value <= target.max_value)
+def at_rest(value: Decimal, target_value: Decimal, max_value: Decimal | None) -> bool:
+    """At its target value and within its cap: a symbol best untouched whenever the
+    others, each at its own best, fit the budget and the trade cap."""
+    return target_value == value and (max_value is None or value <= max_value)
+
+
+def _deltas(steps: list[int], problem: ShareProblem) -> tuple[Decimal, ...]:
+    return tuple(Decimal(d) * t.step for d, t in zip(steps, problem.targets, strict=True))
+
+
+def solve_moving_first(
+    moving: ShareProblem, complete: Callable[[], ShareProblem]
+) -> tuple[ShareProblem, tuple[Decimal, ...]]:
+    """The answer of a problem given first without its symbols at rest (:func:`at_rest`).
+
+    When the symbols of ``moving`` at their own best fit, that is the answer: those at rest
+    stay put (see :func:`_alone_without_idle`). Only otherwise is the complete problem
+    built, by ``complete``, and solved; when it has no symbol at rest it is ``moving``
+    itself, and the search goes on from where it stands. Returns the problem answered
+    (``moving`` or the complete one) and its quantity changes, in its order.
+    """
+    search = _Search(moving)
+    steps = search.alone() if moving.targets else ([] if moving.budget >= ZERO else None)
+    if steps is not None:
+        return moving, _deltas(steps, moving)
+    problem = complete()
+    if len(problem.targets) == len(moving.targets):
+        return moving, _deltas(search.search(), moving)
+    return problem, solve_shares(problem)
 
 
 def _alone_without_idle(problem: ShareProblem) -> tuple[Decimal, ...] | None:
-    """The answer with every symbol at its own best, found without the idle symbols.
+    """The answer with every symbol at its own best, found without the symbols at rest.
 
-    Idle symbols stay put in that answer, and the others' best counts, their spend and
-    their trades do not depend on them; so when the rest at their best fit the budget and
-    the trade cap, this is the very answer :meth:`_Search.solve` returns first. Most of a
-    band rebalance's symbols are idle, and leaving them out spares their integer form.
+    Those stay put in that answer, and the others' best counts, their spend and their
+    trades do not depend on them; so when the rest at their best fit the budget and the
+    trade cap, this is the very answer :meth:`_Search.solve` returns first. Most of a
+    band rebalance's symbols are at rest, and leaving them out spares their integer form.
     """
-    idle = [_idle(t) for t in problem.targets]
+    idle = [at_rest(t.held * t.price, t.target_value, t.max_value) for t in problem.targets]
     if not any(idle):
         return None
     moving = tuple(t for t, still in zip(problem.targets, idle, strict=True) if not still)
     if moving:
-        steps = _Search(replace(problem, targets=moving)).alone()
-    else:  # nothing trades: that fits unless the budget asks for cash to be freed
-        steps = [] if problem.budget >= ZERO else None
-    if steps is None:
+        smaller = replace(problem, targets=moving)
+        steps = _Search(smaller).alone()
+        if steps is None:
+            return None
+        found = iter(_deltas(steps, smaller))
+    elif problem.budget < ZERO:  # nothing trades: that fits unless cash must be freed
         return None
-    found = iter(steps)
-    return tuple(
-        ZERO if still else Decimal(next(found)) * t.step
-        for t, still in zip(problem.targets, idle, strict=True)
-    )
+    return tuple(ZERO if still else next(found) for still in idle)
 
 
 def solve_shares(problem: ShareProblem) -> tuple[Decimal, ...]:
@@ -580,6 +610,4 @@ def solve_shares(problem: ShareProblem) -> tuple[Decimal, ...]:
     quick = _alone_without_idle(problem)
     if quick is not None:
         return quick
-    search = _Search(problem)
-    steps = search.solve()
-    return tuple(Decimal(d) * t.step for d, t in zip(steps, problem.targets, strict=True))
+    return _deltas(_Search(problem).solve(), problem)
