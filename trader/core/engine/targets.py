@@ -35,7 +35,6 @@ from trader.core.money import CENT, ZERO
 from trader.core.policy import (
     CASH_CATEGORY,
     HUNDRED,
-    Holding,
     Policy,
     Portfolio,
     RebalanceMethod,
@@ -200,7 +199,6 @@ def symbol_targets(
     unbuyable = frozenset(blocked)
     result = SymbolTargets()
     owners = policy.owners
-    held_by: dict[str, list[Holding]] = {}  # category -> its holdings with shares, in order
     target_value, category_of = result.target_value, result.category
     for holding in portfolio.holdings:
         symbol = holding.symbol
@@ -208,8 +206,7 @@ def symbol_targets(
         if category is not None:
             target_value[symbol] = holding.qty * holding.price  # holding.value
             category_of[symbol] = category
-            if holding.qty > ZERO:
-                held_by.setdefault(category, []).append(holding)
+    positions = portfolio.positions
     for row in allocation.rows:
         category = row.category
         if category == CASH_CATEGORY:
@@ -217,7 +214,12 @@ def symbol_targets(
         change = goals[category] - row.current_value
         if change < ZERO:
             why = _category_reason(row, category in out_of_band, policy)
-            held = held_by.get(category, [])
+            # The category's holdings with shares (the sort's key orders them fully).
+            held = [
+                positions[s]
+                for s in policy.categories[category]
+                if s in positions and positions[s].qty > ZERO
+            ]
             if len(held) > 1:
                 held.sort(key=lambda h: _sell_preference(portfolio, h, -change))
             remaining = -change
