@@ -322,6 +322,9 @@ class _Search:
 
     def search(self) -> list[int]:
         """The answer when the symbols at their own best do not fit (after :meth:`alone`)."""
+        if not self.n:
+            return []
+        excess = self.spend() - self.budget
         # Each symbol's own least deviation, summed, is a lower bound too (no answer can
         # beat every symbol at its best): a fractional answer that one covering move and
         # the fill bring within the tolerance of it needs no relaxation. Tried when the
@@ -332,8 +335,8 @@ class _Search:
             self.tolerance
             and not self.capped
             and self.floor is not None
-            and self.spend() - self.budget <= max(self.unit)
-            and self._cover(self.spend() - self.budget)
+            and excess <= max(self.unit)
+            and self._cover(excess)
         ):
             self._fill()
             if self.deviation() - self.floor <= self.tolerance:
@@ -566,48 +569,33 @@ def solve_moving_first(
 ) -> tuple[ShareProblem, tuple[Decimal, ...]]:
     """The answer of a problem given first without its symbols at rest (:func:`at_rest`).
 
-    When the symbols of ``moving`` at their own best fit, that is the answer: those at rest
-    stay put (see :func:`_alone_without_idle`). Only otherwise is the complete problem
-    built, by ``complete``, and solved; when it has no symbol at rest it is ``moving``
-    itself, and the search goes on from where it stands. Returns the problem answered
-    (``moving`` or the complete one) and its quantity changes, in its order.
+    Those stay put in the answer with every symbol at its own best, and the others' best
+    counts, their spend and their trades do not depend on them: so when the symbols of
+    ``moving`` at their own best fit the budget and the trade cap, that is the answer, the
+    very one :meth:`_Search.solve` returns first (most of a band rebalance's symbols are at
+    rest, and leaving them out spares their integer form). Only otherwise is the complete
+    problem built, by ``complete``, and searched; when it has no symbol at rest it is
+    ``moving`` itself, and the search goes on from where it stands. Returns the problem
+    answered (``moving`` or the complete one) and its quantity changes, in its order.
     """
     search = _Search(moving)
-    steps = search.alone() if moving.targets else ([] if moving.budget >= ZERO else None)
+    steps = search.alone()
     if steps is not None:
         return moving, _deltas(steps, moving)
     problem = complete()
     if len(problem.targets) == len(moving.targets):
         return moving, _deltas(search.search(), moving)
-    return problem, solve_shares(problem)
-
-
-def _alone_without_idle(problem: ShareProblem) -> tuple[Decimal, ...] | None:
-    """The answer with every symbol at its own best, found without the symbols at rest.
-
-    Those stay put in that answer, and the others' best counts, their spend and their
-    trades do not depend on them; so when the rest at their best fit the budget and the
-    trade cap, this is the very answer :meth:`_Search.solve` returns first. Most of a
-    band rebalance's symbols are at rest, and leaving them out spares their integer form.
-    """
-    idle = [at_rest(t.held * t.price, t.target_value, t.max_value) for t in problem.targets]
-    if not any(idle):
-        return None
-    moving = tuple(t for t, still in zip(problem.targets, idle, strict=True) if not still)
-    if moving:
-        smaller = replace(problem, targets=moving)
-        steps = _Search(smaller).alone()
-        if steps is None:
-            return None
-        found = iter(_deltas(steps, smaller))
-    elif problem.budget < ZERO:  # nothing trades: that fits unless cash must be freed
-        return None
-    return tuple(ZERO if still else next(found) for still in idle)
+    return problem, _deltas(_Search(problem).solve(), problem)
 
 
 def solve_shares(problem: ShareProblem) -> tuple[Decimal, ...]:
     """Quantity changes per symbol (positive buys, negative sells), in the problem's order."""
-    quick = _alone_without_idle(problem)
-    if quick is not None:
-        return quick
-    return _deltas(_Search(problem).solve(), problem)
+    idle = [at_rest(t.held * t.price, t.target_value, t.max_value) for t in problem.targets]
+    if not any(idle):
+        return _deltas(_Search(problem).solve(), problem)
+    moving = tuple(t for t, still in zip(problem.targets, idle, strict=True) if not still)
+    answered, deltas = solve_moving_first(replace(problem, targets=moving), lambda: problem)
+    if answered is problem:
+        return deltas
+    found = iter(deltas)
+    return tuple(ZERO if still else next(found) for still in idle)
