@@ -84,6 +84,33 @@ def run_trader(tmp_path):
 
 
 @pytest.fixture
+def trader_main(tmp_path, monkeypatch, capsys):
+    """Call ``trader ARGS`` in this process through ``main(argv)``: the same clean
+    environment and home folder as ``run_trader``, without a Python start-up per call.
+
+    Standard input is not a terminal, as in a subprocess with captured output."""
+    from trader.cli.app import main
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+        for name in list(os.environ):
+            if name.startswith(("APCA_", "TELEGRAM_", "TRADER_")):
+                monkeypatch.delenv(name)
+        for name, value in clean_environment(tmp_path / "home", env).items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(REPO)
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
 def config_file(tmp_path):
     """A copy of the shipped config with some lines replaced; reports go to the test's folder.
 

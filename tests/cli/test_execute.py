@@ -318,23 +318,27 @@ def test_buys_are_sized_from_the_cash_after_the_sells(run_trader, config_file, t
     assert D(1000) <= cash < D("1000.01")
 
 
-def test_live_execution_needs_both_opt_ins_and_the_account_number(run_trader, config_file):
+def test_live_execution_needs_both_opt_ins_and_the_account_number(
+    trader_main, config_file, monkeypatch
+):
+    # A live account trades only on Alpaca's live host; here the sim stands in for it.
     with SimServer() as server:
+        monkeypatch.setattr("trader.broker.connect.LIVE_HOST", server.url)
         env = sim_env(server)
         opted_in = config_file(
             ("account: sim", "account: live"),
             ("allow_live_trading: false", "allow_live_trading: true"),
             harvest=False,
         )
-        without_flag = run_trader("--config", str(opted_in), "execute", "--confirm", env=env)
+        without_flag = trader_main("--config", str(opted_in), "execute", "--confirm", env=env)
         assert without_flag.code == 2 and "--live" in without_flag.err
-        staged_live = run_trader("--config", str(opted_in), "plan", "--live", env=env)
+        staged_live = trader_main("--config", str(opted_in), "plan", "--live", env=env)
         assert staged_live.code == 0, staged_live.err
-        no_terminal = run_trader(
+        no_terminal = trader_main(
             "--config", str(opted_in), "execute", "--confirm", "--live", env=env
         )
         assert no_terminal.code == 2 and "account number" in no_terminal.err
-        sent = run_trader(
+        sent = trader_main(
             "--config", str(opted_in), "execute", "--confirm", "--live", "--yes", env=env
         )
         assert sent.code == 0, sent.err

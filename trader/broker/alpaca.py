@@ -49,10 +49,11 @@ from trader.core.domain import (
     Position,
     TradingDay,
 )
-from trader.errors import NotFound, TemporaryBrokerError
+from trader.errors import ConfigError, NotFound, TemporaryBrokerError
 
 T = TypeVar("T")
 ACTIVITY_PAGE_SIZE = 100
+PAPER_ACCOUNT_PREFIX = "PA"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,16 @@ class AlpacaBroker:
 
     # -- account ------------------------------------------------------------------
     def account(self) -> AccountInfo:
-        return self._read("read account", lambda: convert.account(self._trading.get_account()))
+        """The account; a paper connection refuses an account whose number is not a paper
+        one (Alpaca's paper numbers start with ``PA``): keys or a URL for real money."""
+        info = self._read("read account", lambda: convert.account(self._trading.get_account()))
+        if self.connection.paper and not info.account_number.startswith(PAPER_ACCOUNT_PREFIX):
+            raise ConfigError(
+                f"account {info.masked_number} is not a paper account (paper account numbers "
+                f"start with {PAPER_ACCOUNT_PREFIX}), but the configured account is paper: "
+                "check APCA_API_BASE_URL and the keys"
+            )
+        return info
 
     def positions(self) -> list[Position]:
         return self._read(

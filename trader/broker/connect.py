@@ -4,9 +4,17 @@
   in-process on an ephemeral loopback port, with its state in
   ``$TRADER_HOME/sim_state.json``, and alpaca-py is pointed at it — the same code
   path as a real account.
-- ``paper``: Alpaca's paper API, or any Alpaca-compatible URL in ``APCA_API_BASE_URL``.
-- ``live``: real money. Needs ``allow_live_trading: true`` in the config *and*
-  ``--live`` on the command line.
+- ``paper``: Alpaca's paper API, or any Alpaca-compatible URL in ``APCA_API_BASE_URL``
+  except Alpaca's live host, which is refused before any request (alpaca-py ignores
+  ``paper=True`` once a URL is given, so that URL alone would trade real money).
+- ``live``: real money, on Alpaca's live host only. Needs ``allow_live_trading: true``
+  in the config *and* ``--live`` on the command line.
+
+Endpoints are resolved once (:func:`resolve_endpoints`) and shown by ``trader doctor``:
+the trading URL is ``APCA_API_BASE_URL`` or the mode's Alpaca host; the data URL is
+``APCA_API_DATA_URL``, else Alpaca's data host for any Alpaca trading host (market
+data is served nowhere else), else the trading URL itself (an Alpaca-compatible
+server such as ``trader sim serve`` serves both).
 - ``manual``: a hand-kept account with no broker at all.
 
 Keys come only from ``APCA_API_KEY_ID`` and ``APCA_API_SECRET_KEY``.
@@ -31,6 +39,67 @@ TRADING_URL_ENV = "APCA_API_BASE_URL"
 DATA_URL_ENV = "APCA_API_DATA_URL"
 SIM_STATE_FILE = "sim_state.json"
 
+PAPER_HOST = "https://paper-api.alpaca.markets"
+LIVE_HOST = "https://api.alpaca.markets"
+DATA_HOST = "https://data.alpaca.markets"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoints:
+    """Where a paper or live account's requests go, and where each URL came from."""
+
+    trading_url: str
+    data_url: str
+    trading_source: str  # the variable it came from, or "default"
+    data_source: str
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()
+
+
+def is_alpaca_host(url: str) -> bool:
+    host = _host(url)
+    return host == "alpaca.markets" or host.endswith(".alpaca.markets")
+
+
+def resolve_endpoints(mode: AccountMode) -> Endpoints:
+    """The trading and data URLs for a paper or live account, checked against the mode.
+
+    Raises ``ConfigError`` (exit 2) naming the variable when a paper account points at
+    Alpaca's live host, or a live account at anything but it. No request is made.
+    """
+    trading = _url(TRADING_URL_ENV)
+    default = LIVE_HOST if mode is AccountMode.LIVE else PAPER_HOST
+    live_host = _host(LIVE_HOST)
+    if trading is not None:
+        if mode is AccountMode.LIVE and _host(trading) != live_host:
+            raise ConfigError(
+                f"{TRADING_URL_ENV}={trading} is not Alpaca's live host ({LIVE_HOST}): "
+                "account 'live' trades only there; unset it or use account: paper"
+            )
+        if mode is not AccountMode.LIVE and _host(trading) == live_host:
+            raise ConfigError(
+                f"{TRADING_URL_ENV}={trading} is Alpaca's live host, but the account is "
+                f"'{mode.value}': refusing to trade real money; use {PAPER_HOST}, or "
+                "account: live with allow_live_trading and --live"
+            )
+    data = _url(DATA_URL_ENV)
+    if data is not None:
+        data_source = DATA_URL_ENV
+    elif trading is None or is_alpaca_host(trading):
+        data, data_source = DATA_HOST, "default for Alpaca hosts"
+    else:
+        data, data_source = trading, f"same server as {TRADING_URL_ENV}"
+    return Endpoints(
+        trading_url=trading or default,
+        data_url=data,
+        trading_source=TRADING_URL_ENV if trading is not None else "default",
+        data_source=data_source,
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class OpenBroker:
@@ -48,6 +117,7 @@ def _url(name: str) -> str | None:
 
 def remote_connection(settings: Settings, mode: AccountMode) -> Connection:
     """The connection for a paper or live account, from the environment."""
+    endpoints = resolve_endpoints(mode)
     key_id = os.environ.get(KEY_ENV, "").strip()
     secret = os.environ.get(SECRET_ENV, "").strip()
     missing = [name for name, value in ((KEY_ENV, key_id), (SECRET_ENV, secret)) if not value]
@@ -55,13 +125,12 @@ def remote_connection(settings: Settings, mode: AccountMode) -> Connection:
         raise MissingCredentials(
             f"account '{mode.value}' needs {' and '.join(missing)} in the environment"
         )
-    trading_url = _url(TRADING_URL_ENV)
     return Connection(
         key_id=key_id,
         secret_key=secret,
         paper=mode is not AccountMode.LIVE,
-        trading_url=trading_url,
-        data_url=_url(DATA_URL_ENV) or trading_url,
+        trading_url=endpoints.trading_url,
+        data_url=endpoints.data_url,
         timeout_seconds=settings.broker.timeout_seconds,
         max_retries=settings.broker.max_retries,
     )
@@ -106,7 +175,5 @@ def open_broker(settings: Settings, home: Path, *, live_flag: bool = False) -> I
     if mode is AccountMode.LIVE:
         check_live_opt_in(settings, live_flag)
     connection = remote_connection(settings, mode)
-    endpoint = connection.trading_url or (
-        "Alpaca live API" if mode is AccountMode.LIVE else "Alpaca paper API"
-    )
+    endpoint = str(connection.trading_url)
     yield OpenBroker(mode, AlpacaBroker(connection), endpoint)
