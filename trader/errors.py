@@ -68,9 +68,20 @@ class BrokerError(TraderError):
 
 
 class TemporaryBrokerError(BrokerError):
-    """Retryable: a timeout, a rate limit or a server error."""
+    """Retryable: a timeout, a rate limit or a server error. ``retry_at`` is the Unix time
+    the broker said its rate-limit window resets (``X-RateLimit-Reset``), when it said so."""
 
     exit_code = 5
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        code: int | None = None,
+        retry_at: float | None = None,
+    ) -> None:
+        super().__init__(message, status, code)
+        self.retry_at = retry_at
 
 
 class BrokerTimeout(TemporaryBrokerError):

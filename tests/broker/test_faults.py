@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -128,3 +129,27 @@ def test_a_malformed_answer_is_a_clear_error(malformed_url):
     broker = make_broker(malformed_url)
     with pytest.raises(MalformedResponse, match="unexpected answer"):
         broker.account()
+
+
+def test_a_rate_limit_waits_for_the_windows_reset(sim, broker):
+    # The back-off alone would wait 0.01 s; the 429 says the window resets 2 s on (whole
+    # seconds, as Alpaca sends them), and the retry waits for it.
+    sim.controls.clear_requests()
+    sim.controls.rate_limit(1, reset_in=2)
+    started = time.time()
+    assert len(broker.positions()) == 7
+    waited = time.time() - started
+    reset = int(started + 2)
+    assert waited >= reset - started - 0.05
+    assert waited < 4
+    assert requests_to(sim, "/v2/positions") == 2
+
+
+def test_a_rate_limit_wait_is_bounded(sim, monkeypatch):
+    monkeypatch.setattr("trader.broker.alpaca.MAX_RATE_LIMIT_WAIT", 0.2)
+    broker = make_broker(sim.url, max_retries=1)
+    sim.controls.rate_limit(2, reset_in=3600)
+    started = time.time()
+    with pytest.raises(TemporaryBrokerError, match="429"):
+        broker.positions()
+    assert time.time() - started < 1.5

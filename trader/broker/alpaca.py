@@ -12,6 +12,7 @@ What alpaca-py does not do, this adapter does:
 
 from __future__ import annotations
 
+from time import time as unix_time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -34,7 +35,13 @@ from alpaca.trading.requests import (
     MarketOrderRequest,
     TrailingStopOrderRequest,
 )
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from trader.broker import convert
 from trader.broker.translate import translated
@@ -54,6 +61,8 @@ from trader.errors import ConfigError, NotFound, TemporaryBrokerError
 T = TypeVar("T")
 ACTIVITY_PAGE_SIZE = 100
 PAPER_ACCOUNT_PREFIX = "PA"
+# The longest a read waits for a rate-limit window to reset (Alpaca's window is a minute).
+MAX_RATE_LIMIT_WAIT = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,7 @@ class AlpacaBroker:
         for client in (self._trading, self._data):
             _configure(client, connection.timeout_seconds)
         self._retry_wait = retry_wait
+        self._now = unix_time
         self.calls: list[tuple[str, str]] = []  # (action, outcome) for the event log
 
     # -- plumbing -----------------------------------------------------------------
@@ -115,7 +125,7 @@ class AlpacaBroker:
         retrying = Retrying(
             retry=retry_if_exception_type(TemporaryBrokerError),
             stop=stop_after_attempt(self.connection.max_retries + 1),
-            wait=wait_exponential(multiplier=self._retry_wait, max=8),
+            wait=self._wait,
             reraise=True,
         )
         try:
@@ -127,6 +137,15 @@ class AlpacaBroker:
             raise
         self.calls.append((action, "ok"))
         return result
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Exponential back-off, or until a 429's ``X-RateLimit-Reset`` (bounded)."""
+        backoff = wait_exponential(multiplier=self._retry_wait, max=8)(state)
+        error = state.outcome.exception() if state.outcome is not None else None
+        retry_at = getattr(error, "retry_at", None)
+        if retry_at is None:
+            return backoff
+        return min(max(retry_at - self._now(), backoff), MAX_RATE_LIMIT_WAIT)
 
     # -- account ------------------------------------------------------------------
     def account(self) -> AccountInfo:

@@ -61,7 +61,10 @@ def translate(exc: BaseException, action: str, order: OrderRequest | None = None
             )
         if status in RETRYABLE_STATUSES:
             return TemporaryBrokerError(
-                f"{action}: broker answered {status}: {message}", status, code
+                f"{action}: broker answered {status}: {message}",
+                status,
+                code,
+                retry_at=_reset_time(exc) if status == 429 else None,
             )
         if order is not None and status in (403, 422):
             return OrderRejected(
@@ -93,6 +96,16 @@ def translate(exc: BaseException, action: str, order: OrderRequest | None = None
     if isinstance(exc, requests.exceptions.RequestException):
         return TemporaryBrokerError(f"{action}: request failed: {_short_reason(str(exc))}")
     raise exc
+
+
+def _reset_time(error: APIError) -> float | None:
+    """When a 429's rate-limit window resets: ``X-RateLimit-Reset``, Unix seconds."""
+    response = error.response
+    value = response.headers.get("X-RateLimit-Reset") if response is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _short_reason(text: str) -> str:

@@ -39,13 +39,14 @@ _BROKER_TO_OURS = {
     "cancelled": "cancelled",
     "replaced": "cancelled",
     "expired": "expired",
-    "done_for_day": "expired",
     "rejected": "rejected",
 }
 
 
 def our_status(broker_status: str) -> str:
-    """Alpaca's order status in the plan's words: anything still working is ``accepted``."""
+    """Alpaca's order status in the plan's words: anything still working is ``accepted``.
+
+    ``done_for_day`` is not final: Alpaca keeps working the order in the next session."""
     return _BROKER_TO_OURS.get(broker_status, "accepted")
 
 

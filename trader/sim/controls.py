@@ -83,8 +83,8 @@ class Controls:
     def fail_next(self, count: int, status: int = 500) -> None:
         self._app.faults.fail_next(count, status)
 
-    def rate_limit(self, count: int) -> None:
-        self._app.faults.rate_limit(count)
+    def rate_limit(self, count: int, reset_in: float = 0.0) -> None:
+        self._app.faults.rate_limit(count, reset_in)
 
     def latency(self, seconds: float, count: int = 1) -> None:
         self._app.faults.latency(seconds, count)

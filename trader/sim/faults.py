@@ -63,6 +63,7 @@ class Faults:
             self.fail_count = 0
             self.fail_status = 500
             self.rate_limited = 0
+            self.rate_limit_reset_in = 0.0
             self.latency_seconds = 0.0
             self.latency_count = 0
             self.drop_count = 0
@@ -76,9 +77,12 @@ class Faults:
         with self._lock:
             self.fail_count, self.fail_status = max(int(count), 0), int(status)
 
-    def rate_limit(self, count: int) -> None:
+    def rate_limit(self, count: int, reset_in: float = 0.0) -> None:
+        """The next ``count`` requests answer 429, their ``X-Ratelimit-Reset`` saying the
+        window resets ``reset_in`` seconds from the moment each is answered."""
         with self._lock:
             self.rate_limited = max(int(count), 0)
+            self.rate_limit_reset_in = max(float(reset_in), 0.0)
 
     def latency(self, seconds: float, count: int = 1) -> None:
         with self._lock:
@@ -130,6 +134,7 @@ class Faults:
             if self.rate_limited > 0 or remaining < 0:
                 if self.rate_limited > 0:
                     self.rate_limited -= 1
+                    headers["X-Ratelimit-Reset"] = str(int(time.time() + self.rate_limit_reset_in))
                 headers["X-Ratelimit-Remaining"] = "0"
                 error = ApiError(429, "rate limit exceeded", CODE_RATE_LIMITED)
             elif self.fail_count > 0:
