@@ -21,7 +21,12 @@ def test_orders_the_broker_still_works_stay_working(broker_status):
 
 @pytest.mark.parametrize(
     ("broker_status", "ours"),
-    [("filled", "filled"), ("canceled", "cancelled"), ("expired", "expired"), ("rejected", "rejected")],
+    [
+        ("filled", "filled"),
+        ("canceled", "cancelled"),
+        ("expired", "expired"),
+        ("rejected", "rejected"),
+    ],
 )
 def test_final_statuses(broker_status, ours):
     assert our_status(broker_status) == ours

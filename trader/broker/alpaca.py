@@ -12,11 +12,11 @@ What alpaca-py does not do, this adapter does:
 
 from __future__ import annotations
 
-from time import time as unix_time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from time import time as unix_time
 from typing import Any, TypeVar
 from uuid import UUID
 
