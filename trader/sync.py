@@ -44,6 +44,7 @@ def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
         open_orders=tuple(open_orders),
         taken_at=datetime.now(UTC),
         fills=tuple(fills),
+        foreign=tuple(broker.foreign_records()),
     )
     new_fills = store.unknown_fills(known_key, snapshot.fills)
     # Every read is done: only now is anything written.

@@ -98,6 +98,14 @@ def test_an_empty_file_means_every_default(tmp_path):
             ":13: categories.broad[0]: 'spy' is not a valid name",
         ),
         (("  broad: [SPY]\n", ""), ":7: target_allocation.broad: category 'broad' has no symbols"),
+        (
+            ("bonds: [TLT]", "bonds: [TLT, BTCUSD]"),
+            ":11: categories.bonds[1]: BTCUSD is a crypto pair: trader rebalances US stocks",
+        ),
+        (
+            ("bonds: [TLT]", "bonds: [AAPL270115C00250000]"),
+            ":11: categories.bonds[0]: 'AAPL270115C00250000' is not a valid name",
+        ),
     ],
 )
 def test_each_problem_names_the_line_and_the_key(tmp_path, change, expected):

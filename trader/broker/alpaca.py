@@ -50,6 +50,7 @@ from trader.core.domain import (
     Asset,
     Bar,
     Fill,
+    ForeignRecord,
     MarketClock,
     Order,
     OrderRequest,
@@ -99,6 +100,13 @@ def _configure(client: Any, timeout: float) -> None:
     client._retry = 0  # retries are ours, see the module docstring
 
 
+def _stock_order(raw: Any) -> Order:
+    parsed = convert.order(raw)
+    if isinstance(parsed, ForeignRecord):
+        raise ValueError(f"order {parsed.symbol} is not a stock order ({parsed.reason})")
+    return parsed
+
+
 class AlpacaBroker:
     """A Broker backed by alpaca-py, pointed at Alpaca or any Alpaca-compatible URL."""
 
@@ -109,6 +117,7 @@ class AlpacaBroker:
             connection.secret_key,
             paper=connection.paper,
             url_override=connection.trading_url,
+            raw_data=True,  # parsed leniently in convert: the SDK's models reject real shapes
         )
         self._data = StockHistoricalDataClient(
             connection.key_id, connection.secret_key, url_override=connection.data_url
@@ -118,6 +127,7 @@ class AlpacaBroker:
         self._retry_wait = retry_wait
         self._now = unix_time
         self.calls: list[tuple[str, str]] = []  # (action, outcome) for the event log
+        self._foreign: dict[str, list[ForeignRecord]] = {}
 
     # -- plumbing -----------------------------------------------------------------
     def _read(self, action: str, call: Callable[[], T]) -> T:
@@ -161,10 +171,26 @@ class AlpacaBroker:
         return info
 
     def positions(self) -> list[Position]:
-        return self._read(
-            "read positions",
-            lambda: [convert.position(p) for p in self._trading.get_all_positions()],
-        )
+        """The stock positions; any other (crypto, options, shorts) is kept aside as foreign."""
+
+        def read() -> list[Position]:
+            raws = self._trading.get_all_positions()
+            if not isinstance(raws, list):
+                raise ValueError("the positions are not a list")
+            parsed = [convert.position(raw) for raw in raws]
+            self._foreign["position"] = [p for p in parsed if isinstance(p, ForeignRecord)]
+            return [p for p in parsed if isinstance(p, Position)]
+
+        return self._read("read positions", read)
+
+    def foreign_records(self) -> list[ForeignRecord]:
+        """What the latest reads of positions, open orders and fills held that ``trader``
+        does not trade, as the broker sent it."""
+        return [
+            record
+            for kind in ("position", "order", "activity")
+            for record in self._foreign.get(kind, [])
+        ]
 
     def open_orders(self) -> list[Order]:
         return self.orders(status="open")
@@ -175,16 +201,21 @@ class AlpacaBroker:
         request = GetOrdersRequest(
             status=QueryOrderStatus(status), after=after, limit=limit, direction=Sort.DESC
         )
-        return self._read(
-            f"read {status} orders",
-            lambda: [convert.order(o) for o in self._trading.get_orders(filter=request)],
-        )
+
+        def read() -> list[Order]:
+            ours, foreign = convert.equity_orders(self._trading.get_orders(filter=request))
+            if status == "open":
+                self._foreign["order"] = foreign
+            return ours
+
+        return self._read(f"read {status} orders", read)
 
     def fills(self, after: str | None = None) -> list[Fill]:
         """FILL activities newer than activity id ``after``, oldest first, following every page."""
 
         def read_all() -> list[Fill]:
             collected: list[Fill] = []
+            foreign: list[ForeignRecord] = []
             token = after
             while True:
                 params: dict[str, Any] = {"direction": "asc", "page_size": ACTIVITY_PAGE_SIZE}
@@ -193,10 +224,13 @@ class AlpacaBroker:
                 page = self._trading.get("/account/activities/FILL", params)
                 if not isinstance(page, list):
                     raise ValueError("account activities are not a list")
-                collected.extend(convert.fill(item) for item in page)
+                for item in page:
+                    parsed = convert.fill(item)
+                    (foreign if isinstance(parsed, ForeignRecord) else collected).append(parsed)  # type: ignore[arg-type]
                 if len(page) < ACTIVITY_PAGE_SIZE:
+                    self._foreign["activity"] = foreign
                     return collected
-                token = collected[-1].activity_id
+                token = str(page[-1]["id"])
 
         return self._read("read fill activities", read_all)
 
@@ -293,7 +327,7 @@ class AlpacaBroker:
         action = f"submit {request.side.value} {request.symbol}"
         try:
             with translated(action, request):
-                result = convert.order(self._trading.submit_order(alpaca_request))
+                result = _stock_order(self._trading.submit_order(alpaca_request))
         except Exception:
             self.calls.append((action, "error"))
             raise
@@ -304,7 +338,7 @@ class AlpacaBroker:
         def read() -> Order | None:
             try:
                 with translated("look up order"):
-                    return convert.order(self._trading.get_order_by_client_id(client_order_id))
+                    return _stock_order(self._trading.get_order_by_client_id(client_order_id))
             except NotFound:
                 return None
 

@@ -1,28 +1,33 @@
-"""Conversions from alpaca-py's models and raw dicts into the project's domain values.
+"""Conversions from the Trading API's JSON into the project's domain values.
 
-Alpaca sends money and quantities as strings; they go straight to ``Decimal``.
+The adapter asks alpaca-py for raw JSON (``raw_data=True``) and parses it here,
+leniently where Alpaca is loose and strictly where money is concerned:
+- money and quantities arrive as strings and go straight to ``Decimal``; a missing
+  or malformed amount raises, and the adapter turns that into ``MalformedResponse``
+  before anything reaches the store;
+- unknown enum values (a new order status, exchange or account status), empty
+  fields and missing deprecated ones (``easy_to_borrow``) pass through as text;
+- positions, orders and fills that ``trader`` does not trade (crypto, options,
+  multi-leg and IPO orders, shorts) become :class:`ForeignRecord`\\ s that keep the
+  broker's JSON verbatim: reported and stored, never weighed, bought or sold.
+
 The market-data models hold floats: those pass through ``repr`` so a price such
-as 185.1 stays 185.1. A missing required field raises, and the adapter turns
-that into ``MalformedResponse`` before anything reaches the store.
+as 185.1 stays 185.1.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
-
-from alpaca.trading.models import Asset as AlpacaAsset
-from alpaca.trading.models import Calendar as AlpacaCalendar
-from alpaca.trading.models import Clock as AlpacaClock
-from alpaca.trading.models import Order as AlpacaOrder
-from alpaca.trading.models import Position as AlpacaPosition
-from alpaca.trading.models import TradeAccount
 
 from trader.core.domain import (
     AccountInfo,
     Asset,
     Fill,
+    ForeignRecord,
     MarketClock,
     Order,
     Position,
@@ -30,8 +35,23 @@ from trader.core.domain import (
     TradingDay,
 )
 from trader.core.money import ZERO, to_decimal
+from trader.core.symbols import EQUITY, symbol_class
 
 NEW_YORK = "America/New_York"
+SIMPLE_ORDER_CLASSES = frozenset({"", "simple"})
+
+
+def _object(raw: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{what} is not an object")
+    return raw
+
+
+def _required(raw: Mapping[str, Any], name: str, what: str) -> Any:
+    value = raw.get(name)
+    if value is None:
+        raise ValueError(f"{what}.{name} is missing")
+    return value
 
 
 def _dec(value: Any, field: str) -> Decimal:
@@ -44,128 +64,202 @@ def _opt(value: Any, field: str) -> Decimal | None:
     return None if value in (None, "") else to_decimal(value, field=field)
 
 
-def _enum(value: Any) -> str:
-    return str(getattr(value, "value", value))
+def _text(value: Any) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def _when(value: Any, field: str) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    else:
+        raise ValueError(f"{field} is missing")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def account(model: TradeAccount) -> AccountInfo:
-    cash = _dec(model.cash, "account.cash")
-    long_value = _opt(model.long_market_value, "account.long_market_value") or ZERO
-    equity = _opt(model.equity, "account.equity")
-    return AccountInfo(
-        account_id=str(model.id),
-        account_number=model.account_number,
-        status=_enum(model.status),
-        currency=model.currency or "USD",
-        cash=cash,
-        equity=equity if equity is not None else cash + long_value,
-        buying_power=_opt(model.buying_power, "account.buying_power") or ZERO,
-        long_market_value=long_value,
-        trading_blocked=bool(model.trading_blocked),
-        account_blocked=bool(model.account_blocked),
+def _when_opt(value: Any, field: str) -> datetime | None:
+    return None if value in (None, "") else _when(value, field)
+
+
+def _foreign(kind: str, raw: Mapping[str, Any], asset_class: str, reason: str) -> ForeignRecord:
+    symbol = _text(raw.get("symbol"))
+    legs = raw.get("legs")
+    if not symbol and isinstance(legs, list):  # a multi-leg order names its legs only
+        symbol = "+".join(_text(leg.get("symbol")) for leg in legs if isinstance(leg, Mapping))
+    return ForeignRecord(
+        kind=kind,
+        symbol=symbol,
+        asset_class=asset_class,
+        reason=reason,
+        raw_json=json.dumps(raw, sort_keys=True, default=str),
     )
 
 
-def position(model: AlpacaPosition) -> Position:
-    qty = _dec(model.qty, f"{model.symbol}.qty")
-    price = _opt(model.current_price, f"{model.symbol}.current_price")
-    value = _opt(model.market_value, f"{model.symbol}.market_value")
+def account(raw: Any) -> AccountInfo:
+    raw = _object(raw, "the account")
+    cash = _dec(raw.get("cash"), "account.cash")
+    long_value = _opt(raw.get("long_market_value"), "account.long_market_value") or ZERO
+    equity = _opt(raw.get("equity"), "account.equity")
+    return AccountInfo(
+        account_id=str(_required(raw, "id", "account")),
+        account_number=str(_required(raw, "account_number", "account")),
+        status=_text(_required(raw, "status", "account")),
+        currency=_text(raw.get("currency")) or "USD",
+        cash=cash,
+        equity=equity if equity is not None else cash + long_value,
+        buying_power=_opt(raw.get("buying_power"), "account.buying_power") or ZERO,
+        long_market_value=long_value,
+        trading_blocked=bool(raw.get("trading_blocked")),
+        account_blocked=bool(raw.get("account_blocked")),
+        multiplier=_opt(raw.get("multiplier"), "account.multiplier") or Decimal(1),
+    )
+
+
+def position(raw: Any) -> Position | ForeignRecord:
+    raw = _object(raw, "a position")
+    symbol = str(_required(raw, "symbol", "position"))
+    asset_class = _text(raw.get("asset_class")) or symbol_class(symbol)
+    if asset_class != EQUITY:
+        return _foreign("position", raw, asset_class, f"asset class {asset_class}")
+    if _text(raw.get("side")).lower() == "short":
+        return _foreign("position", raw, asset_class, "a short position")
+    qty = _dec(raw.get("qty"), f"{symbol}.qty")
+    price = _opt(raw.get("current_price"), f"{symbol}.current_price")
+    value = _opt(raw.get("market_value"), f"{symbol}.market_value")
     if price is None:
         if value is None or qty == 0:
-            raise ValueError(f"position {model.symbol} has neither current_price nor market_value")
+            raise ValueError(f"position {symbol} has neither current_price nor market_value")
         price = value / qty
     if value is None:
         value = qty * price
-    cost = _dec(model.cost_basis, f"{model.symbol}.cost_basis")
+    cost = _dec(raw.get("cost_basis"), f"{symbol}.cost_basis")
     return Position(
-        symbol=model.symbol,
+        symbol=symbol,
         qty=qty,
-        avg_entry_price=_dec(model.avg_entry_price, f"{model.symbol}.avg_entry_price"),
+        avg_entry_price=_dec(raw.get("avg_entry_price"), f"{symbol}.avg_entry_price"),
         current_price=price,
         market_value=value,
         cost_basis=cost,
-        unrealized_pl=_opt(model.unrealized_pl, f"{model.symbol}.unrealized_pl") or value - cost,
-        asset_id=str(model.asset_id),
+        unrealized_pl=_opt(raw.get("unrealized_pl"), f"{symbol}.unrealized_pl") or value - cost,
+        asset_id=_text(raw.get("asset_id")),
     )
 
 
-def order(model: AlpacaOrder) -> Order:
+def _order_foreign_reason(raw: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(asset class, reason) when an order is not a simple buy or sell of a stock."""
+    symbol = _text(raw.get("symbol"))
+    asset_class = _text(raw.get("asset_class")) or (symbol_class(symbol) if symbol else "")
+    order_class = _text(raw.get("order_class"))
+    side = _text(raw.get("side"))
+    if order_class not in SIMPLE_ORDER_CLASSES:
+        return asset_class or order_class, f"a {order_class} order"
+    if asset_class != EQUITY:
+        return asset_class, f"asset class {asset_class or 'unknown'}"
+    if side not in ("buy", "sell"):
+        return asset_class, f"order side {side or 'empty'}"
+    return None
+
+
+def order(raw: Any) -> Order | ForeignRecord:
+    raw = _object(raw, "an order")
+    foreign = _order_foreign_reason(raw)
+    if foreign is not None:
+        return _foreign("order", raw, *foreign)
     return Order(
-        order_id=str(model.id),
-        client_order_id=model.client_order_id,
-        symbol=model.symbol or "",
-        side=Side(_enum(model.side)),
-        order_type=_enum(model.type or model.order_type),
-        time_in_force=_enum(model.time_in_force),
-        status=_enum(model.status),
-        qty=_opt(model.qty, "order.qty"),
-        notional=_opt(model.notional, "order.notional"),
-        filled_qty=_opt(model.filled_qty, "order.filled_qty") or ZERO,
-        filled_avg_price=_opt(model.filled_avg_price, "order.filled_avg_price"),
-        limit_price=_opt(model.limit_price, "order.limit_price"),
-        stop_price=_opt(model.stop_price, "order.stop_price"),
-        submitted_at=_utc(model.submitted_at),
-        created_at=_utc(model.created_at),  # type: ignore[arg-type]
-        trail_percent=_opt(model.trail_percent, "order.trail_percent"),
+        order_id=str(_required(raw, "id", "order")),
+        client_order_id=_text(raw.get("client_order_id")),
+        symbol=str(_required(raw, "symbol", "order")),
+        side=Side(_text(raw.get("side"))),
+        order_type=_text(raw.get("type") or raw.get("order_type")),
+        time_in_force=_text(raw.get("time_in_force")),
+        status=_text(_required(raw, "status", "order")),
+        qty=_opt(raw.get("qty"), "order.qty"),
+        notional=_opt(raw.get("notional"), "order.notional"),
+        filled_qty=_opt(raw.get("filled_qty"), "order.filled_qty") or ZERO,
+        filled_avg_price=_opt(raw.get("filled_avg_price"), "order.filled_avg_price"),
+        limit_price=_opt(raw.get("limit_price"), "order.limit_price"),
+        stop_price=_opt(raw.get("stop_price"), "order.stop_price"),
+        submitted_at=_when_opt(raw.get("submitted_at"), "order.submitted_at"),
+        created_at=_when(raw.get("created_at"), "order.created_at"),
+        trail_percent=_opt(raw.get("trail_percent"), "order.trail_percent"),
     )
 
 
-def fill(raw: dict[str, Any]) -> Fill:
-    """One FILL activity dict as the Trading API sends it (alpaca-py has no model for it)."""
-    if not isinstance(raw, dict):
-        raise ValueError("an account activity is not an object")
-    when = raw["transaction_time"]
+def equity_orders(raws: Any) -> tuple[list[Order], list[ForeignRecord]]:
+    """A list of orders split into the stock orders ``trader`` manages and the rest."""
+    if not isinstance(raws, list):
+        raise ValueError("the orders are not a list")
+    ours: list[Order] = []
+    foreign: list[ForeignRecord] = []
+    for raw in raws:
+        parsed = order(raw)
+        (foreign if isinstance(parsed, ForeignRecord) else ours).append(parsed)  # type: ignore[arg-type]
+    return ours, foreign
+
+
+def fill(raw: Any) -> Fill | ForeignRecord:
+    """One FILL activity as the Trading API sends it (alpaca-py has no model for it)."""
+    raw = _object(raw, "an account activity")
+    symbol = str(_required(raw, "symbol", "activity"))
+    side = _text(raw.get("side")).lower()
+    asset_class = symbol_class(symbol)
+    if asset_class != EQUITY:
+        return _foreign("activity", raw, asset_class, f"a fill of asset class {asset_class}")
+    if side not in ("buy", "sell"):
+        return _foreign("activity", raw, asset_class, f"a {side or 'sideless'} fill")
     return Fill(
-        activity_id=str(raw["id"]),
-        order_id=str(raw["order_id"]),
-        symbol=str(raw["symbol"]),
-        side=Side(str(raw["side"]).lower()),
-        qty=_dec(raw["qty"], "activity.qty"),
-        price=_dec(raw["price"], "activity.price"),
-        transaction_time=_utc(datetime.fromisoformat(str(when).replace("Z", "+00:00"))),  # type: ignore[arg-type]
-        fill_type=str(raw.get("type", "fill")),
-        cum_qty=_dec(raw.get("cum_qty", raw["qty"]), "activity.cum_qty"),
+        activity_id=str(_required(raw, "id", "activity")),
+        order_id=str(_required(raw, "order_id", "activity")),
+        symbol=symbol,
+        side=Side(side),
+        qty=_dec(raw.get("qty"), "activity.qty"),
+        price=_dec(raw.get("price"), "activity.price"),
+        transaction_time=_when(raw.get("transaction_time"), "activity.transaction_time"),
+        fill_type=_text(raw.get("type")) or "fill",
+        cum_qty=_dec(raw.get("cum_qty", raw.get("qty")), "activity.cum_qty"),
         leaves_qty=_dec(raw.get("leaves_qty", "0"), "activity.leaves_qty"),
     )
 
 
-def asset(model: AlpacaAsset) -> Asset:
+def asset(raw: Any) -> Asset:
+    raw = _object(raw, "an asset")
+    symbol = str(_required(raw, "symbol", "asset"))
     return Asset(
-        symbol=model.symbol,
-        name=model.name or model.symbol,
-        exchange=_enum(model.exchange),
-        tradable=bool(model.tradable),
-        fractionable=bool(model.fractionable),
-        status=_enum(model.status),
-        asset_id=str(model.id),
+        symbol=symbol,
+        name=_text(raw.get("name")) or symbol,
+        exchange=_text(raw.get("exchange")),
+        tradable=bool(raw.get("tradable")),
+        fractionable=bool(raw.get("fractionable")),
+        status=_text(raw.get("status")) or "active",
+        asset_id=_text(raw.get("id")),
     )
 
 
-def clock(model: AlpacaClock) -> MarketClock:
+def clock(raw: Any) -> MarketClock:
+    raw = _object(raw, "the clock")
     return MarketClock(
-        timestamp=_utc(model.timestamp),  # type: ignore[arg-type]
-        is_open=bool(model.is_open),
-        next_open=_utc(model.next_open),  # type: ignore[arg-type]
-        next_close=_utc(model.next_close),  # type: ignore[arg-type]
+        timestamp=_when(raw.get("timestamp"), "clock.timestamp"),
+        is_open=bool(raw.get("is_open")),
+        next_open=_when(raw.get("next_open"), "clock.next_open"),
+        next_close=_when(raw.get("next_close"), "clock.next_close"),
     )
 
 
-def trading_day(model: AlpacaCalendar) -> TradingDay:
+def trading_day(raw: Any) -> TradingDay:
+    """One calendar day; its open and close are New York wall-clock times ("09:30")."""
     from zoneinfo import ZoneInfo
 
+    raw = _object(raw, "a calendar day")
     zone = ZoneInfo(NEW_YORK)
-    # alpaca-py parses calendar times as naive New York wall-clock times.
-    return TradingDay(
-        day=model.date,
-        open=_utc(model.open.replace(tzinfo=zone)),  # type: ignore[arg-type]
-        close=_utc(model.close.replace(tzinfo=zone)),  # type: ignore[arg-type]
-    )
+    day = date.fromisoformat(str(_required(raw, "date", "calendar")))
+
+    def at(name: str) -> datetime:
+        text = str(_required(raw, name, "calendar"))
+        hour, minute = (int(part) for part in text.split(":")[:2])
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(UTC)
+
+    return TradingDay(day=day, open=at("open"), close=at("close"))
 
 
 def price(value: float | str | None, field: str) -> Decimal:

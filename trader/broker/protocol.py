@@ -16,6 +16,7 @@ from trader.core.domain import (
     Asset,
     Bar,
     Fill,
+    ForeignRecord,
     MarketClock,
     Order,
     OrderRequest,
@@ -37,6 +38,11 @@ class Broker(Protocol):
 
     def fills(self, after: str | None = None) -> list[Fill]:
         """FILL activities newer than the activity id ``after`` (all of them when None), oldest first."""
+        ...
+
+    def foreign_records(self) -> list[ForeignRecord]:
+        """What the latest reads of positions, open orders and fills held that ``trader``
+        does not trade (crypto, options, multi-leg or IPO orders, shorts)."""
         ...
 
     def assets(self, symbols: Sequence[str] | None = None) -> list[Asset]: ...

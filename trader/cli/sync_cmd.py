@@ -51,6 +51,15 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
             "taken_at": result.snapshot.taken_at,
             "positions": holdings_rows(result.snapshot),
             "open_orders": len(result.snapshot.open_orders),
+            "not_managed": [
+                {
+                    "kind": f.kind,
+                    "symbol": f.symbol,
+                    "asset_class": f.asset_class,
+                    "reason": f.reason,
+                }
+                for f in result.snapshot.foreign
+            ],
             "new_fills": result.new_fills,
             "plan_orders_updated": result.orders_updated,
         }
@@ -61,6 +70,8 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
         f"Account: [bold]{result.mode.value}[/] {account.masked_number} ({account.status})"
     )
     console.print(holdings_table(result.snapshot))
+    for record in result.snapshot.foreign:
+        console.print(f"[yellow]warning:[/] {record.warning}", highlight=False)
     console.print(
         f"Cash: {money(account.cash)}   Equity: {money(account.equity)}   "
         f"Open orders: {len(result.snapshot.open_orders)}   New fills recorded: {result.new_fills}"

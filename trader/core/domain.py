@@ -44,6 +44,11 @@ class AccountInfo:
     long_market_value: Decimal
     trading_blocked: bool = False
     account_blocked: bool = False
+    multiplier: Decimal = Decimal(1)  # 1: a cash account; 2 or 4: a margin account
+
+    @property
+    def is_margin(self) -> bool:
+        return self.multiplier > 1
 
     @property
     def masked_number(self) -> str:
@@ -181,6 +186,25 @@ class OrderRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class ForeignRecord:
+    """A position, open order or activity of a kind ``trader`` does not trade (crypto,
+    options, multi-leg or IPO orders, short sales), kept as the broker sent it.
+
+    It is reported and stored, never weighed, bought or sold."""
+
+    kind: str  # "position" | "order" | "activity"
+    symbol: str
+    asset_class: str
+    reason: str
+    raw_json: str  # the broker's JSON object, verbatim
+
+    @property
+    def warning(self) -> str:
+        name = self.symbol or "(no symbol)"
+        return f"{name}: {self.kind} not managed by trader ({self.reason}); left as it is"
+
+
+@dataclass(frozen=True, slots=True)
 class AccountSnapshot:
     """Everything ``trader sync`` reads in one go."""
 
@@ -189,3 +213,4 @@ class AccountSnapshot:
     open_orders: tuple[Order, ...]
     taken_at: datetime
     fills: tuple[Fill, ...] = field(default=())
+    foreign: tuple[ForeignRecord, ...] = field(default=())

@@ -210,6 +210,7 @@ def plan_account(
                     account_key,
                     calendar_due,
                 )
+                warnings = [*(f.warning for f in snapshot.foreign), *warnings]
             finally:
                 for action, outcome in opened.broker.calls:
                     store.log_event(command, "broker_call", outcome, {"action": action})

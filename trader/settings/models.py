@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from trader.core.symbols import CRYPTO, symbol_class
+
 Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9.]{0,9}$")]
 CategoryName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Percent = Annotated[Decimal, Field(ge=0, le=100)]
@@ -144,6 +146,13 @@ def consistency_problems(settings: Settings) -> list[Problem]:
                 )
             )
         for index, symbol in enumerate(symbols):
+            if symbol_class(symbol) == CRYPTO:  # option symbols fail the name check already
+                problems.append(
+                    (
+                        ("categories", category, index),
+                        f"{symbol} is a crypto pair: trader rebalances US stocks and ETFs only",
+                    )
+                )
             if symbol in owner:
                 problems.append(
                     (

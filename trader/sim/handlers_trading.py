@@ -29,7 +29,9 @@ def get_account(app: SimApp, request: Request) -> Response:
 def list_positions(app: SimApp, request: Request) -> Response:
     with app.reading() as state:
         held = sorted(state.positions.values(), key=lambda p: p.symbol)
-        return Response(body=[serialize.position(state, p) for p in held])
+        return Response(
+            body=[serialize.position(state, p) for p in held] + list(state.foreign_positions)
+        )
 
 
 def _position_symbol(state: SimState, symbol_or_id: str) -> str:
@@ -132,7 +134,12 @@ def list_orders(app: SimApp, request: Request) -> Response:
         # The dict keeps submission order, which is time order: the sim clock never goes back.
         if direction == "desc":
             chosen.reverse()
-        return Response(body=[serialize.order(o) for o in chosen[:limit]])
+        body = [serialize.order(o) for o in chosen]
+        # The orders the sim holds but does not trade are open, and have no symbol or side
+        # of their own when they are multi-leg.
+        if status != "closed" and not symbols and not side:
+            body.extend(state.foreign_orders)
+        return Response(body=body[:limit])
 
 
 def _order(state: SimState, order_id: str) -> Order:

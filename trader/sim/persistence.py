@@ -91,6 +91,8 @@ def to_json(state: SimState) -> dict[str, Any]:
         "orders": [_encode_record(o) for o in state.orders.values()],
         "client_order_ids": state.client_order_ids,
         "activities": [_encode_record(a) for a in state.activities],
+        "foreign_positions": state.foreign_positions,
+        "foreign_orders": state.foreign_orders,
         "recorded_closes": {
             day: {s: str(p) for s, p in closes.items()}
             for day, closes in state.recorded_closes.items()
@@ -117,6 +119,8 @@ def from_json(raw: dict[str, Any]) -> SimState:
         orders={o.id: o for o in orders},
         client_order_ids=dict(raw["client_order_ids"]),
         activities=[_decode_record(FillActivity, a) for a in raw["activities"]],
+        foreign_positions=list(raw.get("foreign_positions", [])),
+        foreign_orders=list(raw.get("foreign_orders", [])),
         recorded_closes={day: _prices(c) for day, c in raw["recorded_closes"].items()},
     )
 

@@ -39,6 +39,7 @@ class Scenario:
     cash: Decimal
     holdings: tuple[tuple[str, Decimal], ...] = ()  # (symbol, target market value)
     start: datetime = START
+    foreign: bool = False  # also holds crypto, an option and an open multi-leg order
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -55,6 +56,22 @@ SCENARIOS: dict[str, Scenario] = {
             ("TQQQ", Decimal("1000")),
             ("TLT", Decimal("400")),
         ),
+    ),
+    "mixed": Scenario(
+        "mixed",
+        "The seed portfolio, plus what trader does not trade: BTCUSD, an option, an open "
+        "multi-leg options order, a crypto fill and a short sale's fill.",
+        Decimal("3400.00"),
+        (
+            ("XLK", Decimal("3200")),
+            ("XLV", Decimal("1600")),
+            ("XLF", Decimal("900")),
+            ("XLE", Decimal("800")),
+            ("SPY", Decimal("1200")),
+            ("TQQQ", Decimal("1000")),
+            ("TLT", Decimal("400")),
+        ),
+        foreign=True,
     ),
     "empty": Scenario(
         "empty", "A fresh account: $100,000 cash, nothing held.", Decimal("100000.00")
@@ -138,4 +155,8 @@ def build(name: str) -> SimState:
         _seed_fill(state, view, symbol, side, amount, when)
     state.now = scenario.start
     state.cash = scenario.cash
+    if scenario.foreign:
+        from trader.sim import foreign
+
+        foreign.add_examples(state)
     return state

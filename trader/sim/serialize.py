@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from trader.core.money import ZERO, plain
-from trader.sim import history
+from trader.sim import foreign, history
 from trader.sim import trading_calendar as cal
 from trader.sim.assets import ASSETS, AssetInfo
 from trader.sim.rules import buying_power
@@ -92,10 +92,12 @@ def _promised(state: SimState, symbol: str) -> Decimal:
 
 
 def account(state: SimState) -> dict[str, Any]:
-    long_value = state.long_market_value()
+    long_value = state.long_market_value() + foreign.market_value(state)
     equity = state.cash + long_value
-    last_equity = state.cash + sum(
-        (p.qty * last_day_price(state, p.symbol) for p in state.positions.values()), ZERO
+    last_equity = (
+        state.cash
+        + sum((p.qty * last_day_price(state, p.symbol) for p in state.positions.values()), ZERO)
+        + foreign.market_value(state)
     )
     power = plain(buying_power(state))
     return {

@@ -119,6 +119,10 @@ class SimState:
     recorded_closes: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     counter: int = 0
     trading_blocked: bool = False
+    # Positions and open orders the sim holds but does not trade (crypto, options,
+    # multi-leg): JSON objects served verbatim (see ``trader.sim.foreign``).
+    foreign_positions: list[dict] = field(default_factory=list)
+    foreign_orders: list[dict] = field(default_factory=list)
     created_at: datetime = field(default_factory=lambda: datetime(2019, 6, 3, 14, 0, tzinfo=UTC))
 
     def next_uuid(self, kind: str) -> str:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 
-from trader.core.domain import AccountInfo, AccountMode, Fill, Order, Position, Side
+from trader.core.domain import AccountInfo, AccountMode, Fill, ForeignRecord, Order, Position, Side
 from trader.core.staging import Basis, StagedOrder, StagedPlan
 from trader.store.tables import (
     AccountRow,
     FillRow,
     PlanOrderRow,
     PlanRow,
+    SnapshotForeignRow,
     SnapshotOrderRow,
     SnapshotPositionRow,
     SyncSnapshotRow,
@@ -149,6 +150,27 @@ def fill_row(account_key: int, snapshot_id: int, fill: Fill) -> FillRow:
         fill_type=fill.fill_type,
         cum_qty=fill.cum_qty,
         leaves_qty=fill.leaves_qty,
+    )
+
+
+def foreign_row(snapshot_id: int, record: ForeignRecord) -> SnapshotForeignRow:
+    return SnapshotForeignRow(
+        snapshot_id=snapshot_id,
+        kind=record.kind,
+        symbol=record.symbol,
+        asset_class=record.asset_class,
+        reason=record.reason,
+        raw_json=record.raw_json,
+    )
+
+
+def foreign(row: SnapshotForeignRow) -> ForeignRecord:
+    return ForeignRecord(
+        kind=row.kind,
+        symbol=row.symbol,
+        asset_class=row.asset_class,
+        reason=row.reason,
+        raw_json=row.raw_json,
     )
 
 

@@ -37,6 +37,7 @@ from trader.store.tables import (
     FillRow,
     PricePeakRow,
     ScoreRow,
+    SnapshotForeignRow,
     SnapshotOrderRow,
     SnapshotPositionRow,
     SyncSnapshotRow,
@@ -137,6 +138,7 @@ class Store(PlanRecords):
             snapshot_id = _key(snapshot_row.id)
             session.add_all(convert.position_row(snapshot_id, p) for p in snapshot.positions)
             session.add_all(convert.order_row(snapshot_id, o) for o in snapshot.open_orders)
+            session.add_all(convert.foreign_row(snapshot_id, f) for f in snapshot.foreign)
             session.add_all(
                 convert.fill_row(account_key, snapshot_id, f)
                 for f in self._new_fills(session, account_key, snapshot.fills)
@@ -203,12 +205,18 @@ class Store(PlanRecords):
             fills = session.exec(
                 select(FillRow).where(FillRow.snapshot_id == row.id).order_by(col(FillRow.id))
             ).all()
+            foreign = session.exec(
+                select(SnapshotForeignRow)
+                .where(SnapshotForeignRow.snapshot_id == row.id)
+                .order_by(col(SnapshotForeignRow.id))
+            ).all()
             return AccountSnapshot(
                 account=convert.account_info(account, row),
                 positions=tuple(convert.position(p) for p in positions),
                 open_orders=tuple(convert.order(o) for o in orders),
                 taken_at=row.taken_at,
                 fills=tuple(convert.fill(f) for f in fills),
+                foreign=tuple(convert.foreign(f) for f in foreign),
             )
 
     def fills(self, account_key: int, symbol: str | None = None) -> list[Fill]:

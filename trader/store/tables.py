@@ -59,6 +59,7 @@ ORDER_STATUSES = (
     "expired",
     "skipped",
 )
+FOREIGN_KINDS = ("position", "order", "activity")
 EXECUTION_STATUSES = ("running", "completed", "interrupted", "refused")
 
 
@@ -163,6 +164,22 @@ class SnapshotOrderRow(SQLModel, table=True):
     trail_percent: Decimal | None = _money(nullable=True)
     submitted_at: datetime | None = _time(nullable=True)
     created_at: datetime = _time()
+
+
+class SnapshotForeignRow(SQLModel, table=True):
+    """A position, open order or fill at one sync that ``trader`` does not trade (crypto,
+    options, multi-leg or IPO orders, shorts), kept as the broker's JSON."""
+
+    __tablename__ = "snapshot_foreign"
+    __table_args__ = (CheckConstraint(_one_of("kind", FOREIGN_KINDS), name="kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(sa_column=_parent("sync_snapshot.id"))
+    kind: str
+    symbol: str
+    asset_class: str
+    reason: str
+    raw_json: str
 
 
 class FillRow(SQLModel, table=True):
@@ -356,6 +373,7 @@ ALL_TABLES = (
     "sync_snapshot",
     "snapshot_position",
     "snapshot_order",
+    "snapshot_foreign",
     "fill",
     "event",
     "plan",
