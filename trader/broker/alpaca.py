@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from time import time as unix_time
 from typing import Any, TypeVar
@@ -57,13 +57,14 @@ from trader.core.domain import (
     Position,
     TradingDay,
 )
-from trader.errors import ConfigError, NotFound, TemporaryBrokerError
+from trader.errors import BrokerError, ConfigError, NotFound, TemporaryBrokerError
 
 T = TypeVar("T")
 ACTIVITY_PAGE_SIZE = 100
 PAPER_ACCOUNT_PREFIX = "PA"
 # The longest a read waits for a rate-limit window to reset (Alpaca's window is a minute).
 MAX_RATE_LIMIT_WAIT = 60.0
+SIP_HISTORY_DELAY = timedelta(minutes=16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class Connection:
     data_url: str | None = None
     timeout_seconds: float = 10.0
     max_retries: int = 3
+    data_feed: str = "auto"  # auto | iex | sip | delayed_sip
 
     def __repr__(self) -> str:
         return f"Connection(paper={self.paper}, trading_url={self.trading_url!r})"
@@ -126,6 +128,9 @@ class AlpacaBroker:
             _configure(client, connection.timeout_seconds)
         self._retry_wait = retry_wait
         self._now = unix_time
+        feed = connection.data_feed
+        self.latest_feed = "sip" if feed == "auto" else feed
+        self.history_feed = "sip" if feed in ("auto", "delayed_sip") else feed
         self.calls: list[tuple[str, str]] = []  # (action, outcome) for the event log
         self._foreign: dict[str, list[ForeignRecord]] = {}
 
@@ -259,15 +264,26 @@ class AlpacaBroker:
 
     # -- market data ----------------------------------------------------------------
     def latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]:
+        """The last trade of each symbol, in one request, from the configured feed.
+
+        ``auto`` asks SIP (every US exchange) and, when the data plan refuses recent SIP
+        (a 403, as on Alpaca's free plan), IEX from then on in this process."""
         if not symbols:
             return {}
-        request = StockLatestTradeRequest(symbol_or_symbols=list(symbols), feed=DataFeed.IEX)
 
-        def read() -> dict[str, Decimal]:
+        def read(feed: str) -> dict[str, Decimal]:
+            request = StockLatestTradeRequest(symbol_or_symbols=list(symbols), feed=DataFeed(feed))
             trades = self._data.get_stock_latest_trade(request)
             return {s: convert.price(t.price, f"{s} latest trade") for s, t in trades.items()}
 
-        return self._read("read latest prices", read)
+        feed = self.latest_feed
+        try:
+            return self._read(f"read latest prices ({feed})", lambda: read(feed))
+        except BrokerError as exc:
+            if self.connection.data_feed != "auto" or feed != "sip" or exc.status != 403:
+                raise
+        self.latest_feed = "iex"
+        return self._read("read latest prices (iex)", lambda: read("iex"))
 
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date | None = None
@@ -276,9 +292,9 @@ class AlpacaBroker:
             symbol_or_symbols=list(symbols),
             timeframe=TimeFrame.Day,
             start=datetime.combine(start, time(), tzinfo=UTC),
-            end=datetime.combine(end, time(23, 59), tzinfo=UTC) if end else None,
+            end=self._history_end(end),
             adjustment=Adjustment.ALL,
-            feed=DataFeed.IEX,
+            feed=DataFeed(self.history_feed),
         )
 
         def read() -> dict[str, list[Bar]]:
@@ -299,6 +315,16 @@ class AlpacaBroker:
             }
 
         return self._read("read daily bars", read)
+
+    def _history_end(self, end: date | None) -> datetime | None:
+        """Where a bar request ends. SIP history is free only 15 minutes late: a SIP
+        request that would reach into the last quarter hour leaves the end out, and the
+        data API then ends it where the account's plan allows."""
+        asked = datetime.combine(end, time(23, 59), tzinfo=UTC) if end else None
+        if asked is None or self.history_feed != "sip":
+            return asked
+        latest = datetime.fromtimestamp(self._now(), UTC) - SIP_HISTORY_DELAY
+        return asked if asked <= latest else None
 
     # -- orders -----------------------------------------------------------------------
     def submit(self, request: OrderRequest) -> Order:

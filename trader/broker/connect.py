@@ -133,6 +133,7 @@ def remote_connection(settings: Settings, mode: AccountMode) -> Connection:
         data_url=endpoints.data_url,
         timeout_seconds=settings.broker.timeout_seconds,
         max_retries=settings.broker.max_retries,
+        data_feed=settings.broker.data_feed,
     )
 
 
@@ -165,6 +166,7 @@ def open_broker(settings: Settings, home: Path, *, live_flag: bool = False) -> I
                 data_url=url,
                 timeout_seconds=settings.broker.timeout_seconds,
                 max_retries=settings.broker.max_retries,
+                data_feed=settings.broker.data_feed,
             )
             yield OpenBroker(
                 mode, AlpacaBroker(connection), f"local paper broker ({home / SIM_STATE_FILE})"

@@ -88,6 +88,7 @@ class ExecutionSection(Strict):
 class BrokerSection(Strict):
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
     max_retries: Annotated[int, Field(ge=0, le=10)] = 3
+    data_feed: Literal["auto", "iex", "sip", "delayed_sip"] = "auto"
 
 
 class SimSection(Strict):

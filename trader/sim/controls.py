@@ -49,6 +49,13 @@ class Controls:
         with self._app.changing() as state:
             state.trading_blocked = bool(blocked)
 
+    def set_data_plan(self, plan: str) -> None:
+        """``free`` (SIP only 15 minutes late, like a new account) or ``unlimited``."""
+        if plan not in ("free", "unlimited"):
+            raise ValueError(f"data plan {plan!r}: expected free or unlimited")
+        with self._app.changing() as state:
+            state.data_plan = plan
+
     def now(self) -> datetime:
         with self._app.reading() as state:
             return cal.local(state.now)

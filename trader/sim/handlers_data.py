@@ -28,6 +28,10 @@ from trader.sim.state import SimState
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 1_000
 FEEDS = ("iex", "sip", "delayed_sip", "otc", "boats", "overnight")
+# A free ("basic") data plan reads SIP only 15 minutes late; Alpaca's answer otherwise.
+PAID_PLAN = "unlimited"
+SIP_DELAY = timedelta(minutes=15)
+RECENT_SIP_REFUSED = "subscription does not permit querying recent SIP data"
 _TIMEFRAME = re.compile(r"^(\d+)(Min|T|Hour|H|Day|D|Week|W|Month|M)$")
 _UNITS = {"T": "Min", "H": "Hour", "D": "Day", "W": "Week", "M": "Month"}
 _TAPES = {"NYSE": "A", "NASDAQ": "C"}
@@ -50,6 +54,19 @@ def _symbols(request: Request) -> list[str]:
     if request.text("feed") is not None and request.text("feed", "").lower() not in FEEDS:
         raise _refuse(f"invalid feed: {request.text('feed')}")
     return [s for s in symbols if s in ASSETS]
+
+
+def _feed(request: Request, state: SimState) -> str:
+    """The feed asked for, or the plan's default: ``sip`` with a paid plan, else ``iex``."""
+    asked = (request.text("feed") or "").lower()
+    return asked or ("sip" if state.data_plan == PAID_PLAN else "iex")
+
+
+def _latest_feed(request: Request, state: SimState) -> str:
+    feed = _feed(request, state)
+    if feed == "sip" and state.data_plan != PAID_PLAN:
+        raise _refuse(RECENT_SIP_REFUSED, 403)
+    return feed
 
 
 def _last_trade_time(state: SimState) -> datetime:
@@ -100,11 +117,13 @@ def _bar(bar: BarData) -> dict[str, Any]:
 
 def latest_trades(app: SimApp, request: Request) -> Response:
     with app.reading() as state:
+        _latest_feed(request, state)
         return Response(body={"trades": {s: _trade(state, s) for s in _symbols(request)}})
 
 
 def latest_quotes(app: SimApp, request: Request) -> Response:
     with app.reading() as state:
+        _latest_feed(request, state)
         return Response(body={"quotes": {s: _quote(state, s) for s in _symbols(request)}})
 
 
@@ -115,6 +134,7 @@ def _latest_minute(symbol: str, view: MarketView) -> BarData | None:
 
 def latest_bars(app: SimApp, request: Request) -> Response:
     with app.reading() as state:
+        _latest_feed(request, state)
         view = state.market_view()
         found = {s: _latest_minute(s, view) for s in _symbols(request)}
         return Response(body={"bars": {s: _bar(b) for s, b in found.items() if b is not None}})
@@ -135,6 +155,7 @@ def _snapshot(state: SimState, symbol: str) -> dict[str, Any]:
 
 def snapshots(app: SimApp, request: Request) -> Response:
     with app.reading() as state:
+        _latest_feed(request, state)
         return Response(body={s: _snapshot(state, s) for s in _symbols(request)})
 
 
@@ -215,7 +236,16 @@ def _collect(
         view = state.market_view()
         today = datetime.combine(cal.local(state.now).date(), datetime.min.time(), cal.NEW_YORK)
         start = request.instant("start") or today
-        end = min(request.instant("end") or state.now, state.now)
+        asked_end = request.instant("end")
+        if _feed(request, state) == "sip" and state.data_plan != PAID_PLAN:
+            latest_allowed = state.now - SIP_DELAY
+            # No end, or one past the sim's clock (which may lag the caller's): the
+            # plan's default, a quarter of an hour ago. Within that quarter hour: refused.
+            if asked_end is None or asked_end >= state.now:
+                asked_end = latest_allowed
+            elif asked_end > latest_allowed:
+                raise _refuse(RECENT_SIP_REFUSED, 403)
+        end = min(asked_end or state.now, state.now)
         bars: dict[str, list[dict[str, Any]]] = {}
         count = 0
         for symbol in sorted(set(symbols)):

@@ -119,6 +119,7 @@ class SimState:
     recorded_closes: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     counter: int = 0
     trading_blocked: bool = False
+    data_plan: str = "free"  # "free": SIP only 15 minutes late | "unlimited": SIP in real time
     # Positions and open orders the sim holds but does not trade (crypto, options,
     # multi-leg): JSON objects served verbatim (see ``trader.sim.foreign``).
     foreign_positions: list[dict] = field(default_factory=list)
