@@ -101,8 +101,8 @@ def test_the_market_portfolio_prices_what_it_may_buy_and_says_what_it_cannot():
     assert "SQQQ" not in held and "TLT" not in held and "VGT" not in held
     text = "\n".join(warnings)
     assert "SQQQ: a short position of 2 shares" in text
-    assert "TLT is not tradable" in text
-    assert "the broker does not know VGT" in text
+    assert "TLT: not tradable at the broker (categories.bonds" in text
+    assert "VGT: unknown at the broker (categories.technology); it is not bought" in text
     assert "1 open order (XLV)" in text
     assert portfolio.cash == 1000
 

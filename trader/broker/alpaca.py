@@ -27,8 +27,9 @@ from alpaca.data.historical.stock import StockHistoricalDataClient
 from alpaca.data.requests import StockBarsRequest, StockLatestTradeRequest
 from alpaca.data.timeframe import TimeFrame
 from alpaca.trading.client import TradingClient
-from alpaca.trading.enums import OrderSide, QueryOrderStatus, TimeInForce
+from alpaca.trading.enums import AssetStatus, OrderSide, QueryOrderStatus, TimeInForce
 from alpaca.trading.requests import (
+    GetAssetsRequest,
     GetCalendarRequest,
     GetOrdersRequest,
     LimitOrderRequest,
@@ -241,10 +242,14 @@ class AlpacaBroker:
 
     # -- assets and calendar --------------------------------------------------------
     def assets(self, symbols: Sequence[str] | None = None) -> list[Asset]:
+        """The given symbols' assets, one request each; without symbols, every active
+        asset in one request."""
         if symbols:
             return [self.asset(symbol) for symbol in symbols]
+        request = GetAssetsRequest(status=AssetStatus.ACTIVE)
         return self._read(
-            "read assets", lambda: [convert.asset(a) for a in self._trading.get_all_assets()]
+            "read active assets",
+            lambda: [convert.asset(a) for a in self._trading.get_all_assets(request)],
         )
 
     def asset(self, symbol: str) -> Asset:
@@ -315,6 +320,30 @@ class AlpacaBroker:
             }
 
         return self._read("read daily bars", read)
+
+    def feed_answers(self, symbol: str, feed: str, *, history: bool = False) -> str:
+        """``ok`` when ``feed`` answers for ``symbol`` (the latest trade, or daily bars of
+        the past week that end a day ago), else why not; for ``trader doctor``."""
+        try:
+            with translated(f"read {feed} {'history' if history else 'latest trade'}"):
+                if history:
+                    end = datetime.fromtimestamp(self._now(), UTC) - timedelta(days=1)
+                    self._data.get_stock_bars(
+                        StockBarsRequest(
+                            symbol_or_symbols=symbol,
+                            timeframe=TimeFrame.Day,
+                            start=end - timedelta(days=7),
+                            end=end,
+                            feed=DataFeed(feed),
+                        )
+                    )
+                else:
+                    self._data.get_stock_latest_trade(
+                        StockLatestTradeRequest(symbol_or_symbols=symbol, feed=DataFeed(feed))
+                    )
+        except BrokerError as exc:
+            return str(exc).split(": ", 1)[-1]
+        return "ok"
 
     def _history_end(self, end: date | None) -> datetime | None:
         """Where a bar request ends. SIP history is free only 15 minutes late: a SIP

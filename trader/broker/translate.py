@@ -112,6 +112,8 @@ def _short_reason(text: str) -> str:
     first = text.strip().splitlines()[0] if text.strip() else "unknown reason"
     if "Connection refused" in text:
         return "connection refused"
+    if "NameResolutionError" in text or "Failed to resolve" in text:
+        return "the host name does not resolve"
     return first[:160]
 
 

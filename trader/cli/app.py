@@ -43,6 +43,7 @@ def _register() -> None:
     from trader.cli import (
         backtest_cmd,
         demo_cmd,
+        doctor_cmd,
         execute_cmd,
         lots_cmd,
         orders_cmd,
@@ -53,6 +54,7 @@ def _register() -> None:
         sync_cmd,
     )
 
+    app.command("doctor")(doctor_cmd.doctor)
     app.command("sync")(sync_cmd.sync)
     app.command("plan")(plan_cmd.plan)
     app.command("execute")(execute_cmd.execute)

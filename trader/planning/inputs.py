@@ -135,12 +135,13 @@ def market_portfolio(
             asset = assets.get(symbol)
             if asset is None:
                 warnings.append(
-                    f"categories.{category}: the broker does not know {symbol}; it is not bought"
+                    f"{symbol}: unknown at the broker (categories.{category}); it is not "
+                    f"bought: check the symbol, or run `trader doctor`"
                 )
             elif not asset.tradable or asset.status != "active":
                 warnings.append(
-                    f"categories.{category}: {symbol} is not tradable at the broker; "
-                    f"it is not bought"
+                    f"{symbol}: not tradable at the broker (categories.{category}, "
+                    f"{asset.status}); it is not bought"
                 )
             elif symbol not in prices:
                 warnings.append(f"categories.{category}: no price for {symbol}; it is not bought")

@@ -18,13 +18,14 @@ from typing import Any
 
 from trader.broker.connect import open_broker
 from trader.broker.protocol import Broker
-from trader.core.domain import AccountMode, AccountSnapshot, Asset
+from trader.core.domain import AccountMode, AccountSnapshot
 from trader.core.engine import Plan, plan_rebalance
 from trader.core.lots import Lot
 from trader.core.policy import Policy, Portfolio
 from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
-from trader.errors import ConfigError, NotFound
+from trader.errors import ConfigError
+from trader.planning.assets import assets_for
 from trader.planning.inputs import (
     categorised_symbols,
     manual_portfolio,
@@ -70,16 +71,6 @@ def writable_folder(folder: Path) -> Path:
     return folder
 
 
-def _assets(broker: Broker, symbols: list[str]) -> dict[str, Asset]:
-    found: dict[str, Asset] = {}
-    for symbol in symbols:
-        try:
-            found[symbol] = broker.asset(symbol)
-        except NotFound:
-            continue
-    return found
-
-
 def _calendar_due(
     settings: Settings, store: Store, mode: AccountMode, today: date, trading: set[date]
 ) -> bool:
@@ -101,14 +92,14 @@ def _read_market(
 ) -> tuple[Portfolio, list[str]]:
     held = [p.symbol for p in snapshot.positions]
     wanted = list(dict.fromkeys([*categorised_symbols(settings), *held]))
-    assets = _assets(broker, wanted)
+    today = market_date(broker.clock().timestamp)
+    assets = assets_for(broker, store, wanted, today)
     to_price = [
         s
         for s in categorised_symbols(settings)
         if s not in held and s in assets and assets[s].tradable and assets[s].status == "active"
     ]
     prices = broker.latest_prices(to_price)
-    today = market_date(broker.clock().timestamp)
     if calendar_due is None:
         calendar_due = settings.rebalancing.method != "threshold" and _calendar_due(
             settings, store, mode, today, broker_trading_days(broker, today)

@@ -127,4 +127,26 @@ def find_asset(symbol_or_id: str) -> AssetInfo | None:
 
 
 def seed_prices() -> dict[str, Decimal]:
-    return {symbol: asset.price for symbol, asset in ASSETS.items()}
+    """The first-day prices of the sim's own ETFs (not of the synthetic stocks)."""
+    return {asset.symbol: asset.price for asset in _TABLE}
+
+
+# Synthetic stocks for accounts with many positions (the ``stocks-N`` scenarios): W001 to
+# W500, NYSE-listed, $20 to $119.75. They join the universe only when such an account
+# is built or loaded, so ordinary accounts list and price the ETFs alone.
+SYNTHETIC_COUNT = 500
+
+
+def synthetic_symbols(count: int = SYNTHETIC_COUNT) -> list[str]:
+    return [f"W{n:03d}" for n in range(1, count + 1)]
+
+
+def add_synthetic_stocks() -> None:
+    """Register the synthetic stocks in the universe (idempotent)."""
+    for n, symbol in enumerate(synthetic_symbols(), 1):
+        if symbol not in ASSETS:
+            info = _asset(
+                symbol, f"Synthetic Stock {n:03d}", "NYSE", f"{20 + (n * 37) % 400 / 4:.2f}"
+            )
+            ASSETS[symbol] = info
+            ASSETS_BY_ID[info.asset_id] = info

@@ -104,6 +104,10 @@ def to_json(state: SimState) -> dict[str, Any]:
 def from_json(raw: dict[str, Any]) -> SimState:
     if raw.get("format") != FORMAT_VERSION:
         raise ValueError(f"unsupported state format {raw.get('format')!r}")
+    if str(raw.get("scenario", "")).startswith("stocks-"):
+        from trader.sim.assets import add_synthetic_stocks
+
+        add_synthetic_stocks()
     positions = [_decode_record(Position, p) for p in raw["positions"]]
     orders = [_decode_record(Order, o) for o in raw["orders"]]
     return SimState(

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from trader.sim import engine, history
 from trader.sim import trading_calendar as cal
-from trader.sim.assets import ASSETS, seed_prices
+from trader.sim.assets import ASSETS, add_synthetic_stocks, seed_prices, synthetic_symbols
 from trader.sim.state import Order, SimState
 
 DEFAULT_SCENARIO = "default"
@@ -77,6 +77,19 @@ SCENARIOS: dict[str, Scenario] = {
         "empty", "A fresh account: $100,000 cash, nothing held.", Decimal("100000.00")
     ),
 }
+# Accounts with many positions, to measure what a plan costs as an account grows:
+# N synthetic stocks worth about $100 each, bought in one lot a month before the start.
+STOCK_COUNTS = (5, 500)
+for _count in STOCK_COUNTS:
+    SCENARIOS[f"stocks-{_count}"] = Scenario(
+        f"stocks-{_count}",
+        f"{_count} synthetic stocks of about $100 each and $1,000 cash.",
+        Decimal("1000.00"),
+    )
+
+
+def is_stock_scenario(name: str) -> bool:
+    return name.startswith("stocks-")
 
 
 def _session_on_or_before(day_offset: int, start: datetime, minute: int) -> datetime:
@@ -129,11 +142,36 @@ def _seed_fill(
     engine.record_fill(state, placed, qty, price)
 
 
+def _stock_account(scenario: Scenario, count: int) -> SimState:
+    add_synthetic_stocks()
+    symbols = synthetic_symbols(count)
+    prices = {**seed_prices(), **{s: ASSETS[s].price for s in symbols}}
+    state = SimState(
+        scenario=scenario.name,
+        now=scenario.start,
+        anchor=cal.local(scenario.start).date(),
+        cash=scenario.cash,
+        prices=dict(prices),
+        anchor_prices=dict(prices),
+    )
+    view = state.market_view()
+    for index, symbol in enumerate(symbols):
+        qty = (Decimal(100) / prices[symbol]).quantize(SHARE_STEP, rounding=ROUND_HALF_EVEN)
+        when = _session_on_or_before(30, scenario.start, minute=index % 300)
+        _seed_fill(state, view, symbol, "buy", qty, when)
+    state.activities.sort(key=lambda activity: activity.transaction_time)  # time order
+    state.now = scenario.start
+    state.cash = scenario.cash
+    return state
+
+
 def build(name: str) -> SimState:
     """A fresh account in the state the scenario describes."""
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}; known: {', '.join(sorted(SCENARIOS))}")
     scenario = SCENARIOS[name]
+    if is_stock_scenario(name):
+        return _stock_account(scenario, int(name.removeprefix("stocks-")))
     prices = seed_prices()
     state = SimState(
         scenario=name,

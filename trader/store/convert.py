@@ -12,11 +12,22 @@ form is ever stored, so a rebuilt ``AccountInfo`` carries the masked number
 from __future__ import annotations
 
 import json
+from datetime import date
 
-from trader.core.domain import AccountInfo, AccountMode, Fill, ForeignRecord, Order, Position, Side
+from trader.core.domain import (
+    AccountInfo,
+    AccountMode,
+    Asset,
+    Fill,
+    ForeignRecord,
+    Order,
+    Position,
+    Side,
+)
 from trader.core.staging import Basis, StagedOrder, StagedPlan
 from trader.store.tables import (
     AccountRow,
+    AssetCacheRow,
     FillRow,
     PlanOrderRow,
     PlanRow,
@@ -151,6 +162,32 @@ def fill_row(account_key: int, snapshot_id: int, fill: Fill) -> FillRow:
         cum_qty=fill.cum_qty,
         leaves_qty=fill.leaves_qty,
     )
+
+
+def cached_asset(row: AssetCacheRow) -> Asset | None:
+    if not row.known:
+        return None
+    return Asset(
+        symbol=row.symbol,
+        name=row.name,
+        exchange=row.exchange,
+        tradable=row.tradable,
+        fractionable=row.fractionable,
+        status=row.status,
+        asset_id=row.asset_id,
+    )
+
+
+def fill_asset_row(row: AssetCacheRow, asset: Asset | None, day: date) -> None:
+    """Write into ``row`` what the broker said of its symbol on ``day``."""
+    row.read_on = day
+    row.known = asset is not None
+    row.name = asset.name if asset else ""
+    row.exchange = asset.exchange if asset else ""
+    row.tradable = asset.tradable if asset else False
+    row.fractionable = asset.fractionable if asset else False
+    row.status = asset.status if asset else "unknown"
+    row.asset_id = asset.asset_id if asset else ""
 
 
 def foreign_row(snapshot_id: int, record: ForeignRecord) -> SnapshotForeignRow:

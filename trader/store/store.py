@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
 from sqlmodel import Session, col, select
 
-from trader.core.domain import AccountInfo, AccountMode, AccountSnapshot, Fill
+from trader.core.domain import AccountInfo, AccountMode, AccountSnapshot, Asset, Fill
 from trader.errors import StorageError
 from trader.store import convert
 from trader.store.engine import create_engine_for, for_writing, storage_error
@@ -31,6 +31,7 @@ from trader.store.migrate import upgrade_to_head
 from trader.store.plans import PlanRecords
 from trader.store.tables import (
     AccountRow,
+    AssetCacheRow,
     DailyCloseRow,
     DailyCloseSpanRow,
     EventRow,
@@ -279,6 +280,33 @@ class Store(PlanRecords):
                 select(DailyCloseSpanRow).where(col(DailyCloseSpanRow.symbol).in_(symbols))
             )
             return {row.symbol: (row.first_day, row.last_day) for row in rows}
+
+    def cached_assets(self, symbols: list[str], day: date) -> dict[str, Asset | None]:
+        """What the broker said on ``day`` of those of ``symbols`` asked that day: the
+        asset, or None for a symbol it did not know. Symbols not asked that day are absent."""
+        with self._session("read cached assets") as session:
+            rows = session.exec(
+                select(AssetCacheRow).where(
+                    col(AssetCacheRow.symbol).in_(symbols), AssetCacheRow.read_on == day
+                )
+            )
+            return {row.symbol: convert.cached_asset(row) for row in rows}
+
+    def cache_assets(self, found: Mapping[str, Asset | None], day: date) -> None:
+        """Remember what the broker said of each symbol on ``day`` (None: not known)."""
+        if not found:
+            return
+        with self._session("cache assets", write=True) as session:
+            rows = {
+                row.symbol: row
+                for row in session.exec(
+                    select(AssetCacheRow).where(col(AssetCacheRow.symbol).in_(list(found)))
+                )
+            }
+            for symbol, asset in found.items():
+                row = rows.get(symbol) or AssetCacheRow(symbol=symbol)
+                convert.fill_asset_row(row, asset, day)
+                session.add(row)
 
     def daily_closes(
         self, symbols: list[str], start: date, end: date

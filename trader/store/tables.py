@@ -368,6 +368,25 @@ class DailyCloseSpanRow(SQLModel, table=True):
     last_day: date = Field(sa_type=Date(), nullable=False)
 
 
+class AssetCacheRow(SQLModel, table=True):
+    """What the broker said of a symbol on one trading day: its attributes, or that it does
+    not know it (``known`` false). Read again on the next trading day."""
+
+    __tablename__ = "asset_cache"
+    __table_args__ = (UniqueConstraint("symbol"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    symbol: str
+    known: bool
+    name: str
+    exchange: str
+    tradable: bool
+    fractionable: bool
+    status: str
+    asset_id: str
+    read_on: date = Field(sa_type=Date(), nullable=False)
+
+
 ALL_TABLES = (
     "account",
     "sync_snapshot",
@@ -383,4 +402,5 @@ ALL_TABLES = (
     "score",
     "daily_close",
     "daily_close_span",
+    "asset_cache",
 )

@@ -1,0 +1,312 @@
+"""``trader doctor``: what a new user needs to know before the first plan, checked once.
+
+Each check passes or fails with what was found and, on failure, how to fix it. The
+checks run in order and stop at the first one that makes the rest meaningless (no
+keys, no answer from the broker). Doctor reads; it never sends an order. Its exit
+code is that of the first failure (the same codes as every command), 0 when all pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trader.broker.alpaca import AlpacaBroker
+from trader.core.domain import AccountMode
+from trader.errors import (
+    AuthenticationError,
+    BrokerError,
+    BrokerUnreachable,
+    ConfigError,
+    MissingCredentials,
+    TraderError,
+)
+from trader.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    exit_code: int = 0  # what a failure exits with
+
+
+@dataclass
+class Diagnosis:
+    config: str
+    mode: str
+    trading_url: str = ""
+    data_url: str = ""
+    database_url: str = ""
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    @property
+    def exit_code(self) -> int:
+        return next((c.exit_code or 1 for c in self.checks if not c.ok), 0)
+
+    def passed(self, name: str, detail: str) -> None:
+        self.checks.append(Check(name, True, detail))
+
+    def failed(self, name: str, detail: str, fix: str, exit_code: int) -> None:
+        self.checks.append(Check(name, False, detail, fix, exit_code))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "config": self.config,
+            "mode": self.mode,
+            "trading_url": self.trading_url,
+            "data_url": self.data_url,
+            "database_url": self.database_url,
+            "checks": [
+                {"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix} for c in self.checks
+            ],
+        }
+
+
+def diagnose(settings: Settings, config: Path | None, home: Path) -> Diagnosis:
+    mode = AccountMode(settings.account)
+    found = Diagnosis(config=str(config) if config else "(defaults)", mode=mode.value)
+    if mode is AccountMode.MANUAL:
+        found.passed("broker", "account 'manual': no broker; plans use current_holdings")
+    else:
+        with _broker(settings, home, found) as broker:
+            if broker is not None:
+                _check_broker(settings, broker, found)
+    _check_database(home, found)
+    return found
+
+
+@contextmanager
+def _broker(settings: Settings, home: Path, found: Diagnosis) -> Iterator[AlpacaBroker | None]:
+    """The broker to check, with its endpoints and keys checked first; None when they fail."""
+    from trader.broker import connect
+    from trader.broker.alpaca import Connection
+
+    mode = AccountMode(settings.account)
+    if mode is AccountMode.SIM:
+        from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+
+        home.mkdir(parents=True, exist_ok=True)
+        server = SimServer(state_path=home / connect.SIM_STATE_FILE, scenario=settings.sim.scenario)
+        url = server.start()
+        try:
+            found.trading_url = found.data_url = url
+            found.passed("endpoints", f"embedded local paper broker at {url} (trading and data)")
+            found.passed("keys", "the local paper broker's own keys")
+            yield AlpacaBroker(
+                Connection(
+                    SIM_KEY_ID,
+                    SIM_SECRET_KEY,
+                    trading_url=url,
+                    data_url=url,
+                    timeout_seconds=settings.broker.timeout_seconds,
+                    max_retries=0,
+                    data_feed=settings.broker.data_feed,
+                )
+            )
+        finally:
+            server.stop()
+        return
+    try:
+        endpoints = connect.resolve_endpoints(mode)
+    except ConfigError as exc:
+        found.failed("endpoints", str(exc), f"fix {connect.TRADING_URL_ENV}", exc.exit_code)
+        yield None
+        return
+    found.trading_url, found.data_url = endpoints.trading_url, endpoints.data_url
+    found.passed(
+        "endpoints",
+        f"trading {endpoints.trading_url} ({endpoints.trading_source}); "
+        f"data {endpoints.data_url} ({endpoints.data_source})",
+    )
+    try:
+        connection = connect.remote_connection(settings, mode)
+    except MissingCredentials as exc:
+        found.failed(
+            "keys",
+            str(exc),
+            f"export {connect.KEY_ENV} and {connect.SECRET_ENV} (from Alpaca's dashboard)",
+            exc.exit_code,
+        )
+        yield None
+        return
+    found.passed("keys", f"{connect.KEY_ENV} and {connect.SECRET_ENV} are set (values not shown)")
+    from dataclasses import replace
+
+    yield AlpacaBroker(replace(connection, max_retries=0), retry_wait=0)
+
+
+def _check_broker(settings: Settings, broker: AlpacaBroker, found: Diagnosis) -> None:
+    try:
+        account = broker.account()
+    except BrokerUnreachable as exc:
+        found.failed(
+            "reachable",
+            str(exc),
+            "check the network and the trading URL (APCA_API_BASE_URL)",
+            exc.exit_code,
+        )
+        return
+    except AuthenticationError as exc:
+        found.failed(
+            "keys accepted",
+            str(exc),
+            "the keys belong to another account kind (paper or live) or were regenerated",
+            exc.exit_code,
+        )
+        return
+    except TraderError as exc:
+        found.failed("account", str(exc), "see the message", exc.exit_code)
+        return
+    found.passed("reachable", "the broker answered")
+    found.passed("keys accepted", "the broker accepted the keys")
+    kind = (
+        f"margin account (multiplier {account.multiplier})" if account.is_margin else "cash account"
+    )
+    detail = (
+        f"{account.masked_number}, {account.status}, {kind}, cash ${account.cash:,.2f}, "
+        f"buying power ${account.buying_power:,.2f}"
+    )
+    if account.trading_blocked or account.account_blocked:
+        found.failed(
+            "account",
+            detail + ", trading blocked",
+            "Alpaca blocks trading on the account: see its dashboard",
+            14,
+        )
+    elif account.status.upper() != "ACTIVE":
+        found.failed("account", detail, "the account is not active yet", 4)
+    else:
+        found.passed("account", detail + ", trading allowed")
+    _step(found, "clock", lambda: _clock(broker))
+    _check_feeds(settings, broker, found)
+    _check_assets(settings, broker, found)
+
+
+def _step(found: Diagnosis, name: str, work: Callable[[], str]) -> None:
+    try:
+        found.passed(name, work())
+    except TraderError as exc:
+        found.failed(name, str(exc), "see the message", exc.exit_code)
+
+
+def _clock(broker: AlpacaBroker) -> str:
+    clock = broker.clock()
+    state = "open" if clock.is_open else "closed"
+    return f"market {state}; next open {clock.next_open:%Y-%m-%d %H:%M} UTC"
+
+
+def _check_feeds(settings: Settings, broker: AlpacaBroker, found: Diagnosis) -> None:
+    """Which feed answers: SIP history older than 15 minutes, and the latest prices."""
+    symbol = next(iter(_symbols(settings)), "SPY")
+    answers = {
+        "sip history": broker.feed_answers(symbol, "sip", history=True),
+        **{f"{f} latest": broker.feed_answers(symbol, f) for f in ("sip", "iex", "delayed_sip")},
+    }
+    summary = "; ".join(f"{name}: {answer}" for name, answer in answers.items())
+    configured = settings.broker.data_feed
+    if configured == "auto":
+        usable = answers["sip history"] == "ok" and (
+            answers["sip latest"] == "ok" or answers["iex latest"] == "ok"
+        )
+    else:
+        history = "sip history" if configured in ("sip", "delayed_sip") else None
+        usable = answers[f"{configured} latest"] == "ok" and (
+            history is None or answers[history] == "ok"
+        )
+    if usable:
+        found.passed("data feed", f"{configured}: {summary}")
+    else:
+        found.failed(
+            "data feed",
+            f"{configured}: {summary}",
+            "set broker.data_feed to a feed your market-data plan allows (iex is free)",
+            4,
+        )
+
+
+def _symbols(settings: Settings) -> list[str]:
+    seen: dict[str, None] = {}
+    for symbols in settings.categories.values():
+        seen.update(dict.fromkeys(symbols))
+    return list(seen)
+
+
+def _check_assets(settings: Settings, broker: AlpacaBroker, found: Diagnosis) -> None:
+    from trader.errors import NotFound
+
+    problems: list[str] = []
+    notes: list[str] = []
+    for symbol in _symbols(settings):
+        try:
+            asset = broker.asset(symbol)
+        except NotFound:
+            problems.append(f"{symbol}: unknown at the broker")
+            continue
+        except BrokerError as exc:
+            problems.append(f"{symbol}: {exc}")
+            continue
+        if not asset.tradable or asset.status != "active":
+            problems.append(f"{symbol}: not tradable ({asset.status})")
+        elif not asset.fractionable:
+            notes.append(f"{symbol}: whole shares only")
+    count = len(_symbols(settings))
+    if problems:
+        found.failed(
+            "assets",
+            "; ".join(problems),
+            "replace or remove those symbols under categories in the config",
+            4,
+        )
+    else:
+        found.passed(
+            "assets",
+            f"all {count} configured symbols exist and are tradable"
+            + (f" ({'; '.join(notes)})" if notes else ""),
+        )
+
+
+def _check_database(home: Path, found: Diagnosis) -> None:
+    from trader.store import default_database_url
+    from trader.store.engine import create_engine_for
+    from trader.store.migrate import current_revisions, head_revisions
+    from trader.store.urls import mask_url
+
+    url = default_database_url(home)
+    found.database_url = mask_url(url)
+    try:
+        engine = create_engine_for(url)
+        try:
+            with engine.connect() as connection:
+                current = current_revisions(connection)
+        finally:
+            engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure to open it is the finding
+        found.failed(
+            "database",
+            f"{found.database_url}: {str(exc).splitlines()[0][:160]}",
+            "check TRADER_DATABASE_URL",
+            9,
+        )
+        return
+    head = head_revisions()
+    if not current:
+        state = "empty: the first command creates its tables"
+    elif current == head:
+        state = f"at migration {', '.join(sorted(current))} (current)"
+    else:
+        state = (
+            f"at migration {', '.join(sorted(current))}; the next command upgrades it to "
+            f"{', '.join(sorted(head))}"
+        )
+    found.passed("database", f"{found.database_url}, {state}")
