@@ -312,10 +312,13 @@ def test_buys_are_sized_from_the_cash_after_the_sells(run_trader, config_file, t
     assert (spy["status"], xlv["status"], qqq["status"]) == ("filled", "filled", "filled")
     assert xlk["status"] == "cancelled" and xlk["filled_qty"] == "0"
     assert qqq["qty"] == qqq["planned_qty"]
-    # 1,448.40 above the reserve, less QQQ's 1,149.98, leaves 298.42: 7.4605 XLF at 40.
-    assert xlf["status"] == "filled" and xlf["qty"].startswith("7.4605")
+    # 1,448.40 above the reserve. Each buy counts 2.5% above its price (buy_buffer_pct):
+    # QQQ takes 1,149.98 x 1.025 = 1,178.73, leaving 269.67 for XLF at 40 x 1.025 = 41:
+    # 6.5773 shares. The buffer, 2.5% of the 1,413.07 bought, stays: cash 1,035.33.
+    assert xlf["status"] == "filled" and xlf["qty"].startswith("6.5773")
     assert xlf["reason"].startswith(f"shrunk from 20.62419375 to {xlf['qty']} shares")
-    assert D(1000) <= cash < D("1000.01")
+    assert "keeping 2.5% for the fill price" in xlf["reason"]
+    assert D("1035.32") <= cash <= D("1035.34")
 
 
 def test_live_execution_needs_both_opt_ins_and_the_account_number(

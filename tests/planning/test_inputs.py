@@ -31,6 +31,7 @@ def test_the_shipped_config_is_the_brief_policy_with_its_tax_rules():
         short_term_tax_rate=D(24),
         long_term_tax_rate=D(15),
         trailing_stop=D(10),
+        buy_buffer_pct=D("2.5"),
     )
 
 

@@ -55,7 +55,9 @@ def serve(
 def reset(
     ctx: typer.Context,
     scenario: str = typer.Option(
-        None, help="Scenario to seed (default: the config's sim.scenario)."
+        None,
+        help="Scenario to seed: default, margin, mixed, empty, stocks-5 or stocks-500 "
+        "(default: the config's sim.scenario).",
     ),
 ) -> None:
     """Reset the embedded sim account to a scenario's seed state."""

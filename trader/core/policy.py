@@ -83,6 +83,9 @@ class Policy:
     max_leveraged_total: Decimal = HUNDRED
     max_leveraged_exposure: Decimal | None = None
     cash_reserve: Decimal = ZERO
+    # Percent of each buy's value kept in hand beyond the reserve: a market buy fills at
+    # the ask, and Alpaca checks it 2.5-4% above the price. Buys never borrow.
+    buy_buffer_pct: Decimal = ZERO
     tax_loss_harvesting: bool = False
     tlh_min_loss_dollars: Decimal = Decimal(100)
     tlh_min_loss_pct: Decimal = Decimal(5)
@@ -173,6 +176,8 @@ class Policy:
         _percent("max_leveraged_total", self.max_leveraged_total)
         if self.max_leveraged_exposure is not None:
             _percent("max_leveraged_exposure", self.max_leveraged_exposure)
+        if not ZERO <= self.buy_buffer_pct < HUNDRED:
+            raise ValueError(f"buy_buffer_pct: {self.buy_buffer_pct} is not a percent below 100")
         if self.min_trade_dollars < ZERO:
             raise ValueError(f"min_trade_dollars: {self.min_trade_dollars} is negative")
         if self.cash_reserve < ZERO:

@@ -262,6 +262,7 @@ class Executor:
             account.cash,
             policy_reserve,
             self.settings.rebalancing.min_trade_dollars,
+            self.settings.execution.buy_buffer_pct,
         )
         by_seq = {o.seq: o for o in buys}
         sent = 0

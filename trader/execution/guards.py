@@ -142,20 +142,27 @@ def size_buys(
     cash: Decimal,
     reserve: Decimal,
     min_trade: Decimal,
+    buffer_pct: Decimal = ZERO,
 ) -> list[BuySize]:
-    """Fit the buys, largest first, into the cash above the reserve; shrink or drop the rest."""
+    """Fit the buys, largest first, into the cash above the reserve; shrink or drop the rest.
+
+    Each buy is counted at its price plus ``buffer_pct``: a market buy fills at the ask,
+    not at the last trade, and the cash it may take never goes below the reserve."""
     room = cash - reserve
+    factor = 1 + buffer_pct / 100
+    kept = f", keeping {plain(buffer_pct)}% for the fill price" if buffer_pct else ""
     sized = []
     for order in buys:
         price = prices.get(order.symbol, order.est_price)
-        wanted = order.qty * price
+        cost = price * factor
+        wanted = order.qty * cost
         if wanted <= room:
             sized.append(BuySize(order.seq, order.qty, None))
             room -= wanted
             continue
-        qty = floor_qty(max(room, ZERO) / price, steps.get(order.symbol, Decimal(1)))
+        qty = floor_qty(max(room, ZERO) / cost, steps.get(order.symbol, Decimal(1)))
         value = qty * price
-        available = f"{dollars(max(room, ZERO))} above the reserve of {dollars(reserve)}"
+        available = f"{dollars(max(room, ZERO))} above the reserve of {dollars(reserve)}{kept}"
         if qty <= ZERO or value < min_trade:
             sized.append(
                 BuySize(
@@ -176,5 +183,5 @@ def size_buys(
                 f"after the sells",
             )
         )
-        room -= value
+        room -= qty * cost
     return sized

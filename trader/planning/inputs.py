@@ -41,6 +41,7 @@ def policy_from_settings(settings: Settings) -> Policy:
             max_leveraged_total=risk.max_leveraged_total,
             max_leveraged_exposure=risk.max_leveraged_exposure,
             cash_reserve=settings.portfolio.cash_reserve,
+            buy_buffer_pct=settings.execution.buy_buffer_pct,
             tax_loss_harvesting=risk.tax_loss_harvesting,
             tlh_min_loss_dollars=risk.tlh_min_loss_dollars,
             tlh_min_loss_pct=risk.tlh_min_loss_pct,

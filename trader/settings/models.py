@@ -83,6 +83,7 @@ class ExecutionSection(Strict):
     fill_timeout_seconds: Annotated[float, Field(ge=0, le=3600)] = 60.0
     poll_interval_seconds: Annotated[float, Field(gt=0, le=60)] = 0.5
     cash_tolerance_dollars: Dollars = Decimal(1)
+    buy_buffer_pct: Annotated[Decimal, Field(ge=0, le=20)] = Decimal("2.5")
 
 
 class BrokerSection(Strict):

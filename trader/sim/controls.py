@@ -49,6 +49,17 @@ class Controls:
         with self._app.changing() as state:
             state.trading_blocked = bool(blocked)
 
+    def set_margin(self, multiplier: Decimal, spread_pct: Decimal = Decimal(0)) -> None:
+        """Make the account a margin account (multiplier 2 or 4) filling market orders at
+        a quote ``spread_pct`` wide, or a cash account again (multiplier 1, no spread)."""
+        if multiplier not in (1, 2, 4):
+            raise ValueError(f"multiplier {multiplier}: expected 1, 2 or 4")
+        if not Decimal(0) <= spread_pct <= Decimal(10):
+            raise ValueError(f"spread {spread_pct}%: expected 0 to 10")
+        with self._app.changing() as state:
+            state.multiplier = Decimal(multiplier)
+            state.spread_pct = Decimal(spread_pct)
+
     def set_data_plan(self, plan: str) -> None:
         """``free`` (SIP only 15 minutes late, like a new account) or ``unlimited``."""
         if plan not in ("free", "unlimited"):

@@ -24,6 +24,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
 from trader.core.money import QTY_STEP, ZERO, cents
+from trader.sim import margin
 from trader.sim import trading_calendar as cal
 from trader.sim.assets import ASSETS
 from trader.sim.state import FillActivity, Order, Position, SimState, activity_id
@@ -134,6 +135,8 @@ def _work(state: SimState, order: Order, ratios: Mapping[str, Decimal]) -> None:
     trade_price = execution_price(order, price)
     if trade_price is not None and order.type in ("stop", "stop_limit", "trailing_stop"):
         order = order.updated(order.updated_at, triggered=True)
+    if trade_price is not None and order.type == "market":
+        trade_price = margin.market_fill_price(state, order.symbol, order.side)
     state.orders[order.id] = order
     if trade_price is None:
         return

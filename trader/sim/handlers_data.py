@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from trader.sim import history
+from trader.sim import history, margin
 from trader.sim import trading_calendar as cal
 from trader.sim.app import SimApp
 from trader.sim.assets import ASSETS
@@ -87,15 +87,14 @@ def _trade(state: SimState, symbol: str) -> dict[str, Any]:
 
 
 def _quote(state: SimState, symbol: str) -> dict[str, Any]:
-    price = float(state.prices[symbol])
-    half_spread = 0.01 if price >= 1 else 0.0001
+    bid, ask = margin.quote(state, symbol)
     return {
         "t": _stamp(_last_trade_time(state)),
         "ax": "V",
-        "ap": round(price + half_spread, 4),
+        "ap": float(ask),
         "as": 3,
         "bx": "V",
-        "bp": round(price - half_spread, 4),
+        "bp": float(bid),
         "bs": 2,
         "c": ["R"],
         "z": _TAPES.get(ASSETS[symbol].exchange, "B"),

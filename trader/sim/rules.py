@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from trader.core.money import ZERO, plain
+from trader.sim import margin
 from trader.sim.assets import AssetInfo, find_asset
 from trader.sim.errors import (
     CODE_BAD_REQUEST,
@@ -101,7 +102,12 @@ def reserved_cash(state: SimState) -> Decimal:
 
 
 def buying_power(state: SimState) -> Decimal:
-    return max(state.cash - reserved_cash(state), ZERO)
+    """Cash for a cash account; for a margin account, Alpaca's definition by multiplier
+    (see ``margin``), from the current equity. Open buy orders hold part of it back."""
+    if state.multiplier <= 1:
+        return max(state.cash - reserved_cash(state), ZERO)
+    equity = state.cash + state.long_market_value()
+    return max(margin.account_buying_power(state, equity, equity) - reserved_cash(state), ZERO)
 
 
 def available_to_sell(state: SimState, symbol: str) -> Decimal:
@@ -233,6 +239,8 @@ def new_order(body: object, state: SimState, *, closing: bool = False) -> Order:
             )
     else:
         draft_price = prices["limit_price"] or prices["stop_price"] or price
+        if order_type == "market" and state.multiplier > 1:
+            draft_price = price * (1 + margin.MARKET_BUY_CHECK)
         cost = notional if notional is not None else (qty or ZERO) * max(draft_price, ZERO)
         if cost > buying_power(state):
             raise forbidden("insufficient buying power")

@@ -40,6 +40,8 @@ class Scenario:
     holdings: tuple[tuple[str, Decimal], ...] = ()  # (symbol, target market value)
     start: datetime = START
     foreign: bool = False  # also holds crypto, an option and an open multi-leg order
+    margin: bool = False  # a margin account (multiplier by equity), filling at the quote
+    spread_pct: Decimal = Decimal(0)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -72,6 +74,23 @@ SCENARIOS: dict[str, Scenario] = {
             ("TLT", Decimal("400")),
         ),
         foreign=True,
+    ),
+    "margin": Scenario(
+        "margin",
+        "The seed portfolio in a margin account, as real paper accounts are: multiplier 4, "
+        "cash may go negative, market orders fill at the quote (0.5% spread).",
+        Decimal("3400.00"),
+        (
+            ("XLK", Decimal("3200")),
+            ("XLV", Decimal("1600")),
+            ("XLF", Decimal("900")),
+            ("XLE", Decimal("800")),
+            ("SPY", Decimal("1200")),
+            ("TQQQ", Decimal("1000")),
+            ("TLT", Decimal("400")),
+        ),
+        margin=True,
+        spread_pct=Decimal("0.5"),
     ),
     "empty": Scenario(
         "empty", "A fresh account: $100,000 cash, nothing held.", Decimal("100000.00")
@@ -197,4 +216,9 @@ def build(name: str) -> SimState:
         from trader.sim import foreign
 
         foreign.add_examples(state)
+    if scenario.margin:
+        from trader.sim.margin import multiplier_for
+
+        state.multiplier = multiplier_for(state.equity())
+        state.spread_pct = scenario.spread_pct
     return state

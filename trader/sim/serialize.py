@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from trader.core.money import ZERO, plain
-from trader.sim import foreign, history
+from trader.sim import foreign, history, margin
 from trader.sim import trading_calendar as cal
 from trader.sim.assets import ASSETS, AssetInfo
 from trader.sim.rules import buying_power
@@ -100,6 +100,8 @@ def account(state: SimState) -> dict[str, Any]:
         + foreign.market_value(state)
     )
     power = plain(buying_power(state))
+    long_only = state.long_market_value()
+    cash_power = plain(max(state.cash, ZERO))
     return {
         "id": ACCOUNT_ID,
         "admin_configurations": {},
@@ -111,9 +113,13 @@ def account(state: SimState) -> dict[str, Any]:
         "options_trading_level": 0,
         "currency": "USD",
         "buying_power": power,
-        "regt_buying_power": power,
+        "regt_buying_power": plain(
+            max(equity - margin.initial_margin(long_only), ZERO) * 2
+            if state.multiplier > 1
+            else max(state.cash, ZERO)
+        ),
         "effective_buying_power": power,
-        "non_marginable_buying_power": power,
+        "non_marginable_buying_power": cash_power,
         "options_buying_power": power,
         "bod_dtbp": "0",
         "cash": plain(state.cash),
@@ -124,16 +130,20 @@ def account(state: SimState) -> dict[str, Any]:
         "account_blocked": False,
         "created_at": timestamp(state.created_at),
         "trade_suspended_by_user": False,
-        "multiplier": "1",
+        "multiplier": plain(state.multiplier),
         "shorting_enabled": False,
         "equity": plain(equity),
         "last_equity": plain(last_equity),
         "long_market_value": plain(long_value),
         "short_market_value": "0",
         "position_market_value": plain(long_value),
-        "initial_margin": "0",
-        "maintenance_margin": "0",
-        "last_maintenance_margin": "0",
+        "initial_margin": plain(margin.initial_margin(long_only) if state.multiplier > 1 else ZERO),
+        "maintenance_margin": plain(
+            margin.maintenance_margin(long_only) if state.multiplier > 1 else ZERO
+        ),
+        "last_maintenance_margin": plain(
+            margin.maintenance_margin(long_only) if state.multiplier > 1 else ZERO
+        ),
         "sma": "0",
         "crypto_tier": 0,
         "intraday_adjustments": "0",

@@ -119,6 +119,9 @@ class SimState:
     recorded_closes: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     counter: int = 0
     trading_blocked: bool = False
+    # 1: a cash account (the sim's default); 2 or 4: a margin account (see ``margin``).
+    multiplier: Decimal = Decimal(1)
+    spread_pct: Decimal = ZERO  # bid-ask spread, percent of the price; fills at the quote
     data_plan: str = "free"  # "free": SIP only 15 minutes late | "unlimited": SIP in real time
     # Positions and open orders the sim holds but does not trade (crypto, options,
     # multi-leg): JSON objects served verbatim (see ``trader.sim.foreign``).

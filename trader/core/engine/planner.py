@@ -272,10 +272,16 @@ def _cap_warnings(policy: Policy, portfolio: Portfolio, allocation: Allocation) 
 
 
 def _problem(
-    policy: Policy, portfolio: Portfolio, targets: SymbolTargets, *, moving_only: bool = False
+    policy: Policy,
+    portfolio: Portfolio,
+    targets: SymbolTargets,
+    *,
+    moving_only: bool = False,
+    held_back: Decimal = ZERO,
 ) -> ShareProblem:
     """The quantity problem of the symbol targets; ``moving_only`` leaves out the symbols
-    at rest (at their target value, within their cap)."""
+    at rest (at their target value, within their cap); ``held_back`` is cash above the
+    reserve that the trades may not spend (the buy buffer)."""
     positions = portfolio.positions  # symbol_targets only names priced symbols
     fractional = policy.fractional_shares
     upper_bound = targets.upper_bound
@@ -298,7 +304,7 @@ def _problem(
         )
     return ShareProblem(
         targets=tuple(items),
-        budget=portfolio.cash - policy.cash_reserve,
+        budget=portfolio.cash - policy.cash_reserve - held_back,
         min_trade=policy.min_trade_dollars,
         max_trades=policy.max_trades_per_session,
     )
@@ -310,10 +316,12 @@ def _choose_orders(
     # Most symbols of a band rebalance are at rest: when the others at their own best fit,
     # that is the answer (the one solve_shares finds first), and the ones at rest, which
     # stay put, need no place in the problem nor any line below.
-    problem, deltas = solve_moving_first(
-        _problem(policy, portfolio, targets, moving_only=True),
-        lambda: _problem(policy, portfolio, targets),
-    )
+    problem, deltas = _solve(policy, portfolio, targets, ZERO)
+    held_back = _buy_buffer_shortfall(policy, portfolio, problem, deltas)
+    if held_back > ZERO:
+        # The buys would leave less than the buffer in hand: solve again with the buffer
+        # (of these buys, the most the answer can buy) kept out of the budget.
+        problem, deltas = _solve(policy, portfolio, targets, held_back)
     orders: list[PlannedOrder] = []
     skipped: list[SkippedOrder] = []
     traded = len(deltas) - deltas.count(ZERO)
@@ -353,6 +361,29 @@ def _choose_orders(
         skipped.append(SkippedOrder(primary, category, Side.BUY, why))
     orders.sort(key=lambda o: (o.side is Side.BUY, -o.est_value, o.symbol))
     return tuple(orders), skipped
+
+
+def _solve(
+    policy: Policy, portfolio: Portfolio, targets: SymbolTargets, held_back: Decimal
+) -> tuple[ShareProblem, tuple[Decimal, ...]]:
+    return solve_moving_first(
+        _problem(policy, portfolio, targets, moving_only=True, held_back=held_back),
+        lambda: _problem(policy, portfolio, targets, held_back=held_back),
+    )
+
+
+def _buy_buffer_shortfall(
+    policy: Policy, portfolio: Portfolio, problem: ShareProblem, deltas: tuple[Decimal, ...]
+) -> Decimal:
+    """The buffer the answer's buys need (``buy_buffer_pct`` of their value) when the cash
+    it leaves above the reserve is short of it; zero when it is not."""
+    if not policy.buy_buffer_pct:
+        return ZERO
+    buys = sum((d * t.price for d, t in zip(deltas, problem.targets, strict=True) if d > 0), ZERO)
+    spend = sum((d * t.price for d, t in zip(deltas, problem.targets, strict=True)), ZERO)
+    needed = buys * policy.buy_buffer_pct / HUNDRED
+    left = portfolio.cash - policy.cash_reserve - spend
+    return needed if needed > left else ZERO
 
 
 def _rounding_reason(item: ShareTarget, side: Side) -> str:
