@@ -28,7 +28,7 @@ def position(
     return {
         "asset_id": state.next_uuid(f"foreign-asset:{symbol}"),
         "symbol": symbol,
-        "exchange": "CRYPTO" if asset_class == "crypto" else "",
+        "exchange": "",  # the published position schema knows no crypto exchange
         "asset_class": asset_class,
         "asset_marginable": False,
         "avg_entry_price": plain(cost),

@@ -9,7 +9,7 @@ equity is exactly cash plus market value) so a client can check its arithmetic.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -188,8 +188,21 @@ def order(record: Order) -> dict[str, Any]:
         "hwm": _opt(record.hwm),
         "subtag": None,
         "source": None,
-        "expires_at": None,
+        "expires_at": timestamp(_expires_at(record)),
     }
+
+
+GTC_LIFETIME_DAYS = 90  # Alpaca cancels a GTC order 90 days after it was placed
+
+
+def _expires_at(record: Order) -> datetime:
+    """A day order lives to the close of its session (the next one when placed while the
+    market is closed); a GTC order 90 days."""
+    placed = record.submitted_at
+    if record.time_in_force == "gtc":
+        return placed + timedelta(days=GTC_LIFETIME_DAYS)
+    current = cal.current_session(placed)
+    return (current or cal.next_session(placed)).close
 
 
 def activity(record: FillActivity) -> dict[str, Any]:
