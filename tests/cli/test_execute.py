@@ -71,6 +71,8 @@ def test_sync_plan_execute_brings_every_category_within_band_once(
     preview = run_trader("--config", config, "execute")
     assert preview.code == 0, preview.err
     assert "Nothing was sent" in preview.out and "trader execute --confirm" in preview.out
+    # The dry run names each order's client order id, the key that makes it sent once.
+    assert all(o["client_order_id"] in preview.out for o in plan["orders"])
     assert all(row[2] == "staged" for row in order_rows(tmp_path))
 
     done = run_trader("--config", config, "execute", "--confirm", "--json")

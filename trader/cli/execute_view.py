@@ -47,6 +47,7 @@ def print_preview(
             money(order.est_price),
             money(price),
             money(order.qty * price),
+            order.client_order_id,
         )
     console.print(table)
     console.print(
