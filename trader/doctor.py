@@ -177,6 +177,8 @@ def _check_broker(settings: Settings, broker: AlpacaBroker, found: Diagnosis) ->
         f"{account.masked_number}, {account.status}, {kind}, cash ${account.cash:,.2f}, "
         f"buying power ${account.buying_power:,.2f}"
     )
+    if account.pattern_day_trader is not None:
+        detail += f", pattern day trader: {'yes' if account.pattern_day_trader else 'no'}"
     if account.trading_blocked or account.account_blocked:
         found.failed(
             "account",

@@ -93,6 +93,18 @@ def test_the_fill_activity_example_and_a_short_sale():
     assert isinstance(crypto, ForeignRecord) and crypto.asset_class == "crypto"
 
 
+def test_an_activity_of_another_type_is_never_booked_as_a_fill():
+    dividend = schema_example("NonTradeActivities")
+    parsed = convert.fill({**dividend, "side": "buy", "price": "1", "order_id": "x"})
+    assert isinstance(parsed, ForeignRecord) and parsed.reason == "a DIV activity"
+
+
+def test_the_deprecated_pattern_day_trader_flag_is_kept_where_present():
+    assert convert.account(schema_example("Account")).pattern_day_trader is False
+    example = {k: v for k, v in schema_example("Account").items() if k != "pattern_day_trader"}
+    assert convert.account(example).pattern_day_trader is None
+
+
 def test_an_asset_without_the_deprecated_easy_to_borrow():
     raw = {k: v for k, v in schema_example("Assets").items() if k != "easy_to_borrow"}
     asset = convert.asset({**raw, "exchange": "A_NEW_EXCHANGE"})

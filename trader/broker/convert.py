@@ -113,6 +113,9 @@ def account(raw: Any) -> AccountInfo:
         trading_blocked=bool(raw.get("trading_blocked")),
         account_blocked=bool(raw.get("account_blocked")),
         multiplier=_opt(raw.get("multiplier"), "account.multiplier") or Decimal(1),
+        pattern_day_trader=raw.get("pattern_day_trader")
+        if isinstance(raw.get("pattern_day_trader"), bool)
+        else None,
     )
 
 
@@ -201,6 +204,11 @@ def equity_orders(raws: Any) -> tuple[list[Order], list[ForeignRecord]]:
 def fill(raw: Any) -> Fill | ForeignRecord:
     """One FILL activity as the Trading API sends it (alpaca-py has no model for it)."""
     raw = _object(raw, "an account activity")
+    kind = _text(raw.get("activity_type")) or "FILL"
+    if kind != "FILL":
+        return _foreign(
+            "activity", raw, symbol_class(_text(raw.get("symbol"))), f"a {kind} activity"
+        )
     symbol = str(_required(raw, "symbol", "activity"))
     side = _text(raw.get("side")).lower()
     asset_class = symbol_class(symbol)

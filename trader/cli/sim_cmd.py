@@ -130,3 +130,31 @@ def block(
     with _server(context) as server:
         server.controls.block_trading(not off)
     typer.echo("trading unblocked" if off else "trading blocked: orders are refused")
+
+
+@sim_app.command("margin")
+def margin(
+    ctx: typer.Context,
+    multiplier: int = typer.Option(4, help="Buying power multiple: 2 or 4."),
+    spread: str = typer.Option("0.5", help="Bid-ask spread, percent of the price."),
+    off: bool = typer.Option(False, "--off", help="Make it a cash account again."),
+) -> None:
+    """Make the embedded sim account a margin account (as real paper accounts are): buying
+    power by Alpaca's rules, cash may go negative, market orders fill at the quote."""
+    context: AppContext = ctx.obj
+    try:
+        spread_pct = Decimal(0) if off else to_decimal(spread, field="--spread")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    with _server(context) as server:
+        try:
+            server.controls.set_margin(Decimal(1 if off else multiplier), spread_pct)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    if off:
+        typer.echo("cash account: buying power is the cash, fills at the last trade")
+    else:
+        typer.echo(
+            f"margin account: multiplier {multiplier}, market orders fill at a quote "
+            f"{spread_pct}% wide"
+        )

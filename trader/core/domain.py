@@ -45,6 +45,7 @@ class AccountInfo:
     trading_blocked: bool = False
     account_blocked: bool = False
     multiplier: Decimal = Decimal(1)  # 1: a cash account; 2 or 4: a margin account
+    pattern_day_trader: bool | None = None  # retired by Alpaca in 2026; None when not sent
 
     @property
     def is_margin(self) -> bool:
