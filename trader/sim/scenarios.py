@@ -44,35 +44,30 @@ class Scenario:
     spread_pct: Decimal = Decimal(0)
 
 
+# The seed portfolio: seven ETF holdings worth about $9,100, by target market value.
+SEED_HOLDINGS = (
+    ("XLK", Decimal("3200")),
+    ("XLV", Decimal("1600")),
+    ("XLF", Decimal("900")),
+    ("XLE", Decimal("800")),
+    ("SPY", Decimal("1200")),
+    ("TQQQ", Decimal("1000")),
+    ("TLT", Decimal("400")),
+)
+
 SCENARIOS: dict[str, Scenario] = {
     "default": Scenario(
         "default",
         "The seed portfolio: $3,400 cash and seven ETF holdings worth about $9,100.",
         Decimal("3400.00"),
-        (
-            ("XLK", Decimal("3200")),
-            ("XLV", Decimal("1600")),
-            ("XLF", Decimal("900")),
-            ("XLE", Decimal("800")),
-            ("SPY", Decimal("1200")),
-            ("TQQQ", Decimal("1000")),
-            ("TLT", Decimal("400")),
-        ),
+        SEED_HOLDINGS,
     ),
     "mixed": Scenario(
         "mixed",
         "The seed portfolio, plus what trader does not trade: BTCUSD, an option, an open "
         "multi-leg options order, a crypto fill and a short sale's fill.",
         Decimal("3400.00"),
-        (
-            ("XLK", Decimal("3200")),
-            ("XLV", Decimal("1600")),
-            ("XLF", Decimal("900")),
-            ("XLE", Decimal("800")),
-            ("SPY", Decimal("1200")),
-            ("TQQQ", Decimal("1000")),
-            ("TLT", Decimal("400")),
-        ),
+        SEED_HOLDINGS,
         foreign=True,
     ),
     "margin": Scenario(
@@ -80,15 +75,7 @@ SCENARIOS: dict[str, Scenario] = {
         "The seed portfolio in a margin account, as real paper accounts are: multiplier 4, "
         "cash may go negative, market orders fill at the quote (0.5% spread).",
         Decimal("3400.00"),
-        (
-            ("XLK", Decimal("3200")),
-            ("XLV", Decimal("1600")),
-            ("XLF", Decimal("900")),
-            ("XLE", Decimal("800")),
-            ("SPY", Decimal("1200")),
-            ("TQQQ", Decimal("1000")),
-            ("TLT", Decimal("400")),
-        ),
+        SEED_HOLDINGS,
         margin=True,
         spread_pct=Decimal("0.5"),
     ),
