@@ -221,6 +221,9 @@ def test_market_data_endpoints(sim):
             sim, "GET", "/v2/stocks/XLK/bars", params={"timeframe": "1Day", "start": "2026-11-01"}
         ),
     )
+    bad = call(sim, "GET", "/v2/stocks/bars", params={**bars, "limit": "0"})
+    assert bad.status_code == 400  # the data API's documented status for a bad parameter
+    check(D, "/v2/stocks/bars", "GET", bad)
     refused = call(sim, "GET", "/v2/stocks/trades/latest", params={"symbols": "SPY", "feed": "sip"})
     assert refused.status_code == 403
     check(D, "/v2/stocks/trades/latest", "GET", refused)

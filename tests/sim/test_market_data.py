@@ -170,7 +170,7 @@ def test_single_symbol_bars_endpoint(sim):
 def test_a_bad_timeframe_is_refused_with_a_message(sim):
     with pytest.raises(APIError) as caught:
         sim.data.get("/stocks/bars", {"symbols": "XLK", "timeframe": "7Fortnight"})
-    assert caught.value.status_code == 422 and "timeframe" in caught.value.message
+    assert caught.value.status_code == 400 and "timeframe" in caught.value.message
     assert (
         Decimal(
             str(sim.data.get("/stocks/trades/latest", {"symbols": "XLK"})["trades"]["XLK"]["p"])

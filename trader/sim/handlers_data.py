@@ -162,11 +162,11 @@ def _timeframe(request: Request) -> tuple[int, str]:
     text = request.text("timeframe")
     match = _TIMEFRAME.match(text or "")
     if match is None:
-        raise _refuse(f"invalid timeframe: {text}", 422 if text else 400)
+        raise _refuse(f"invalid timeframe: {text}")
     amount, unit = int(match.group(1)), _UNITS.get(match.group(2), match.group(2))
     limits = {"Min": 59, "Hour": 23, "Day": 1, "Week": 1, "Month": 1}
     if not 1 <= amount <= limits[unit]:
-        raise _refuse(f"unsupported timeframe: {text}", 422)
+        raise _refuse(f"unsupported timeframe: {text}")
     return amount, unit
 
 
@@ -227,15 +227,18 @@ def _collect(
     app: SimApp, request: Request, symbols: list[str]
 ) -> tuple[dict[str, list], str | None]:
     amount, unit = _timeframe(request)
-    limit = request.integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-    descending = request.choice("sort", "asc", ("asc", "desc")) == "desc"
-    request.choice("adjustment", "raw", ("raw", "split", "dividend", "all"))
+    try:
+        limit = request.integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        descending = request.choice("sort", "asc", ("asc", "desc")) == "desc"
+        request.choice("adjustment", "raw", ("raw", "split", "dividend", "all"))
+        start_at, asked_end = request.instant("start"), request.instant("end")
+    except ApiError as refusal:  # the data API answers a bad parameter with 400
+        raise _refuse(refusal.message) from None
     resume = _read_token(request.text("page_token")) if request.text("page_token") else None
     with app.reading() as state:
         view = state.market_view()
         today = datetime.combine(cal.local(state.now).date(), datetime.min.time(), cal.NEW_YORK)
-        start = request.instant("start") or today
-        asked_end = request.instant("end")
+        start = start_at or today
         if _feed(request, state) == "sip" and state.data_plan != PAID_PLAN:
             latest_allowed = state.now - SIP_DELAY
             # No end, or one past the sim's clock (which may lag the caller's): the
