@@ -58,6 +58,9 @@ class PlannedOrder:
     kind: str = "rebalance"  # rebalance | harvest | trailing_stop
     est_short_term: Decimal | None = None  # of est_realized_pl, by the lots sold
     est_long_term: Decimal | None = None
+    # Of a loss in est_realized_pl, the part a wash sale disallows (a buy of the same
+    # symbol within 30 days): no tax saving, it moves into the replacement shares' basis.
+    est_washed: Decimal | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ORDER_KINDS:
