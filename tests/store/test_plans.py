@@ -172,7 +172,7 @@ def test_every_field_of_a_planned_order_survives_staging_and_the_store(store, ac
         kind="harvest",
         est_short_term=D("-20"),
         est_long_term=D("-10"),
-        est_washed=D("-12.5"),
+        est_washed=D("12.5"),
     )
     defaults = {f.name: f.default for f in fields(PlannedOrder)}
     assert all(getattr(planned, name) != default for name, default in defaults.items())
