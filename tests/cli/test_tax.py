@@ -283,3 +283,69 @@ def test_a_rebalancing_sell_at_a_loss_is_washed_and_the_replacement_lot_adjusted
         ] == [("8", "70", day0, None, None), ("2", "75", day0, day40, "20")]
         table = run_trader("--config", config, "lots", env=env)
         assert "washed: +$20.00 basis" in " ".join(table.out.split())
+
+
+def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(run_trader, tmp_path):
+    with SimServer(scenario="empty") as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": SIM_KEY_ID,
+            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
+        }
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        config = two_category_config(tmp_path)
+        # What each sale realizes, by the year it falls in: (st gain, st loss, lt gain,
+        # lt loss, washed).
+        expected: dict[int, list[Decimal]] = {}
+
+        def trade(side: OrderSide, symbol: str, qty: int, price: str) -> int:
+            server.controls.open_market()
+            server.controls.set_prices({symbol: price})
+            client.submit_order(
+                MarketOrderRequest(symbol=symbol, qty=qty, side=side, time_in_force=TimeInForce.DAY)
+            )
+            return client.get_clock().timestamp.year
+
+        def books(year: int, *amounts: str) -> None:
+            row = expected.setdefault(year, [D(0)] * 5)
+            expected[year] = [a + D(b) for a, b in zip(row, amounts, strict=True)]
+
+        # Day 0: 10 XLE at 70, 5 TLT at 100.
+        trade(OrderSide.BUY, "XLE", 10, "70.00")
+        trade(OrderSide.BUY, "TLT", 5, "100.00")
+        # Day 40: sell 4 XLE at 60: a short-term loss of 4 * 10 = 40 ...
+        server.controls.advance(days=40)
+        sold_at_loss = trade(OrderSide.SELL, "XLE", 4, "60.00")
+        # ... day 45: 2 XLE bought back at 62 wash 2 * 10 = 20 of it; 20 counts. The 2
+        # shares now cost 62 + 10 = 72 and date from day 0.
+        server.controls.advance(days=5)
+        trade(OrderSide.BUY, "XLE", 2, "62.00")
+        books(sold_at_loss, "0", "-20", "0", "0", "20")
+        # Day 100: sell 3 XLE at 80: from the day-0 lot (cost 70): a short-term gain of 30.
+        server.controls.advance(days=55)
+        books(trade(OrderSide.SELL, "XLE", 3, "80.00"), "30", "0", "0", "0", "0")
+        # Day 400: sell 5 TLT at 120 (held over a year): a long-term gain of 100; and the
+        # 5 XLE left at 65: 3 of the day-0 lot (-15) and the 2 replacement shares (cost 72:
+        # -14), all long-term since the replacement's holding period starts on day 0.
+        server.controls.advance(days=300)
+        books(trade(OrderSide.SELL, "TLT", 5, "120.00"), "0", "0", "100", "0", "0")
+        books(trade(OrderSide.SELL, "XLE", 5, "65.00"), "0", "0", "0", "-29", "0")
+
+        for year, (st_gain, st_loss, lt_gain, lt_loss, washed) in expected.items():
+            result = run_trader("--config", config, "taxes", "--year", str(year), "--json", env=env)
+            assert result.code == 0, result.err
+            summary = json.loads(result.out)
+            assert summary["estimate"] is True and "estimate" in summary["note"]
+            got = [
+                D(summary[k])
+                for k in (
+                    "short_term_gains",
+                    "short_term_losses",
+                    "long_term_gains",
+                    "long_term_losses",
+                    "washed_losses",
+                )
+            ]
+            assert got == [st_gain, st_loss, lt_gain, lt_loss, washed], year
+        shown = run_trader("--config", config, "taxes", "--year", str(max(expected)), env=env)
+        assert shown.code == 0 and "(estimate)" in shown.out
