@@ -58,7 +58,8 @@ def execution_alert(plan: StagedPlan, status: str, notes: list[str]) -> tuple[st
             else ""
         )
         lines.append(
-            f"{order.side.value.upper()} {order.symbol}: {order.status}, {filled}{price}{why}"
+            f"{order.side.value.upper()} {order.symbol} ({order.kind.replace('_', ' ')}): "
+            f"{order.status}, {filled}{price}{why}"
         )
     lines.extend(notes)
     return title, "\n".join(lines)

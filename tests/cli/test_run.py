@@ -82,7 +82,9 @@ def test_run_with_auto_execute_sends_the_plan_on_a_sim_account(run_trader, confi
     assert result.code == 21, result.err
     titles = [m["title"] for m in receiver.messages]
     assert len(titles) == 2 and "executed: filled" in titles[1]
-    assert "SELL XLK: filled, 4.8678 filled at $185.00" in receiver.messages[1]["message"]
+    assert (
+        "SELL XLK (rebalance): filled, 4.8678 filled at $185.00" in receiver.messages[1]["message"]
+    )
     # The bands hold now: the next run finds only harvests to stage (no rebalance is due).
     again = run_trader("--config", str(config), "run", "--no-notify")
     assert again.code in (0, 20, 21), again.err

@@ -72,6 +72,15 @@ def test_the_brief_example_harvests_xle_into_vde_and_keeps_the_windows(run_trade
 
         executed = run_trader("--config", config, "execute", "--confirm", env=env)
         assert executed.code == 0, executed.err
+        # The harvest's kind survives staging: the history tells it from a rebalance.
+        (entry,) = json.loads(run_trader("--config", config, "history", "--json", env=env).out)
+        assert entry["kinds"] == {"harvest": 2}
+        assert [(o["symbol"], o["kind"]) for o in entry["order_list"]] == [
+            ("XLE", "harvest"),
+            ("VDE", "harvest"),
+        ]
+        shown = run_trader("--config", config, "history", env=env)
+        assert "harvest 2" in shown.out
 
         lots = json.loads(run_trader("--config", config, "lots", "--json", env=env).out)
         assert [h["symbol"] for h in lots["holdings"]] == ["VDE"]
@@ -179,3 +188,168 @@ def test_broker_trailing_stops_are_placed_and_moved_aside_for_our_trades(run_tra
     assert any("cancelled our trailing stop on XLV" in note for note in result["notes"])
     stops_after = open_stops(run_trader, shifted)
     assert stops_after["XLF"] > 43 and stops_after["XLV"] < 11
+
+
+def two_category_config(tmp_path) -> str:
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        "account: paper\n"
+        "target_allocation: {energy: 50, bonds: 50}\n"
+        "categories: {energy: [XLE, VDE], bonds: [TLT]}\n"
+        "rebalancing: {drift_threshold: 5, min_trade_dollars: 10}\n"
+        "risk_management:\n"
+        "  max_single_position: 100\n"
+        "  tax_loss_harvesting: false\n"
+        "portfolio: {cash_reserve: 98570}\n"
+        # The reserve is all the cash: the sale funds the buy exactly, with no buy buffer.
+        "execution: {buy_buffer_pct: 0}\n"
+        "tax_rates: {short_term: 24, long_term: 15}\n"
+        f"reports_dir: {tmp_path / 'reports'}\n"
+    )
+    return str(path)
+
+
+def test_a_rebalancing_sell_at_a_loss_is_washed_and_the_replacement_lot_adjusted(
+    run_trader, tmp_path
+):
+    with SimServer(scenario="empty") as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": SIM_KEY_ID,
+            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
+        }
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+
+        def buy(symbol: str, qty: int) -> None:
+            client.submit_order(
+                MarketOrderRequest(
+                    symbol=symbol, qty=qty, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
+                )
+            )
+
+        # Day 0: 10 XLE at 70 and 6 TLT at 100. Day 40: 2 more XLE at 65.
+        # Cash: 100,000 - 700 - 600 - 130 = 98,570, which is the reserve.
+        server.controls.set_prices({"XLE": "70.00", "TLT": "100.00"})
+        buy("XLE", 10)
+        buy("TLT", 6)
+        server.controls.advance(days=40)
+        server.controls.open_market()
+        server.controls.set_prices({"XLE": "65.00"})
+        buy("XLE", 2)
+        # Day 50: XLE 60, TLT 80.
+        server.controls.advance(days=10)
+        server.controls.open_market()
+        server.controls.set_prices({"XLE": "60.00", "TLT": "80.00"})
+        config = two_category_config(tmp_path)
+
+        before = json.loads(run_trader("--config", config, "lots", "--json", env=env).out)
+        (xle_before,) = [h for h in before["holdings"] if h["symbol"] == "XLE"]
+        day0, day40 = (lot["acquired"] for lot in xle_before["lots"])
+
+        planned = run_trader("--config", config, "plan", "--json", env=env)
+        assert planned.code == 0, planned.err
+        plan = json.loads(planned.out)
+        # Investable: 12 * 60 + 6 * 80 = 1,200, 600 a side. Energy holds 720 (60%, 10
+        # points over): it sells 120 = 2 XLE. FIFO takes them from the day-0 lot (cost 70)
+        # at 60: a loss of 2 * 10 = 20. The 2 shares bought on day 40 (10 days ago) stay:
+        # they replace the 2 sold, so all 20 is washed. No tax saving is claimed.
+        sells = [o for o in plan["orders"] if o["side"] == "sell"]
+        assert [(o["symbol"], o["qty"], o["kind"]) for o in sells] == [("XLE", "2", "rebalance")]
+        (sell,) = sells
+        assert (sell["est_realized_pl"], sell["est_washed"], sell["washed"]) == (
+            "-20.00",
+            "20.00",
+            True,
+        )
+        assert (sell["est_short_term"], sell["est_long_term"]) == ("0.00", "0.00")
+        assert plan["tax"]["washed_loss"] == "20.00"
+        assert plan["tax"]["short_term_losses"] == "0.00"
+        assert plan["tax"]["estimated_tax"] == "0.00"
+        review = run_trader("--config", config, "plan", env=env)
+        assert "washed: $20.00 of loss is disallowed" in " ".join(review.out.split())
+
+        executed = run_trader("--config", config, "execute", "--confirm", "--json", env=env)
+        assert executed.code == 0, executed.err
+        report = json.loads(executed.out)
+        assert {(o["symbol"], o["kind"]) for o in report["orders"]} == {
+            ("XLE", "rebalance"),
+            ("TLT", "rebalance"),
+        }
+
+        # After the sale the lots are rebuilt from the fills: 8 shares of the day-0 lot at
+        # 70, and the 2 replacement shares at 65 + 10 = 75 a share, their holding period
+        # starting on day 0 (the sold shares'), bought on day 40, carrying 20 washed.
+        after = json.loads(run_trader("--config", config, "lots", "--json", env=env).out)
+        (xle,) = [h for h in after["holdings"] if h["symbol"] == "XLE"]
+        assert [
+            (lot["qty"], lot["cost"], lot["acquired"], lot["bought"], lot["washed"])
+            for lot in xle["lots"]
+        ] == [("8", "70", day0, None, None), ("2", "75", day0, day40, "20")]
+        table = run_trader("--config", config, "lots", env=env)
+        assert "washed: +$20.00 basis" in " ".join(table.out.split())
+
+
+def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(run_trader, tmp_path):
+    with SimServer(scenario="empty") as server:
+        env = {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": SIM_KEY_ID,
+            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
+        }
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        config = two_category_config(tmp_path)
+        # What each sale realizes, by the year it falls in: (st gain, st loss, lt gain,
+        # lt loss, washed).
+        expected: dict[int, list[Decimal]] = {}
+
+        def trade(side: OrderSide, symbol: str, qty: int, price: str) -> int:
+            server.controls.open_market()
+            server.controls.set_prices({symbol: price})
+            client.submit_order(
+                MarketOrderRequest(symbol=symbol, qty=qty, side=side, time_in_force=TimeInForce.DAY)
+            )
+            return client.get_clock().timestamp.year
+
+        def books(year: int, *amounts: str) -> None:
+            row = expected.setdefault(year, [D(0)] * 5)
+            expected[year] = [a + D(b) for a, b in zip(row, amounts, strict=True)]
+
+        # Day 0: 10 XLE at 70, 5 TLT at 100.
+        trade(OrderSide.BUY, "XLE", 10, "70.00")
+        trade(OrderSide.BUY, "TLT", 5, "100.00")
+        # Day 40: sell 4 XLE at 60: a short-term loss of 4 * 10 = 40 ...
+        server.controls.advance(days=40)
+        sold_at_loss = trade(OrderSide.SELL, "XLE", 4, "60.00")
+        # ... day 45: 2 XLE bought back at 62 wash 2 * 10 = 20 of it; 20 counts. The 2
+        # shares now cost 62 + 10 = 72 and date from day 0.
+        server.controls.advance(days=5)
+        trade(OrderSide.BUY, "XLE", 2, "62.00")
+        books(sold_at_loss, "0", "-20", "0", "0", "20")
+        # Day 100: sell 3 XLE at 80: from the day-0 lot (cost 70): a short-term gain of 30.
+        server.controls.advance(days=55)
+        books(trade(OrderSide.SELL, "XLE", 3, "80.00"), "30", "0", "0", "0", "0")
+        # Day 400: sell 5 TLT at 120 (held over a year): a long-term gain of 100; and the
+        # 5 XLE left at 65: 3 of the day-0 lot (-15) and the 2 replacement shares (cost 72:
+        # -14), all long-term since the replacement's holding period starts on day 0.
+        server.controls.advance(days=300)
+        books(trade(OrderSide.SELL, "TLT", 5, "120.00"), "0", "0", "100", "0", "0")
+        books(trade(OrderSide.SELL, "XLE", 5, "65.00"), "0", "0", "0", "-29", "0")
+
+        for year, (st_gain, st_loss, lt_gain, lt_loss, washed) in expected.items():
+            result = run_trader("--config", config, "taxes", "--year", str(year), "--json", env=env)
+            assert result.code == 0, result.err
+            summary = json.loads(result.out)
+            assert summary["estimate"] is True and "estimate" in summary["note"]
+            got = [
+                D(summary[k])
+                for k in (
+                    "short_term_gains",
+                    "short_term_losses",
+                    "long_term_gains",
+                    "long_term_losses",
+                    "washed_losses",
+                )
+            ]
+            assert got == [st_gain, st_loss, lt_gain, lt_loss, washed], year
+        shown = run_trader("--config", config, "taxes", "--year", str(max(expected)), env=env)
+        assert shown.code == 0 and "(estimate)" in shown.out

@@ -106,3 +106,62 @@ def test_wash_windows_from_the_history():
     assert wash.bought_recently("XLE", date(2026, 3, 20)) is None
     kinds = {(s, k) for s, k, _, _ in wash.open_windows(date(2026, 3, 10))}
     assert kinds == {("XLE", "sold at a loss: no buy"), ("VDE", "bought: no harvest")}
+
+
+def test_a_loss_is_washed_by_shares_bought_in_the_30_days_before_the_sale():
+    # 10 bought at 100 on 5 January, 4 at 90 on 1 March; 10 sold at 80 on 11 March: a
+    # loss of 10 * 20 = 200. The 4 shares of 1 March replace 4 of those sold: 4 * 20 = 80
+    # is washed, 120 counts. The 4 shares cost 90 + 20 = 110 and date from 5 January.
+    book = build_lots(
+        [
+            Trade("X", Side.BUY, D(10), D(100), date(2026, 1, 5)),
+            Trade("X", Side.BUY, D(4), D(90), date(2026, 3, 1)),
+            Trade("X", Side.SELL, D(10), D(80), date(2026, 3, 11)),
+        ]
+    )
+    (piece,) = book.closed
+    assert (piece.gain, piece.washed, piece.recognized) == (D(-200), D(80), D(-120))
+    (lot,) = book.of("X")
+    assert (lot.qty, lot.cost, lot.basis) == (D(4), D(110), D(440))
+    assert (lot.acquired, lot.bought, lot.washed) == (date(2026, 1, 5), date(2026, 3, 1), D(80))
+
+
+def test_a_loss_is_washed_by_a_buy_in_the_30_days_after_the_sale_and_only_once():
+    # 10 bought at 100, sold at 80 on 11 March (loss 200). 4 bought at 85 on 20 March wash
+    # 4 * 20 = 80: cost 105. 10 more on 12 April (32 days on) are outside the window.
+    book = build_lots(
+        [
+            Trade("X", Side.BUY, D(10), D(100), date(2026, 1, 5)),
+            Trade("X", Side.SELL, D(10), D(80), date(2026, 3, 11)),
+            Trade("X", Side.BUY, D(4), D(85), date(2026, 3, 20)),
+            Trade("X", Side.BUY, D(10), D(70), date(2026, 4, 12)),
+        ]
+    )
+    (piece,) = book.closed
+    assert (piece.washed, piece.recognized) == (D(80), D(-120))
+    replacement, later = book.of("X")
+    assert (replacement.qty, replacement.cost, replacement.acquired) == (
+        D(4),
+        D(105),
+        date(2026, 1, 5),
+    )
+    assert (later.qty, later.cost, later.washed, later.acquired) == (
+        D(10),
+        D(70),
+        0,
+        date(2026, 4, 12),
+    )
+
+
+def test_a_gain_or_a_sale_of_the_new_shares_themselves_washes_nothing():
+    book = build_lots(
+        [
+            Trade("X", Side.BUY, D(10), D(100), date(2026, 3, 1)),
+            Trade("X", Side.SELL, D(10), D(80), date(2026, 3, 11)),  # no shares left
+            Trade("Y", Side.BUY, D(5), D(10), date(2026, 3, 1)),
+            Trade("Y", Side.BUY, D(5), D(11), date(2026, 3, 2)),
+            Trade("Y", Side.SELL, D(5), D(12), date(2026, 3, 11)),  # a gain
+        ]
+    )
+    assert [c.washed for c in book.closed] == [0, 0]
+    assert [lot.washed for lot in book.of("Y")] == [0]

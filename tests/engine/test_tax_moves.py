@@ -194,3 +194,79 @@ def test_a_stop_alone_trades_nothing_else_and_only_warns_of_caps():
     assert not plan.due
     assert [(o.symbol, o.kind) for o in plan.orders] == [("XLK", "trailing_stop")]
     assert any("XLE is 53.85% of the investable value" in w for w in plan.warnings)
+
+
+def washed_portfolio() -> Portfolio:
+    """XLK: 2 shares bought at 250 in June and 1 at 210 ten days ago; now 200."""
+    return Portfolio(
+        cash=D(0),
+        holdings=(
+            Holding("XLE", D(8), D(50), D(50)),
+            Holding("XLK", D(3), D(200), D(710) / 3),
+            Holding("VGT", D(0), D(500)),
+            Holding("VDE", D(0), D(120)),
+        ),
+        today=TODAY,
+        lots={
+            "XLE": (Lot("XLE", D(8), D(50), date(2025, 1, 2)),),
+            "XLK": (
+                Lot("XLK", D(2), D(250), date(2026, 6, 1)),
+                Lot("XLK", D(1), D(210), date(2026, 11, 14)),
+            ),
+        },
+    )
+
+
+def test_a_rebalancing_sell_at_a_loss_after_a_buy_10_days_earlier_is_washed():
+    # 1,000 in all, 500 a side: technology (600) sells 100 = 0.5 XLK. FIFO sells from the
+    # June lot (cost 250) at 200: a loss of 0.5 * 50 = 25.00. The share bought on
+    # 2026-11-14 (10 days ago) is kept: it replaces the 0.5 shares sold, so the whole
+    # 25.00 is washed. Nothing counts for tax, nothing is saved.
+    plan = plan_rebalance(replace(POLICY, tax_loss_harvesting=False), washed_portfolio())
+    sell = plan.orders[0]
+    assert (sell.side, sell.symbol, sell.qty, sell.kind) == (
+        Side.SELL,
+        "XLK",
+        D("0.5"),
+        "rebalance",
+    )
+    assert sell.est_realized_pl == D("-25.00")
+    assert sell.est_washed == D("25.00")
+    assert (sell.est_short_term, sell.est_long_term) == (0, 0)
+    assert "washed: $25.00 of the loss is disallowed" in sell.reason
+    assert plan.tax.washed_loss == D("25.00")
+    assert plan.tax.short_term_losses == 0 and plan.tax.tax_saved == 0
+    assert plan.tax.estimated_tax == 0
+
+
+def test_a_category_sells_the_symbol_whose_loss_is_not_washed():
+    # VGT and XLK both sit at a loss of 50 a share (250 -> 200); XLK was also bought 10
+    # days ago, so its loss would be washed: technology sells VGT, whose loss counts.
+    portfolio = washed_portfolio()
+    portfolio = replace(
+        portfolio,
+        holdings=(
+            Holding("XLE", D(8), D(50), D(50)),
+            Holding("XLK", D(3), D(200), D(710) / 3),
+            Holding("VGT", D(1), D(200), D(250)),
+            Holding("VDE", D(0), D(120)),
+        ),
+        lots={**portfolio.lots, "VGT": (Lot("VGT", D(1), D(250), date(2026, 6, 1)),)},
+    )
+    plan = plan_rebalance(replace(POLICY, tax_loss_harvesting=False), portfolio)
+    sell = plan.orders[0]
+    assert (sell.side, sell.symbol) == (Side.SELL, "VGT")
+    assert sell.est_washed is None and sell.est_short_term < 0
+
+
+def test_a_blocked_harvest_is_listed_with_its_rule_window_end_and_loss():
+    wash = WashWindows(last_buy={"XLE": date(2026, 11, 14)})
+    plan = plan_rebalance(POLICY, brief_portfolio(wash=wash))
+    assert plan.orders == ()
+    (skip,) = plan.skipped
+    assert (skip.symbol, skip.side, skip.category) == ("XLE", Side.SELL, "energy")
+    # 10 shares bought at 70, now 60: a loss of 100 left unharvested until 2026-12-14.
+    assert skip.reason == (
+        "wash-sale window: a loss of $100.00 on XLE is not harvested, XLE was bought on "
+        "2026-11-14 (within 30 days); the window ends 2026-12-14"
+    )

@@ -149,3 +149,50 @@ def test_order_updates_and_executions_are_recorded(store, account_key):
     assert store.last_rebalance(AccountMode.SIM) == plan.created_at
     (execution,) = store.executions(uid)
     assert execution["status"] == "completed" and execution["detail"] == {"sent": 2}
+
+
+def test_every_field_of_a_planned_order_survives_staging_and_the_store(store, account_key):
+    """A field added to PlannedOrder must reach the stored order: kind was once dropped here."""
+    from dataclasses import fields
+
+    from trader.core.engine.plan import Plan, PlannedOrder
+    from trader.core.staging import Basis
+    from trader.planning.service import to_staged
+
+    # Every field set away from its default, so a dropped one reads back different.
+    planned = PlannedOrder(
+        symbol="XLK",
+        side=Side.SELL,
+        qty=D("3"),
+        est_price=D("90"),
+        est_value=D("270"),
+        category="technology",
+        reason="harvest a loss",
+        est_realized_pl=D("-30"),
+        kind="harvest",
+        est_short_term=D("-20"),
+        est_long_term=D("-10"),
+        est_washed=D("12.5"),
+    )
+    defaults = {f.name: f.default for f in fields(PlannedOrder)}
+    assert all(getattr(planned, name) != default for name, default in defaults.items())
+    plan = Plan.__new__(Plan)  # to_staged reads orders and the header only
+    for name, value in {
+        "orders": (planned,),
+        "method": type("M", (), {"value": "threshold"})(),
+        "input_hash": "a" * 64,
+        "equity": D("1000"),
+        "investable": D("900"),
+        "cash": D("100"),
+        "cash_after": D("370"),
+    }.items():
+        object.__setattr__(plan, name, value)
+    uid = "3" * 32
+    client_id = client_order_id(uid, 1, Side.SELL, "XLK")
+    staged_plan = to_staged(plan, uid, AccountMode.SIM, T0, [client_id], {}, Basis(D("100")))
+    store.stage_plan(AccountMode.SIM, staged_plan, account_key=account_key)
+
+    stored = store.staged_plan(AccountMode.SIM, uid).orders[0]
+    for f in fields(PlannedOrder):
+        assert getattr(stored, f.name) == getattr(planned, f.name), f.name
+    assert stored.kind == "harvest"

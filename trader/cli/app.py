@@ -52,6 +52,7 @@ def _register() -> None:
         scores_cmd,
         sim_cmd,
         sync_cmd,
+        taxes_cmd,
     )
 
     app.command("doctor")(doctor_cmd.doctor)
@@ -61,6 +62,7 @@ def _register() -> None:
     app.command("orders")(orders_cmd.orders)
     app.command("history")(orders_cmd.history)
     app.command("lots")(lots_cmd.lots)
+    app.command("taxes")(taxes_cmd.taxes)
     app.command("run")(run_cmd.run)
     app.command("status")(run_cmd.status)
     app.command("schedule")(run_cmd.schedule)

@@ -60,9 +60,10 @@ def print_preview(
 def print_execution(console: Console, outcome: ExecutionOutcome, report: Path) -> None:
     plan = outcome.plan
     table = Table(title=f"Plan {plan.uid}: execution", title_justify="left")
-    for name in ("#", "Side", "Symbol", "Sent", "Filled", "Avg price", "Status", "Note"):
+    for name in ("#", "Side", "Symbol", "Kind", "Sent", "Filled", "Avg price", "Status", "Note"):
         table.add_column(
-            name, justify="left" if name in ("Side", "Symbol", "Status", "Note") else "right"
+            name,
+            justify="left" if name in ("Side", "Symbol", "Kind", "Status", "Note") else "right",
         )
     for order in plan.orders:
         style = STATUS_STYLE.get(order.status, "")
@@ -70,6 +71,7 @@ def print_execution(console: Console, outcome: ExecutionOutcome, report: Path) -
             str(order.seq),
             order.side.value.upper(),
             order.symbol,
+            order.kind.replace("_", " "),
             plain(order.sent_qty) if order.sent_qty is not None else "-",
             plain(order.filled_qty),
             money(order.filled_avg_price) if order.filled_avg_price is not None else "-",

@@ -54,6 +54,10 @@ def lots_report(snapshot: AccountSnapshot, history: Any, today: date, symbol: st
                     "days_held": (today - lot.acquired).days if lot.acquired else None,
                     "term": term,
                     "unrealized": gain,
+                    # A wash sale's replacement: the disallowed loss in its cost, and the
+                    # day it was really bought (its holding period starts at "acquired").
+                    "washed": lot.washed if lot.washed else None,
+                    "bought": lot.bought.isoformat() if lot.bought else None,
                 }
             )
         holdings.append(
@@ -118,8 +122,10 @@ def print_lots(context: AppContext, report: dict, symbol: str | None = None) -> 
         table = Table(
             title=f"{holding['symbol']} at {money(holding['price'])}", title_justify="left"
         )
-        for name in ("Acquired", "Days", "Term", "Qty", "Cost/share", "Unrealized"):
-            table.add_column(name, justify="left" if name in ("Acquired", "Term") else "right")
+        for name in ("Acquired", "Days", "Term", "Qty", "Cost/share", "Unrealized", "Washed"):
+            table.add_column(
+                name, justify="left" if name in ("Acquired", "Term", "Washed") else "right"
+            )
         for lot in holding["lots"]:
             gain: Decimal = lot["unrealized"]
             style = "green" if gain > 0 else "red" if gain < 0 else ""
@@ -130,6 +136,9 @@ def print_lots(context: AppContext, report: dict, symbol: str | None = None) -> 
                 plain(lot["qty"]),
                 money(lot["cost"]),
                 f"[{style}]{money(gain)}[/]" if style else money(gain),
+                f"washed: +{money(lot['washed'])} basis, bought {lot['bought']}"
+                if lot["washed"]
+                else "",
             )
         console.print(table)
         console.print(

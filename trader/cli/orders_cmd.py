@@ -88,7 +88,10 @@ def orders(
 
 def plan_history(plan: StagedPlan, executions: list[dict[str, Any]]) -> dict[str, Any]:
     """A plan's record: what it planned, what filled, and the realized P&L it estimated."""
-    sold = bought = realized = ZERO
+    sold = bought = realized = washed = ZERO
+    kinds: dict[str, int] = {}
+    for order in plan.orders:
+        kinds[order.kind] = kinds.get(order.kind, 0) + 1
     for order in plan.orders:
         if order.filled_qty <= ZERO:
             continue
@@ -97,6 +100,8 @@ def plan_history(plan: StagedPlan, executions: list[dict[str, Any]]) -> dict[str
             sold += value
             if order.est_realized_pl is not None:
                 realized += order.est_realized_pl * order.filled_qty / order.qty
+            if order.est_washed is not None:
+                washed += order.est_washed * order.filled_qty / order.qty
         else:
             bought += value
     return {
@@ -108,6 +113,19 @@ def plan_history(plan: StagedPlan, executions: list[dict[str, Any]]) -> dict[str
         "sold": sold,
         "bought": bought,
         "est_realized_pl": realized,
+        "est_washed": washed,
+        "kinds": dict(sorted(kinds.items())),
+        "order_list": [
+            {
+                "seq": o.seq,
+                "symbol": o.symbol,
+                "side": o.side.value,
+                "kind": o.kind,
+                "status": o.status,
+                "est_washed": o.est_washed,
+            }
+            for o in plan.orders
+        ],
         "executions": [
             {"started_at": e["started_at"], "status": e["status"], "detail": e["detail"]}
             for e in executions
@@ -137,6 +155,7 @@ def history(
         "Plan",
         "Status",
         "Orders",
+        "Kinds",
         "Filled",
         "Sold",
         "Bought",
@@ -144,7 +163,7 @@ def history(
         "Runs",
     ):
         table.add_column(
-            name, justify="left" if name in ("Made", "Plan", "Status", "Runs") else "right"
+            name, justify="left" if name in ("Made", "Plan", "Status", "Kinds", "Runs") else "right"
         )
     for entry in entries:
         table.add_row(
@@ -152,6 +171,7 @@ def history(
             entry["plan_id"][:8],
             entry["status"],
             str(entry["orders"]),
+            ", ".join(f"{kind} {n}" for kind, n in entry["kinds"].items()) or "-",
             str(entry["filled"]),
             money(entry["sold"]),
             money(entry["bought"]),

@@ -58,7 +58,10 @@ def orders_table(plan: Plan, side: Side) -> Table | None:
         if side is Side.SELL:
             pl = order.est_realized_pl or ZERO
             style = "green" if pl > ZERO else "red" if pl < ZERO else ""
-            cells.append(f"[{style}]{money(pl)}[/]" if style else money(pl))
+            shown = f"[{style}]{money(pl)}[/]" if style else money(pl)
+            if order.est_washed is not None:
+                shown += f" [yellow](washed {money(order.est_washed)})[/]"
+            cells.append(shown)
         table.add_row(*cells)
     return table
 
@@ -82,6 +85,11 @@ def print_tax(console: Console, outcome: PlanOutcome) -> None:
             else f"costs about {money(tax.estimated_tax)} of tax"
         )
     )
+    if tax.washed_loss:
+        line += (
+            f"; washed: {money(tax.washed_loss)} of loss is disallowed by the wash-sale rule "
+            f"(no tax saving; it moves into the basis of the shares kept)"
+        )
     if tax.harvested_loss:
         line += (
             f"; harvesting realizes {money(tax.harvested_loss)}, worth about "

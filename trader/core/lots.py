@@ -11,17 +11,28 @@ long-term, since the date cannot be shown).
 
 "Long-term" means held more than one year: sold after the anniversary of the
 acquisition date. Quantities and money are exact Decimals throughout.
+
+**Wash sales** are applied during the replay, from the fills alone (nothing extra is
+stored, so the lots stay consistent with the broker's history): a sell at a loss
+whose shares are replaced by buys of the same symbol within 30 days before or after
+it has that loss disallowed, share for share. The disallowed loss is added to the
+replacement shares' basis, and their holding period starts at the sold shares'
+acquisition date (IRS Publication 550). Replacement shares become a lot of their own,
+kept in purchase order (Alpaca still closes them by when they were bought), marked
+with the loss they carry; each replacement share serves one loss only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from trader.core.domain import Side
 from trader.core.money import ZERO
+
+WASH_DAYS = 30  # a buy within 30 days before or after a loss sale replaces the shares
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,10 @@ class Lot:
     qty: Decimal
     cost: Decimal  # per share
     acquired: date | None  # None: unknown (the history does not reach back)
+    # A replacement lot of a wash sale: the disallowed loss its cost includes (dollars),
+    # and the day it was really bought (``acquired`` is then the sold shares' date).
+    washed: Decimal = ZERO
+    bought: date | None = None
 
     def __post_init__(self) -> None:
         if self.qty <= ZERO:
@@ -82,10 +97,16 @@ class ClosedLot:
     price: Decimal
     acquired: date | None
     sold: date
+    washed: Decimal = ZERO  # of a loss, the part a wash sale disallowed (positive dollars)
 
     @property
     def gain(self) -> Decimal:
         return (self.price - self.cost) * self.qty
+
+    @property
+    def recognized(self) -> Decimal:
+        """The gain that counts for tax: a loss less its washed part."""
+        return self.gain + self.washed
 
     @property
     def long_term(self) -> bool:
@@ -94,11 +115,16 @@ class ClosedLot:
 
 @dataclass(frozen=True, slots=True)
 class Realization:
-    """What selling some shares would realize, split by holding period."""
+    """What selling some shares would realize, split by holding period.
+
+    ``short_term`` and ``long_term`` are what counts for tax; ``washed`` is the loss a
+    wash sale disallows (positive), so the sale's own gain is ``total - washed``.
+    """
 
     short_term: Decimal = ZERO
     long_term: Decimal = ZERO
     qty: Decimal = ZERO
+    washed: Decimal = ZERO
 
     @property
     def total(self) -> Decimal:
@@ -126,10 +152,75 @@ def close_fifo(
 
 def realize(lots: tuple[Lot, ...], qty: Decimal, price: Decimal, day: date) -> Realization:
     """The gain selling ``qty`` shares at ``price`` on ``day`` would realize (FIFO)."""
-    _, closed = close_fifo(lots, qty, price, day)
-    short = sum((c.gain for c in closed if not c.long_term), ZERO)
-    long = sum((c.gain for c in closed if c.long_term), ZERO)
-    return Realization(short, long, sum((c.qty for c in closed), ZERO))
+    left, closed = close_fifo(lots, qty, price, day)
+    _, closed, _ = wash_before(left, closed)
+    short = sum((c.recognized for c in closed if not c.long_term), ZERO)
+    long = sum((c.recognized for c in closed if c.long_term), ZERO)
+    washed = sum((c.washed for c in closed), ZERO)
+    return Realization(short, long, sum((c.qty for c in closed), ZERO), washed)
+
+
+def _within_window(bought: date, sold: date) -> bool:
+    return abs((bought - sold).days) <= WASH_DAYS
+
+
+def _replaces(lot: Lot, sold: date) -> bool:
+    """Shares that can replace a loss sold on ``sold``: bought within 30 days, not used yet."""
+    return lot.washed == ZERO and lot.acquired is not None and _within_window(lot.acquired, sold)
+
+
+def _as_replacement(lot: Lot, qty: Decimal, piece: ClosedLot) -> Lot:
+    per_share = piece.cost - piece.price  # the loss per share, added to the basis
+    return Lot(
+        lot.symbol,
+        qty,
+        lot.cost + per_share,
+        piece.acquired,
+        washed=per_share * qty,
+        bought=lot.acquired,
+    )
+
+
+def _wash_into(
+    lots: list[Lot], piece: ClosedLot, can_replace: Callable[[Lot], bool]
+) -> tuple[list[Lot], ClosedLot, Decimal]:
+    """Match a loss piece's unwashed shares against ``lots``; returns lots, piece, shares left."""
+    unwashed = piece.qty - piece.washed / (piece.cost - piece.price)
+    out: list[Lot] = []
+    for lot in lots:
+        if unwashed <= ZERO or not can_replace(lot):
+            out.append(lot)
+            continue
+        take = min(lot.qty, unwashed)
+        replacement = _as_replacement(lot, take, piece)
+        out.append(replacement)
+        if take < lot.qty:
+            out.append(replace(lot, qty=lot.qty - take))
+        piece = replace(piece, washed=piece.washed + replacement.washed)
+        unwashed -= take
+    return out, piece, unwashed
+
+
+def wash_before(
+    left: tuple[Lot, ...], closed: list[ClosedLot]
+) -> tuple[tuple[Lot, ...], list[ClosedLot], list[tuple[int, Decimal]]]:
+    """Wash each loss piece against the lots bought within the 30 days before its sale.
+
+    Returns the lots (replacements split off), the pieces with their washed part, and
+    for each piece still partly unwashed its index and the shares a later buy may wash.
+    """
+    lots = list(left)
+    pieces: list[ClosedLot] = []
+    open_losses: list[tuple[int, Decimal]] = []
+    for piece in closed:
+        if piece.gain < ZERO and piece.sold != date.min:
+            lots, piece, unwashed = _wash_into(
+                lots, piece, lambda lot, p=piece: _replaces(lot, p.sold)
+            )
+            if unwashed > ZERO:
+                open_losses.append((len(pieces), unwashed))
+        pieces.append(piece)
+    return tuple(lots), pieces, open_losses
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,19 +246,23 @@ def build_lots(
     """
     lots: dict[str, list[Lot]] = {}
     closed: list[ClosedLot] = []
+    pending: dict[str, list[int]] = {}  # loss pieces a later buy may still wash
     for trade in trades:
         held = lots.setdefault(trade.symbol, [])
         if trade.side is Side.BUY:
             last = held[-1] if held else None
-            if last is not None and last.acquired == trade.day:
+            if last is not None and last.acquired == trade.day and last.washed == ZERO:
                 qty = last.qty + trade.qty
                 cost = (last.basis + trade.qty * trade.price) / qty
                 held[-1] = replace(last, qty=qty, cost=cost)
             else:
                 held.append(Lot(trade.symbol, trade.qty, trade.price, trade.day))
+            _wash_later(held, closed, pending.setdefault(trade.symbol, []), trade.day)
             continue
         left, pieces = close_fifo(tuple(held), trade.qty, trade.price, trade.day)
+        left, pieces, open_losses = wash_before(left, pieces)
         lots[trade.symbol] = list(left)
+        pending.setdefault(trade.symbol, []).extend(len(closed) + i for i, _ in open_losses)
         closed.extend(pieces)
     for symbol, (qty, avg_entry) in (positions or {}).items():
         _reconcile(lots, symbol, qty, avg_entry)
@@ -175,6 +270,24 @@ def build_lots(
         if positions is not None and symbol not in positions:
             lots[symbol] = []
     return LotBook({s: tuple(held) for s, held in sorted(lots.items()) if held}, tuple(closed))
+
+
+def _wash_later(held: list[Lot], closed: list[ClosedLot], pending: list[int], day: date) -> None:
+    """A buy on ``day`` replaces the unwashed shares of losses sold in the 30 days before."""
+    for index in list(pending):
+        piece = closed[index]
+        if not _within_window(day, piece.sold):
+            pending.remove(index)
+            continue
+        fresh = [lot for lot in held if lot.acquired == day and lot.washed == ZERO]
+        if not fresh:
+            return
+        others = [lot for lot in held if lot not in fresh]
+        washed, piece, unwashed = _wash_into(fresh, piece, lambda lot: True)
+        held[:] = others + washed
+        closed[index] = piece
+        if unwashed <= ZERO:
+            pending.remove(index)
 
 
 def _reconcile(lots: dict[str, list[Lot]], symbol: str, qty: Decimal, avg_entry: Decimal) -> None:

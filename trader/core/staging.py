@@ -94,6 +94,10 @@ class StagedOrder:
     message: str | None = None
     submitted_at: datetime | None = None
     updated_at: datetime | None = None
+    kind: str = "rebalance"  # rebalance | harvest | trailing_stop, as the plan made it
+    est_short_term: Decimal | None = None
+    est_long_term: Decimal | None = None
+    est_washed: Decimal | None = None  # the part of a loss a wash sale disallows
 
     def __post_init__(self) -> None:
         if self.qty <= ZERO:

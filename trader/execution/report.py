@@ -38,6 +38,7 @@ def execution_payload(
                 "broker_order_id": o.broker_order_id,
                 "symbol": o.symbol,
                 "side": o.side.value,
+                "kind": o.kind,
                 "qty": plain(o.sent_qty if o.sent_qty is not None else o.qty),
                 "planned_qty": plain(o.qty),
                 "status": o.status,
@@ -46,6 +47,7 @@ def execution_payload(
                 if o.filled_avg_price is not None
                 else None,
                 "reason": o.message or o.reason,
+                "est_washed": plain(o.est_washed) if o.est_washed is not None else None,
             }
             for o in plan.orders
         ],

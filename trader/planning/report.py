@@ -77,6 +77,8 @@ def plan_payload(
                 "est_realized_pl": _money(order.est_realized_pl),
                 "est_short_term": _money(order.est_short_term),
                 "est_long_term": _money(order.est_long_term),
+                "est_washed": _money(order.est_washed),
+                "washed": order.est_washed is not None,
                 "kind": order.kind,
                 "client_order_id": client_id,
             }
@@ -100,6 +102,7 @@ def plan_payload(
             "long_term_losses": _money(plan.tax.long_term_losses),
             "harvested_loss": _money(plan.tax.harvested_loss),
             "tax_saved_by_harvesting": _money(plan.tax.tax_saved),
+            "washed_loss": _money(plan.tax.washed_loss),
             "estimated_tax": _money(plan.tax.estimated_tax),
             "short_term_rate_pct": plain(policy.short_term_tax_rate),
             "long_term_rate_pct": plain(policy.long_term_tax_rate),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from trader.broker.connect import open_broker
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, AccountSnapshot
 from trader.core.engine import Plan, plan_rebalance
+from trader.core.engine.plan import PlannedOrder
 from trader.core.lots import Lot
 from trader.core.policy import Policy, Portfolio
 from trader.core.schedule import check_due, market_date
@@ -225,7 +226,7 @@ def plan_account(
         account=mode.value,
         client_order_ids=client_ids,
     )
-    staged = _staged(plan, uid, mode, created_at, client_ids, payload, basis) if uid else None
+    staged = to_staged(plan, uid, mode, created_at, client_ids, payload, basis) if uid else None
     superseded = store.stage_plan(mode, staged, account_key=account_key, snapshot_id=snapshot_id)
     report = write_report(reports, "plan", created_at, payload)
     store.log_event(
@@ -255,7 +256,11 @@ def plan_account(
     )
 
 
-def _staged(
+def _fields(order: PlannedOrder) -> dict[str, Any]:
+    return {f.name: getattr(order, f.name) for f in fields(order)}
+
+
+def to_staged(
     plan: Plan,
     uid: str,
     mode: AccountMode,
@@ -264,19 +269,10 @@ def _staged(
     payload: dict[str, Any],
     basis: Basis,
 ) -> StagedPlan:
+    # Every field of the planned order, by name: a field added to PlannedOrder that
+    # StagedOrder lacks fails here instead of being dropped on the way to the store.
     orders = tuple(
-        StagedOrder(
-            seq=n,
-            client_order_id=client_id,
-            symbol=order.symbol,
-            side=order.side,
-            qty=order.qty,
-            est_price=order.est_price,
-            est_value=order.est_value,
-            category=order.category,
-            reason=order.reason,
-            est_realized_pl=order.est_realized_pl,
-        )
+        StagedOrder(seq=n, client_order_id=client_id, **_fields(order))
         for n, (order, client_id) in enumerate(zip(plan.orders, client_ids, strict=True), 1)
     )
     return StagedPlan(

@@ -267,6 +267,10 @@ def plan_order_row(plan_key: int, order: StagedOrder) -> PlanOrderRow:
         message=order.message,
         submitted_at=order.submitted_at,
         updated_at=order.updated_at,
+        kind=order.kind,
+        est_short_term=order.est_short_term,
+        est_long_term=order.est_long_term,
+        est_washed=order.est_washed,
     )
 
 
@@ -291,6 +295,10 @@ def staged_order(row: PlanOrderRow) -> StagedOrder:
         message=row.message,
         submitted_at=row.submitted_at,
         updated_at=row.updated_at,
+        kind=row.kind,
+        est_short_term=row.est_short_term,
+        est_long_term=row.est_long_term,
+        est_washed=row.est_washed,
     )
 
 

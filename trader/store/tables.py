@@ -47,6 +47,7 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 MODES = ("sim", "paper", "live", "manual")
 SIDES = ("buy", "sell")
+ORDER_KINDS = ("rebalance", "harvest", "trailing_stop")  # as trader.core.engine.plan
 PLAN_STATUSES = ("staged", "superseded", "executing", "executed", "expired")
 ORDER_STATUSES = (
     "staged",
@@ -275,6 +276,7 @@ class PlanOrderRow(SQLModel, table=True):
         UniqueConstraint("plan_id", "seq"),
         CheckConstraint(_one_of("side", SIDES), name="side"),
         CheckConstraint(_one_of("status", ORDER_STATUSES), name="status"),
+        CheckConstraint(_one_of("kind", ORDER_KINDS), name="kind"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -298,6 +300,12 @@ class PlanOrderRow(SQLModel, table=True):
     message: str | None = Field(default=None, sa_type=Text(), nullable=True)
     submitted_at: datetime | None = _time(nullable=True)
     updated_at: datetime | None = _time(nullable=True)
+    # Why the order exists (rebalance, harvest, trailing_stop) and its tax estimate: the
+    # short- and long-term parts of est_realized_pl and the loss a wash sale disallows.
+    kind: str = Field(default="rebalance", sa_column_kwargs={"server_default": "rebalance"})
+    est_short_term: Decimal | None = _money(nullable=True)
+    est_long_term: Decimal | None = _money(nullable=True)
+    est_washed: Decimal | None = _money(nullable=True)
 
 
 class ExecutionRow(SQLModel, table=True):

@@ -32,7 +32,9 @@ class TaxEstimate:
 
     An estimate from the lots and the estimated prices, at the config's tax rates: not
     tax advice. ``harvested_loss`` is the loss the harvest sales realize (negative);
-    ``tax_saved`` what that loss is worth at the rates (positive).
+    ``tax_saved`` what that loss is worth at the rates (positive). ``washed_loss`` is
+    the loss wash sales disallow (positive): it is in none of the other figures, since
+    it moves into the replacement shares' basis instead of lowering the tax.
     """
 
     short_term_gains: Decimal = ZERO
@@ -43,6 +45,7 @@ class TaxEstimate:
     tax_saved: Decimal = ZERO
     estimated_tax: Decimal = ZERO  # on every sale of the plan, net; negative is a saving
     lots_known: bool = True
+    washed_loss: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +59,13 @@ class PlannedOrder:
     reason: str
     est_realized_pl: Decimal | None = None
     kind: str = "rebalance"  # rebalance | harvest | trailing_stop
-    est_short_term: Decimal | None = None  # of est_realized_pl, by the lots sold
+    # The part of est_realized_pl that counts for tax, by the lots sold's holding period.
+    est_short_term: Decimal | None = None
     est_long_term: Decimal | None = None
+    # Of a loss in est_realized_pl, the part a wash sale disallows (positive dollars; a
+    # buy of the same symbol within 30 days): est_realized_pl = short + long - washed.
+    # No tax saving: it moves into the replacement shares' basis.
+    est_washed: Decimal | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ORDER_KINDS:

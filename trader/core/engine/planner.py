@@ -187,17 +187,25 @@ def _with_lots(portfolio: Portfolio, order: PlannedOrder) -> PlannedOrder:
     found = realization(portfolio, holding, order.qty) if holding is not None else None
     if found is None:
         return order
+    reason = order.reason
+    if found.washed > ZERO:
+        reason += (
+            f"; washed: {dollars(found.washed)} of the loss is disallowed ({order.symbol} was "
+            f"bought within 30 days) and moves into the basis of the shares kept"
+        )
     return replace(
         order,
-        est_realized_pl=found.total,
+        reason=reason,
+        est_realized_pl=found.total - found.washed,
         est_short_term=found.short_term,
         est_long_term=found.long_term,
+        est_washed=found.washed if found.washed > ZERO else None,
     )
 
 
 def tax_estimate(policy: Policy, orders: tuple[PlannedOrder, ...]) -> TaxEstimate:
     """Realized gains and losses of the plan's sells, and their tax at the config's rates."""
-    st_gain = st_loss = lt_gain = lt_loss = harvested = saved = ZERO
+    st_gain = st_loss = lt_gain = lt_loss = harvested = saved = washed = ZERO
     known = True
     st_rate = policy.short_term_tax_rate / HUNDRED
     lt_rate = policy.long_term_tax_rate / HUNDRED
@@ -207,7 +215,8 @@ def tax_estimate(policy: Policy, orders: tuple[PlannedOrder, ...]) -> TaxEstimat
         if order.est_short_term is None or order.est_long_term is None:
             known = False
             continue
-        st, lt = order.est_short_term, order.est_long_term
+        st, lt = order.est_short_term, order.est_long_term  # what counts: washed loss is out
+        washed += order.est_washed or ZERO
         st_gain += max(st, ZERO)
         st_loss += min(st, ZERO)
         lt_gain += max(lt, ZERO)
@@ -224,6 +233,7 @@ def tax_estimate(policy: Policy, orders: tuple[PlannedOrder, ...]) -> TaxEstimat
         tax_saved=saved,
         estimated_tax=(st_gain + st_loss) * st_rate + (lt_gain + lt_loss) * lt_rate,
         lots_known=known,
+        washed_loss=washed,
     )
 
 

@@ -18,12 +18,14 @@ leaves, two per swap, the largest loss first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from trader.core.domain import Side
 from trader.core.lots import Lot, Realization, realize
 from trader.core.money import CENT, QTY_STEP, ZERO, dollars, floor_qty
 from trader.core.policy import HUNDRED, Holding, Policy, Portfolio
+from trader.core.wash import WINDOW_DAYS
 
 WHOLE = Decimal(1)
 
@@ -143,7 +145,8 @@ def harvests(
                     symbol,
                     Side.SELL,
                     f"wash-sale window: {what} is not harvested, {symbol} was bought on "
-                    f"{bought} (within 30 days)",
+                    f"{bought} (within 30 days); the window ends "
+                    f"{bought + timedelta(days=WINDOW_DAYS)}",
                 )
             )
             continue

@@ -1,0 +1,97 @@
+"""``trader taxes``: a year's realized gains and losses from the account's fills (an estimate)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from trader.broker.connect import open_broker
+from trader.cli.context import AppContext
+from trader.cli.formatting import money, to_json_value
+from trader.core.domain import AccountMode
+from trader.core.schedule import market_date
+from trader.core.tax_year import tax_year
+from trader.errors import ConfigError
+from trader.planning.tax_inputs import account_history
+from trader.sync import sync_account
+
+NOTE = (
+    "an estimate from the account's fills, first in first out, with wash sales applied; "
+    "not tax advice: the broker's 1099-B is the record"
+)
+
+
+def taxes(
+    ctx: typer.Context,
+    year: int | None = typer.Option(None, "--year", help="The tax year (default: this year)."),
+    no_sync: bool = typer.Option(False, "--no-sync", help="Use the last stored sync."),
+    live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Estimate a year's realized short- and long-term gains and losses from the account's
+    fills, with the losses washed by wash sales shown apart."""
+    context: AppContext = ctx.obj
+    settings = context.settings
+    if settings.account == "manual":
+        raise ConfigError("account 'manual' has no fills to compute realized gains from")
+    if year is not None and not 1900 <= year <= 9999:
+        raise ConfigError(f"--year {year}: not a year")
+    mode = AccountMode(settings.account)
+    store = context.open_store()
+    try:
+        if no_sync:
+            key = store.latest_account(mode)
+            snapshot = store.latest_snapshot(key) if key else None
+            if key is None or snapshot is None:
+                raise ConfigError(f"--no-sync: no stored sync of the {mode.value} account")
+            today = market_date(snapshot.taken_at)
+        else:
+            with open_broker(settings, context.home, live_flag=live) as opened:
+                snapshot = sync_account(opened.broker, store, mode).snapshot
+                key = store.ensure_account(mode, snapshot.account)
+                today = market_date(opened.broker.clock().timestamp)
+        history = account_history(store, key, snapshot)
+    finally:
+        store.close()
+    summary = tax_year(history.book.closed, year or today.year)
+    report = {
+        "year": summary.year,
+        "estimate": True,
+        "note": NOTE,
+        "short_term_gains": summary.short_term_gains,
+        "short_term_losses": summary.short_term_losses,
+        "net_short_term": summary.net_short_term,
+        "long_term_gains": summary.long_term_gains,
+        "long_term_losses": summary.long_term_losses,
+        "net_long_term": summary.net_long_term,
+        "washed_losses": summary.washed_losses,
+        "proceeds": summary.proceeds,
+        "lots_closed": summary.sales,
+    }
+    if as_json:
+        typer.echo(json.dumps(to_json_value(report), indent=2))
+        return
+    table = Table(title=f"Realized in {summary.year} (estimate)", title_justify="left")
+    for name in ("", "Gains", "Losses", "Net"):
+        table.add_column(name, justify="left" if not name else "right")
+    table.add_row(
+        "Short-term",
+        money(summary.short_term_gains),
+        money(summary.short_term_losses),
+        money(summary.net_short_term),
+    )
+    table.add_row(
+        "Long-term",
+        money(summary.long_term_gains),
+        money(summary.long_term_losses),
+        money(summary.net_long_term),
+    )
+    context.console.print(table)
+    context.console.print(
+        f"Washed losses (disallowed, added to the replacement shares' basis): "
+        f"{money(summary.washed_losses)}. Proceeds {money(summary.proceeds)} from "
+        f"{summary.sales} lot piece(s) sold."
+    )
+    context.console.print(f"[dim]Note: {NOTE}.[/]")
