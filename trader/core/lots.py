@@ -279,12 +279,12 @@ def _wash_later(held: list[Lot], closed: list[ClosedLot], pending: list[int], da
         if not _within_window(day, piece.sold):
             pending.remove(index)
             continue
-        fresh = [lot for lot in held if lot.acquired == day and lot.washed == ZERO]
-        if not fresh:
+        # The day's buy is the last lot not yet serving as a replacement.
+        last = held[-1] if held else None
+        if last is None or last.acquired != day or last.washed != ZERO:
             return
-        others = [lot for lot in held if lot not in fresh]
-        washed, piece, unwashed = _wash_into(fresh, piece, lambda lot: True)
-        held[:] = others + washed
+        washed, piece, unwashed = _wash_into([last], piece, lambda lot: True)
+        held[-1:] = washed
         closed[index] = piece
         if unwashed <= ZERO:
             pending.remove(index)
