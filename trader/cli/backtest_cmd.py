@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -83,6 +84,17 @@ def _broker_history(
     return history, f"{source}; {how}", end
 
 
+def _check_chart_path(chart: Path) -> None:
+    """Refuse a chart path that cannot be written before the replay, not after it."""
+    folder = chart.parent
+    if not folder.is_dir():
+        raise ConfigError(f"--chart {chart}: folder {folder} does not exist")
+    if chart.is_dir():
+        raise ConfigError(f"--chart {chart}: is a folder, not a file")
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"--chart {chart}: folder {folder} is not writable")
+
+
 def backtest(
     ctx: typer.Context,
     start: str = typer.Option("2016-01-01", "--start", help="First day (YYYY-MM-DD)."),
@@ -135,6 +147,8 @@ def backtest(
     costs = _decimal("--cost-bps", cost_bps)
     risk_free_pct = float(_decimal("--risk-free", risk_free))
     money = _decimal("--capital", capital)
+    if chart is not None:
+        _check_chart_path(chart)
     policy = policy_from_settings(settings)
     symbols = primary_symbols(backtest_policy(policy))
     if prices is not None:

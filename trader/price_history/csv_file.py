@@ -26,6 +26,8 @@ def read_price_csv(path: Path) -> PriceHistory:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"--prices: cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: prices file is not UTF-8 text") from None
     rows = list(csv.reader(text.splitlines()))
     if not rows or not rows[0]:
         raise ConfigError(f"{path}: empty file, expected a header such as date,SPY,TLT")
