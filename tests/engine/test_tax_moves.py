@@ -194,3 +194,16 @@ def test_a_stop_alone_trades_nothing_else_and_only_warns_of_caps():
     assert not plan.due
     assert [(o.symbol, o.kind) for o in plan.orders] == [("XLK", "trailing_stop")]
     assert any("XLE is 53.85% of the investable value" in w for w in plan.warnings)
+
+
+def test_an_unharvested_loss_on_a_holding_in_no_category_says_so():
+    base = brief_portfolio()
+    portfolio = replace(
+        base,
+        holdings=(*base.holdings, Holding("ABC", D(10), D(40), D(60))),
+        lots={**base.lots, "ABC": (Lot("ABC", D(10), D(60), date(2026, 3, 1)),)},
+    )
+    plan = plan_rebalance(POLICY, portfolio)
+    [reason] = [s.reason for s in plan.skipped if s.symbol == "ABC" and "loss" in s.reason]
+    assert "ABC is in no category and no tax_equivalents are set for it" in reason, reason
+    assert "its category has no other symbol" not in reason
