@@ -33,3 +33,26 @@ def test_backtest_prices_that_are_not_utf8_give_one_line(run_trader, config_file
     assert result.code == 2, result.err
     assert "Traceback" not in result.err
     assert result.err.strip() == f"error: {prices}: prices file is not UTF-8 text"
+
+
+def test_a_cash_reserve_above_the_equity_refuses_to_plan(run_trader, tmp_path):
+    config = tmp_path / "manual.yaml"
+    config.write_text(
+        "account: manual\n"
+        "target_allocation: {technology: 50, bonds: 50}\n"
+        "categories: {technology: [XLK], bonds: [TLT]}\n"
+        "risk_management: {max_single_position: 60}\n"
+        "portfolio: {cash: 500, cash_reserve: 5000}\n"
+        "current_holdings:\n"
+        "  XLK: {shares: 10, avg_cost: 150, current_price: 185}\n"
+        f"reports_dir: {tmp_path / 'reports'}\n"
+    )
+    result = run_trader("--config", str(config), "plan", "--no-sync")
+    # Equity 500 + 10 x 185 = 2,350, below the 5,000 reserve.
+    assert result.code == 2, (result.out, result.err)
+    assert result.err.strip() == (
+        "error: cash_reserve $5,000.00 is more than the account's equity $2,350.00: "
+        "nothing can be invested; lower portfolio.cash_reserve"
+    )
+    assert "Investable" not in result.out and "within its band" not in result.out
+    assert not (tmp_path / "reports").exists() or not list((tmp_path / "reports").iterdir())

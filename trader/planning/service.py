@@ -21,6 +21,7 @@ from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, AccountSnapshot, Asset
 from trader.core.engine import Plan, plan_rebalance
 from trader.core.lots import Lot
+from trader.core.money import dollars
 from trader.core.policy import Policy, Portfolio
 from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
@@ -215,6 +216,7 @@ def plan_account(
                     store.log_event(command, "broker_call", outcome, {"action": action})
         label = f"{mode.value} {snapshot.account.masked_number}"
         basis = Basis(snapshot.account.cash, {p.symbol: p.qty for p in snapshot.positions})
+    _check_reserve(policy, portfolio)
     plan = plan_rebalance(policy, portfolio)
     if warnings:
         plan = replace(plan, warnings=(*warnings, *plan.warnings))
@@ -302,3 +304,14 @@ def _staged(
         payload=payload,
         basis=basis,
     )
+
+
+def _check_reserve(policy: Policy, portfolio: Portfolio) -> None:
+    """A cash reserve above the whole equity leaves a negative sum to invest: no plan
+    made from it means anything, so it is refused rather than shown beside a warning."""
+    equity = portfolio.equity
+    if policy.cash_reserve > equity:
+        raise ConfigError(
+            f"cash_reserve {dollars(policy.cash_reserve)} is more than the account's equity "
+            f"{dollars(equity)}: nothing can be invested; lower portfolio.cash_reserve"
+        )
