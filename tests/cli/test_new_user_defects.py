@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.cli.test_backtest import small_csv
 
 
@@ -56,3 +58,16 @@ def test_a_cash_reserve_above_the_equity_refuses_to_plan(run_trader, tmp_path):
     )
     assert "Investable" not in result.out and "within its band" not in result.out
     assert not (tmp_path / "reports").exists() or not list((tmp_path / "reports").iterdir())
+
+
+def test_the_execute_preview_fills_its_client_order_id_column(run_trader, config_file):
+    config = str(config_file(harvest=False))
+    planned = run_trader("--config", config, "plan", "--json")
+    assert planned.code == 0, planned.err
+    ids = [o["client_order_id"] for o in json.loads(planned.out)["orders"]]
+    assert len(ids) == 3
+    preview = run_trader("--config", config, "execute", env={"COLUMNS": "200"})
+    assert preview.code == 0, preview.err
+    assert "Client order id" in preview.out
+    for client_id in ids:
+        assert client_id in preview.out, preview.out
