@@ -19,7 +19,7 @@ The order of things, each step written to the store as it happens:
 4. **Sells**, then wait for them (one call for the open orders per round, backing off,
    up to ``fill_timeout_seconds``).
 5. **Buys**, sized from the cash the account really has after the sells, keeping the
-   reserve: shrunk or dropped, with the reason recorded. Then wait again.
+   reserve: shrunk or dropped, with the reason recorded. Then wait again, if any was sent.
 6. Orders still open at the timeout are reported open, or cancelled with
    ``--cancel-unfilled``. The plan is ``executed``; rejections are recorded with the
    broker's message and never stop the other orders.
@@ -162,8 +162,9 @@ class Executor:
                 sent += 1
             queued = self.options.allow_queued and not self.broker.clock().is_open
             plan = self.wait(plan.uid, 0.0 if queued else None)
-            if buys:
-                sent += self._send_buys(plan, buys, prices)
+            bought = self._send_buys(plan, buys, prices) if buys else 0
+            if bought:  # a second wait only for what was just sent
+                sent += bought
                 plan = self.wait(plan.uid, 0.0 if queued else None)
             plan = self._finish_open(plan)
             risk = self.settings.risk_management
