@@ -27,7 +27,8 @@ into a single readable line and its own exit code. Anything that is not a
         └── ExecutionLocked     another trader execute runs on the account            (exit 17)
 
 An execution that ran but left orders rejected exits 8 (``OrderRejected``'s code),
-and one that left orders open past the fill timeout exits 18.
+one that left orders open past the fill timeout exits 18, and one that sent orders
+with ``--allow-queued`` while the market was closed (queued for the open) exits 19.
 """
 
 from __future__ import annotations
@@ -169,3 +170,4 @@ class ExecutionLocked(ExecutionRefused):
 
 
 EXIT_ORDERS_OPEN = 18
+EXIT_ORDERS_QUEUED = 19  # sent with --allow-queued while closed: they wait for the open

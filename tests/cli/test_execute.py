@@ -160,7 +160,7 @@ def test_a_closed_market_refuses_unless_queued(run_trader, config_file, tmp_path
     assert "--allow-queued" in refused.err
 
     queued = run_trader("--config", config, "execute", "--confirm", "--allow-queued", "--json")
-    assert queued.code == 18, queued.err  # accepted, waiting for the open
+    assert queued.code == 19, queued.err  # accepted, queued for the open
     result = json.loads(queued.out)
     assert [o["status"] for o in result["orders"]] == ["accepted"] * 3
     # Buys were sized from the cash there before the sells: 2,400 above the reserve covers them.

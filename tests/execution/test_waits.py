@@ -26,3 +26,17 @@ def test_no_second_wait_when_every_buy_is_dropped(account):
     assert len(acct.posts()) == 1  # the sell alone was sent
     # One wait of 4 s and the process's own start-up, never two waits (8 s and more).
     assert TIMEOUT <= elapsed < 1.5 * TIMEOUT + 2.5, elapsed
+
+
+def test_orders_queued_while_the_market_is_closed_are_reported_at_once(account):
+    acct = account(("fill_timeout_seconds: 2", "fill_timeout_seconds: 30"))
+    acct.server.controls.close_market()
+    started = time.monotonic()
+    result = acct.execute("--allow-queued")
+    elapsed = time.monotonic() - started
+    assert result.code == 19, result.out + result.err
+    assert elapsed < 15, elapsed  # no wait for fills that cannot come before the open
+    assert [o["status"] for o in acct.orders()] == ["accepted"] * 3
+    assert len(acct.posts()) == 3
+    assert "queued" in result.out and "until the market opens" in result.out
+    assert "not filled in 30 s" not in result.out

@@ -21,7 +21,8 @@ The order of things, each step written to the store as it happens:
 5. **Buys**, sized from the cash the account really has after the sells, keeping the
    reserve: shrunk or dropped, with the reason recorded. Then wait again, if any was sent.
 6. Orders still open at the timeout are reported open, or cancelled with
-   ``--cancel-unfilled``. The plan is ``executed``; rejections are recorded with the
+   ``--cancel-unfilled``. Orders sent with ``--allow-queued`` while the market is
+   closed are not waited for: they are reported queued until the open. The plan is ``executed``; rejections are recorded with the
    broker's message and never stop the other orders.
 
 A run interrupted by the broker (unreachable, errors that outlast the retries) is
@@ -68,6 +69,7 @@ class ExecutionOutcome:
     plan: StagedPlan
     notes: list[str] = field(default_factory=list)
     sent: int = 0
+    queued: bool = False  # sent while the market was closed: open orders wait for the open
 
     @property
     def rejected(self) -> list[StagedOrder]:
@@ -166,7 +168,7 @@ class Executor:
             if bought:  # a second wait only for what was just sent
                 sent += bought
                 plan = self.wait(plan.uid, 0.0 if queued else None)
-            plan = self._finish_open(plan)
+            plan = self._finish_open(plan, queued)
             risk = self.settings.risk_management
             if risk.trailing_stop_mode == "broker" and risk.trailing_stop is not None:
                 self.notes.extend(
@@ -184,7 +186,7 @@ class Executor:
             )
             raise
         self.store.finish_execution(run_id, "completed", {"sent": sent, "notes": self.notes})
-        return ExecutionOutcome(self._reload(plan.uid), list(self.notes), sent)
+        return ExecutionOutcome(self._reload(plan.uid), list(self.notes), sent, queued)
 
     # -- steps --------------------------------------------------------------------------
     def _reload(self, uid: str) -> StagedPlan:
@@ -323,9 +325,16 @@ class Executor:
             if current is not None:
                 record(self.store, uid, order.seq, current)
 
-    def _finish_open(self, plan: StagedPlan) -> StagedPlan:
+    def _finish_open(self, plan: StagedPlan, queued: bool = False) -> StagedPlan:
         still_open = [o for o in plan.orders if o.is_open]
         if not still_open:
+            return plan
+        if queued:  # no fill can come before the open: nothing was waited for
+            for order in still_open:
+                self.notes.append(
+                    f"{order.symbol}: queued until the market opens; `trader sync` after the "
+                    f"open records the fill (`trader orders` shows it meanwhile)"
+                )
             return plan
         seconds = self.settings.execution.fill_timeout_seconds
         for order in still_open:
