@@ -16,6 +16,7 @@ into a single readable line and its own exit code. Anything that is not a
     │   ├── MalformedResponse      the answer did not parse; nothing was stored        (exit 7)
     │   └── OrderRejected          an order refused, with symbol, side, qty, message  (exit 8)
     ├── StorageError           the database cannot be opened or migrated             (exit 9)
+    ├── Interrupted            Ctrl-C: says what was sent and how to resume          (exit 130)
     └── ExecutionRefused       ``trader execute`` refused to send, with the reason
         ├── StalePlan           the account changed since the plan was made           (exit 10)
         ├── PlanExpired         the plan is older than plan_ttl_minutes               (exit 11)
@@ -127,6 +128,12 @@ class StorageError(TraderError):
     """The database cannot be opened, migrated or written."""
 
     exit_code = 9
+
+
+class Interrupted(TraderError):
+    """The user stopped a command (Ctrl-C); the message says what was done and how to go on."""
+
+    exit_code = 130
 
 
 class ExecutionRefused(TraderError):

@@ -76,6 +76,7 @@ def execution_session(
             try:
                 account = opened.broker.account()
                 with store.execution_lock(f"{opened.mode.value}:{account.account_id}"):
+                    store.close_abandoned_executions(opened.mode.value, account.account_id)
                     yield opened, store
             finally:
                 for action, outcome in opened.broker.calls:

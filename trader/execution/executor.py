@@ -25,8 +25,10 @@ The order of things, each step written to the store as it happens:
    closed are not waited for: they are reported queued until the open. The plan is ``executed``; rejections are recorded with the
    broker's message and never stop the other orders.
 
-A run interrupted by the broker (unreachable, errors that outlast the retries) is
-recorded as ``interrupted`` and leaves the plan ``executing``, for the next run.
+A run interrupted by the broker (unreachable, errors that outlast the retries) or by
+the user (Ctrl-C) is recorded as ``interrupted`` and leaves the plan ``executing``,
+for the next run. A run whose process died (killed, crashed) cannot record anything:
+the next run that takes the account's execution lock records it as ``interrupted``.
 """
 
 from __future__ import annotations
@@ -40,11 +42,12 @@ from typing import Any
 
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, Side
-from trader.core.money import QTY_STEP, ZERO
+from trader.core.money import QTY_STEP, ZERO, plain
 from trader.core.staging import Basis, StagedOrder, StagedPlan
 from trader.errors import (
     AccountBlocked,
     ExecutionRefused,
+    Interrupted,
     MarketClosed,
     NothingToExecute,
     TraderError,
@@ -185,6 +188,13 @@ class Executor:
                 run_id, "interrupted", {"error": str(exc), "sent": sent, "notes": self.notes}
             )
             raise
+        except KeyboardInterrupt:
+            self.store.finish_execution(
+                run_id,
+                "interrupted",
+                {"error": "interrupted by the user (Ctrl-C)", "sent": sent, "notes": self.notes},
+            )
+            raise Interrupted(interrupted_message(self._reload(plan.uid))) from None
         self.store.finish_execution(run_id, "completed", {"sent": sent, "notes": self.notes})
         return ExecutionOutcome(self._reload(plan.uid), list(self.notes), sent, queued)
 
@@ -350,6 +360,26 @@ class Executor:
                     f"(`trader orders` shows it)"
                 )
         return self._reload(plan.uid)
+
+
+def interrupted_message(plan: StagedPlan) -> str:
+    """One line after Ctrl-C: what reached the broker, and how to finish the plan."""
+    sent = [o for o in plan.orders if o.status not in ("staged", "skipped")]
+    if not sent:
+        return (
+            f"interrupted: no order of plan {plan.uid} reached the broker; "
+            "run `trader execute --confirm` to send it"
+        )
+    what = "; ".join(
+        f"{o.side.value} {plain(o.sent_qty if o.sent_qty is not None else o.qty)} {o.symbol} "
+        f"{o.status} ({o.client_order_id})"
+        for o in sent
+    )
+    return (
+        f"interrupted: {len(sent)} order(s) of plan {plan.uid} were sent: {what}; orders not "
+        "filled stay open at the broker (`trader orders`); run `trader execute --confirm` "
+        "to finish the plan (it sends only what the broker never got)"
+    )
 
 
 def execution_summary(outcome: ExecutionOutcome) -> dict[str, Any]:
