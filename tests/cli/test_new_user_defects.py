@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import subprocess
 
 from tests.cli.test_backtest import small_csv
 
@@ -71,3 +74,50 @@ def test_the_execute_preview_fills_its_client_order_id_column(run_trader, config
     assert "Client order id" in preview.out
     for client_id in ids:
         assert client_id in preview.out, preview.out
+
+
+def test_print_cron_lines_carry_the_environment_and_work_in_a_clean_one(
+    run_trader, config_file, tmp_path
+):
+    home = tmp_path / "cron 100% home"  # a space and a percent sign: quoting and cron's %
+    database = tmp_path / "db folder" / "trader.db"
+    database.parent.mkdir()
+    config = config_file(harvest=False)
+    env = {
+        "TRADER_HOME": str(home),
+        "TRADER_DATABASE_URL": f"sqlite:///{database}",
+        "TRADER_CONFIG": str(config),
+    }
+    result = run_trader("schedule", "--print-cron", env=env)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert "CRON_TZ=America/New_York" in lines
+    assert any("APCA_API_KEY_ID" in line and line.startswith("#") for line in lines)
+    entry = lines[-1]
+    assert entry.startswith("35 9 * * 1-5 ")
+    assert "\\%" in entry and "100%" not in entry.replace("\\%", "")  # every % escaped
+    # What cron runs: the command after the five time fields, with \% back to %.
+    command = entry.split(" ", 5)[5].replace("\\%", "%")
+    clean = subprocess.run(
+        ["env", "-i", f"PATH={os.environ['PATH']}", "sh", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert clean.returncode in (0, 20), clean.stdout + clean.stderr  # 20: a plan is staged
+    log = home / "run.log"
+    assert log.exists(), "the log redirect needs its folder"
+    assert "staged with 3 order(s)" in log.read_text(), log.read_text()
+    # The configured database and sim state were used, not ./.trader's.
+    assert sqlite3.connect(database).execute("select count(*) from plan").fetchone() == (1,)
+    assert (home / "sim_state.json").exists()
+    assert not (tmp_path / ".trader").exists()
+
+
+def test_print_cron_never_prints_a_database_password(run_trader, config_file):
+    env = {"TRADER_DATABASE_URL": "postgresql://trader:s3cret@127.0.0.1:5432/test"}
+    result = run_trader("--config", str(config_file()), "schedule", "--print-cron", env=env)
+    assert result.code == 0, result.err
+    assert "s3cret" not in result.out
+    assert "TRADER_DATABASE_URL" in result.out  # named, for the user to set in cron's environment
