@@ -101,7 +101,7 @@ def test_sync_plan_execute_brings_every_category_within_band_once(
     assert [(h["plan_id"], h["status"], h["filled"]) for h in history] == [
         (plan["plan_id"], "executed", 5)
     ]
-    assert D(history[0]["sold"]) == D("900.543") + D("799.8")  # 4.8678 XLK, 12.9 XLE
+    assert history[0]["sold"] == "1700.34"  # 900.543 (4.8678 XLK) + 799.8 (12.9 XLE), to cents
     assert [e["status"] for e in history[0]["executions"]] == ["completed"]
 
     after = json.loads(run_trader("--config", config, "plan", "--json").out)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
+from decimal import Decimal
 
 from tests.cli.test_backtest import small_csv
 
@@ -121,3 +123,30 @@ def test_print_cron_never_prints_a_database_password(run_trader, config_file):
     assert result.code == 0, result.err
     assert "s3cret" not in result.out
     assert "TRADER_DATABASE_URL" in result.out  # named, for the user to set in cron's environment
+
+
+CENTS = re.compile(r"^-?\d+\.\d{2}$")
+TWO_PLACES = CENTS
+
+
+def test_json_numbers_are_rounded_as_in_the_plan(run_trader, config_file):
+    config = str(config_file(harvest=False))
+    synced = run_trader("--config", config, "sync", "--json")
+    assert synced.code == 0, synced.err
+    payload = json.loads(synced.out)
+    for name in ("cash", "equity", "buying_power"):
+        assert CENTS.match(payload["account"][name]), payload["account"]
+    assert payload["positions"]
+    for row in payload["positions"]:
+        for name in ("price", "value", "avg_entry_price", "unrealized_pl"):
+            assert CENTS.match(row[name]), row
+        assert TWO_PLACES.match(row["weight_pct"]), row
+        assert len(row["qty"].partition(".")[2]) <= 9, row
+    weights = sum(Decimal(r["weight_pct"]) for r in payload["positions"])
+    cash_pct = Decimal(payload["account"]["cash"]) / Decimal(payload["account"]["equity"]) * 100
+    assert abs(weights + cash_pct - 100) < Decimal("0.05")  # rounded, still adding up
+
+    assert run_trader("--config", config, "plan").code == 0
+    history = json.loads(run_trader("--config", config, "history", "--json").out)
+    for name in ("sold", "bought", "est_realized_pl"):
+        assert CENTS.match(history[0][name]), history[0]

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
-from trader.cli.formatting import money, to_json_value
+from trader.cli.formatting import json_money, money, to_json_value
 from trader.core.domain import AccountMode
 from trader.core.money import ZERO, plain
 from trader.core.staging import StagedPlan, parse_client_order_id
@@ -129,7 +129,11 @@ def history(
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(to_json_value(entries), indent=2))
+        rounded = [
+            {**e, **{k: json_money(e[k]) for k in ("sold", "bought", "est_realized_pl")}}
+            for e in entries
+        ]
+        typer.echo(json.dumps(to_json_value(rounded), indent=2))
         return
     table = Table(title=f"Plans of the {mode.value} account (newest first)", title_justify="left")
     for name in (
