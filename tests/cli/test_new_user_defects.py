@@ -150,3 +150,28 @@ def test_json_numbers_are_rounded_as_in_the_plan(run_trader, config_file):
     history = json.loads(run_trader("--config", config, "history", "--json").out)
     for name in ("sold", "bought", "est_realized_pl"):
         assert CENTS.match(history[0][name]), history[0]
+
+
+def test_orders_over_the_execution_limits_are_warned_at_plan_time(run_trader, config_file):
+    per_order = config_file(("max_order_dollars: 10000", "max_order_dollars: 1000"), harvest=False)
+    plan = run_trader("--config", str(per_order), "plan", "--json")
+    assert plan.code == 0, plan.err
+    warnings = json.loads(plan.out)["warnings"]
+    # The seed plan's QQQ buy alone is above $1,000 (execute refuses it the same way).
+    assert [w for w in warnings if "max_order_dollars" in w] == [
+        "order 2 (buy 2.80482561 QQQ, $1,149.98) is above execution.max_order_dollars "
+        "($1,000.00): `trader execute` will refuse the plan"
+    ]
+
+    session = config_file(
+        ("max_order_dollars: 10000", "max_order_dollars: 2000"),
+        ("max_session_dollars: 50000", "max_session_dollars: 2500"),
+        harvest=False,
+    )
+    plan = run_trader("--config", str(session), "plan", "--json")
+    warnings = json.loads(plan.out)["warnings"]
+    assert not [w for w in warnings if "max_order_dollars" in w]
+    assert [w for w in warnings if "max_session_dollars" in w] == [
+        "the plan's orders add up to $2,875.49, above execution.max_session_dollars "
+        "($2,500.00): `trader execute` will refuse the plan"
+    ]
