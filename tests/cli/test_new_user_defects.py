@@ -175,3 +175,44 @@ def test_orders_over_the_execution_limits_are_warned_at_plan_time(run_trader, co
         "the plan's orders add up to $2,875.49, above execution.max_session_dollars "
         "($2,500.00): `trader execute` will refuse the plan"
     ]
+
+
+def test_a_backtest_shorter_than_a_year_warns_and_below_a_month_is_not_annualised(
+    run_trader, config_file, tmp_path
+):
+    config = str(config_file())
+    short = tmp_path / "short.csv"
+    small_csv(short, days=15)  # three weeks of trading days: 2020-01-02 to 2020-01-22
+    result = run_trader(
+        "--config", config, "backtest", "--prices", str(short), "--json",
+        "--start", "2020-01-01", "--workers", "1",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    payload = json.loads(result.out)
+    assert all(s["cagr_pct"] is None for s in payload["strategies"]), payload["strategies"]
+    assert any("shorter than a month" in n for n in payload["notes"]), payload["notes"]
+    table = run_trader(
+        "--config", config, "backtest", "--prices", str(short), "--start", "2020-01-01",
+        "--workers", "1",
+    )  # fmt: skip
+    assert table.code == 0, table.err
+    assert "shorter than a month" in table.out
+
+    months = tmp_path / "months.csv"
+    small_csv(months, days=60)  # about three months: annualised, with a warning
+    result = run_trader(
+        "--config", config, "backtest", "--prices", str(months), "--json",
+        "--start", "2020-01-01", "--workers", "1",
+    )  # fmt: skip
+    payload = json.loads(result.out)
+    assert all(isinstance(s["cagr_pct"], float) for s in payload["strategies"])
+    assert any("shorter than a year" in n for n in payload["notes"]), payload["notes"]
+
+    year = tmp_path / "year.csv"
+    small_csv(year, days=300)
+    result = run_trader(
+        "--config", config, "backtest", "--prices", str(year), "--json",
+        "--start", "2020-01-01", "--workers", "1",
+    )  # fmt: skip
+    payload = json.loads(result.out)
+    assert not any("shorter than" in n for n in payload["notes"]), payload["notes"]
