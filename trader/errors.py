@@ -16,6 +16,7 @@ into a single readable line and its own exit code. Anything that is not a
     │   ├── MalformedResponse      the answer did not parse; nothing was stored        (exit 7)
     │   └── OrderRejected          an order refused, with symbol, side, qty, message  (exit 8)
     ├── StorageError           the database cannot be opened or migrated             (exit 9)
+    ├── Interrupted            Ctrl-C: says what was sent and how to resume          (exit 130)
     └── ExecutionRefused       ``trader execute`` refused to send, with the reason
         ├── StalePlan           the account changed since the plan was made           (exit 10)
         ├── PlanExpired         the plan is older than plan_ttl_minutes               (exit 11)
@@ -27,7 +28,8 @@ into a single readable line and its own exit code. Anything that is not a
         └── ExecutionLocked     another trader execute runs on the account            (exit 17)
 
 An execution that ran but left orders rejected exits 8 (``OrderRejected``'s code),
-and one that left orders open past the fill timeout exits 18.
+one that left orders open past the fill timeout exits 18, and one that sent orders
+with ``--allow-queued`` while the market was closed (queued for the open) exits 19.
 """
 
 from __future__ import annotations
@@ -139,6 +141,12 @@ class StorageError(TraderError):
     exit_code = 9
 
 
+class Interrupted(TraderError):
+    """The user stopped a command (Ctrl-C); the message says what was done and how to go on."""
+
+    exit_code = 130
+
+
 class ExecutionRefused(TraderError):
     """``trader execute`` refused to send anything; the message says why."""
 
@@ -180,3 +188,4 @@ class ExecutionLocked(ExecutionRefused):
 
 
 EXIT_ORDERS_OPEN = 18
+EXIT_ORDERS_QUEUED = 19  # sent with --allow-queued while closed: they wait for the open

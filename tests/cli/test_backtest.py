@@ -164,28 +164,3 @@ def test_prices_that_compound_past_exact_decimals_are_a_one_line_error(run_trade
     assert result.code == 2, result.err
     assert "grew past 28 significant digits" in result.err
     assert "Traceback" not in result.err
-
-
-def test_a_chart_in_a_missing_folder_is_refused_before_the_replay(trader_main, tmp_path):
-    config = tmp_path / "rules.yaml"
-    config.write_text(RULES)
-    prices = tmp_path / "prices.csv"
-    small_csv(prices)
-    result = trader_main(
-        "--config", str(config), "backtest", "--prices", str(prices),
-        "--chart", str(tmp_path / "nodir" / "x.png"),
-    )  # fmt: skip
-    assert result.code == 2
-    assert result.err.startswith("error: --chart ") and "does not exist" in result.err
-    assert result.err.strip().count("\n") == 0
-    assert result.out == ""  # refused before the replay, not after it
-
-
-def test_a_prices_file_that_is_not_utf8_is_a_one_line_error(trader_main, tmp_path):
-    config = tmp_path / "rules.yaml"
-    config.write_text(RULES)
-    prices = tmp_path / "prices.csv"
-    prices.write_bytes("date,XLK\n2024-01-02,1\xe9\n".encode("latin-1"))
-    result = trader_main("--config", str(config), "backtest", "--prices", str(prices))
-    assert result.code == 2
-    assert result.err.strip() == f"error: {prices}: prices file is not UTF-8 text"

@@ -103,7 +103,7 @@ def test_sync_plan_execute_brings_every_category_within_band_once(
     assert [(h["plan_id"], h["status"], h["filled"]) for h in history] == [
         (plan["plan_id"], "executed", 5)
     ]
-    assert D(history[0]["sold"]) == D("900.543") + D("799.8")  # 4.8678 XLK, 12.9 XLE
+    assert history[0]["sold"] == "1700.34"  # 900.543 (4.8678 XLK) + 799.8 (12.9 XLE), to cents
     assert [e["status"] for e in history[0]["executions"]] == ["completed"]
 
     after = json.loads(run_trader("--config", config, "plan", "--json").out)
@@ -162,7 +162,7 @@ def test_a_closed_market_refuses_unless_queued(run_trader, config_file, tmp_path
     assert "--allow-queued" in refused.err
 
     queued = run_trader("--config", config, "execute", "--confirm", "--allow-queued", "--json")
-    assert queued.code == 18, queued.err  # accepted, waiting for the open
+    assert queued.code == 19, queued.err  # accepted, queued for the open
     result = json.loads(queued.out)
     assert [o["status"] for o in result["orders"]] == ["accepted"] * 3
     # Buys were sized from the cash there before the sells: 2,400 above the reserve covers them.

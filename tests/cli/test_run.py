@@ -153,9 +153,8 @@ def test_print_cron(run_trader, config_file):
     assert result.code == 0
     lines = result.out.splitlines()
     assert "CRON_TZ=America/New_York" in lines
-    assert lines[-1].startswith("35 9 * * 1-5 cd ") and lines[-1].endswith(
-        " run >> .trader/run.log 2>&1"
-    )
+    assert lines[-1].startswith("35 9 * * 1-5 cd ") and lines[-1].endswith("/run.log 2>&1")
+    assert "TRADER_HOME=" in lines[-1] and "mkdir -p " in lines[-1]
     assert "--config" in lines[-1]
 
 

@@ -270,3 +270,16 @@ def test_a_blocked_harvest_is_listed_with_its_rule_window_end_and_loss():
         "wash-sale window: a loss of $100.00 on XLE is not harvested, XLE was bought on "
         "2026-11-14 (within 30 days); the window ends 2026-12-14"
     )
+
+
+def test_an_unharvested_loss_on_a_holding_in_no_category_says_so():
+    base = brief_portfolio()
+    portfolio = replace(
+        base,
+        holdings=(*base.holdings, Holding("ABC", D(10), D(40), D(60))),
+        lots={**base.lots, "ABC": (Lot("ABC", D(10), D(60), date(2026, 3, 1)),)},
+    )
+    plan = plan_rebalance(POLICY, portfolio)
+    [reason] = [s.reason for s in plan.skipped if s.symbol == "ABC" and "loss" in s.reason]
+    assert "ABC is in no category and no tax_equivalents are set for it" in reason, reason
+    assert "its category has no other symbol" not in reason

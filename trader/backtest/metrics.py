@@ -24,6 +24,7 @@ from trader.backtest.simulate import StrategyRun
 
 TRADING_DAYS_PER_YEAR = 252
 DAYS_PER_YEAR = 365.25
+MIN_ANNUALISED_DAYS = 30  # below a month of calendar days, a CAGR is not computed at all
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class Metrics:
     strategy: str
     start_equity: float
     final_equity: float
-    cagr: float  # fractions: 0.05 is 5%
+    cagr: float | None  # fractions: 0.05 is 5%; None for a period shorter than a month
     volatility: float
     sharpe: float | None  # None when volatility is zero
     drawdown: Drawdown
@@ -68,7 +69,9 @@ def measure_run(run: StrategyRun, risk_free_pct: float = 0.0) -> Metrics:
     equity = run.equity
     days = run.days
     years = (days[-1] - days[0]).days / DAYS_PER_YEAR
-    cagr = (equity[-1] / equity[0]) ** (1.0 / years) - 1.0 if years > 0 else 0.0
+    cagr: float | None = None
+    if (days[-1] - days[0]).days >= MIN_ANNUALISED_DAYS:
+        cagr = float((equity[-1] / equity[0]) ** (1.0 / years) - 1.0)
     returns = equity[1:] / equity[:-1] - 1.0
     volatility = (
         float(np.std(returns, ddof=1)) * math.sqrt(TRADING_DAYS_PER_YEAR)
@@ -83,7 +86,7 @@ def measure_run(run: StrategyRun, risk_free_pct: float = 0.0) -> Metrics:
         strategy=run.strategy.name,
         start_equity=float(equity[0]),
         final_equity=float(equity[-1]),
-        cagr=float(cagr),
+        cagr=cagr,
         volatility=volatility,
         sharpe=sharpe,
         drawdown=max_drawdown(equity, days),

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from functools import partial
 
-from trader.backtest.metrics import Metrics, measure_run
+from trader.backtest.metrics import MIN_ANNUALISED_DAYS, Metrics, measure_run
 from trader.backtest.prices import PreparedPrices, PriceHistory, prepare
 from trader.backtest.simulate import StrategyRun, simulate
 from trader.backtest.strategies import SWITCHED_OFF, Strategy, backtest_policy, strategy
@@ -103,4 +103,23 @@ def honesty_notes(backtest: Backtest, source: str) -> list[str]:
         *backtest.prices.notes(),
         "past results are no guarantee of future results",
     ]
+    short = _short_period_note(backtest.prices.days)
+    if short:
+        notes.insert(1, short)
     return notes
+
+
+def _short_period_note(days: tuple[date, ...] | list[date]) -> str | None:
+    """A warning for a period too short for its yearly figures to mean anything."""
+    span = (days[-1] - days[0]).days if days else 0
+    if span < MIN_ANNUALISED_DAYS:
+        return (
+            f"warning: the period is shorter than a month ({span} calendar days): CAGR is not "
+            f"shown, and volatility, Sharpe and turnover a year extrapolate a few days"
+        )
+    if span < 365:
+        return (
+            f"warning: the period is shorter than a year ({span} calendar days): CAGR, "
+            f"volatility, Sharpe and turnover are annualised from it and mean little"
+        )
+    return None

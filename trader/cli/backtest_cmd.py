@@ -85,13 +85,14 @@ def _broker_history(
 
 
 def _check_chart_path(chart: Path) -> None:
-    folder = chart.parent if str(chart.parent) else Path(".")
+    """Refuse a chart path that cannot be written before the replay, not after it."""
+    folder = chart.parent
     if not folder.is_dir():
-        raise ConfigError(f"--chart {chart}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ConfigError(f"--chart {chart}: the folder {folder} is not writable")
+        raise ConfigError(f"--chart {chart}: folder {folder} does not exist")
     if chart.is_dir():
         raise ConfigError(f"--chart {chart}: is a folder, not a file")
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"--chart {chart}: folder {folder} is not writable")
 
 
 def backtest(
@@ -147,7 +148,7 @@ def backtest(
     risk_free_pct = float(_decimal("--risk-free", risk_free))
     money = _decimal("--capital", capital)
     if chart is not None:
-        _check_chart_path(chart)  # before the replay: a bad path must not cost the table
+        _check_chart_path(chart)
     policy = policy_from_settings(settings)
     symbols = primary_symbols(backtest_policy(policy))
     if prices is not None:

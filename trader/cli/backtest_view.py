@@ -24,7 +24,7 @@ def metrics_payload(metrics: Metrics) -> dict[str, Any]:
     drawdown = metrics.drawdown
     return {
         "strategy": metrics.strategy,
-        "cagr_pct": round(metrics.cagr * 100, 4),
+        "cagr_pct": None if metrics.cagr is None else round(metrics.cagr * 100, 4),
         "volatility_pct": round(metrics.volatility * 100, 4),
         "sharpe": None if metrics.sharpe is None else round(metrics.sharpe, 4),
         "max_drawdown_pct": round(drawdown.depth * 100, 4),
@@ -79,7 +79,7 @@ def print_backtest(console: Console, backtest: Backtest, notes: list[str]) -> No
     for m in backtest.metrics:
         table.add_row(
             m.strategy,
-            _pct(m.cagr),
+            "-" if m.cagr is None else _pct(m.cagr),
             _pct(m.volatility),
             "-" if m.sharpe is None else f"{m.sharpe:.2f}",
             _pct(m.drawdown.depth),
@@ -127,7 +127,9 @@ def write_chart(path: Path, backtest: Backtest) -> None:
                 days,
                 run.equity,
                 linewidth=1.1,
-                label=f"{run.strategy.name} ({_pct(metrics.cagr)} a year)",
+                label=run.strategy.name
+                if metrics.cagr is None
+                else f"{run.strategy.name} ({_pct(metrics.cagr)} a year)",
             )
         axes.set_yscale("log")
         axes.set_ylabel("equity ($, log scale)")

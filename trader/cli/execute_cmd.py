@@ -21,6 +21,7 @@ from trader.core.domain import AccountMode
 from trader.core.staging import StagedPlan
 from trader.errors import (
     EXIT_ORDERS_OPEN,
+    EXIT_ORDERS_QUEUED,
     ConfigError,
     ExecutionRefused,
     NothingToExecute,
@@ -75,6 +76,7 @@ def execution_session(
             try:
                 account = opened.broker.account()
                 with store.execution_lock(f"{opened.mode.value}:{account.account_id}"):
+                    store.close_abandoned_executions(opened.mode.value, account.account_id)
                     yield opened, store
             finally:
                 for action, outcome in opened.broker.calls:
@@ -148,7 +150,7 @@ def exit_code(outcome: ExecutionOutcome) -> int:
     if outcome.rejected:
         return OrderRejected.exit_code
     if outcome.still_open:
-        return EXIT_ORDERS_OPEN
+        return EXIT_ORDERS_QUEUED if outcome.queued else EXIT_ORDERS_OPEN
     return 0
 
 
@@ -181,8 +183,8 @@ def execute(
     """Send a staged plan to the broker exactly once: sells first, then buys sized from the cash.
 
     Without --confirm it runs every check, shows what would be sent, and sends nothing.
-    Exit codes: 0 filled; 8 an order was rejected; 18 orders left open; 10-17 refused
-    before sending (see the README).
+    Exit codes: 0 filled; 8 an order was rejected; 18 orders left open; 19 orders queued
+    for the open (--allow-queued); 10-17 refused before sending (see the README).
     """
     context: AppContext = ctx.obj
     options = ExecuteOptions(

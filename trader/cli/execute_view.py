@@ -35,7 +35,9 @@ def print_preview(
     table = Table(title=f"Plan {plan.uid}: would send (sells first)", title_justify="left")
     for name in ("#", "Side", "Symbol", "Qty", "Planned at", "Now", "Value now", "Client order id"):
         table.add_column(
-            name, justify="left" if name in ("Side", "Symbol", "Client order id") else "right"
+            name,
+            justify="left" if name in ("Side", "Symbol", "Client order id") else "right",
+            overflow="fold" if name == "Client order id" else "ellipsis",
         )
     for order in sorted(pending, key=lambda o: (o.side.value != "sell", o.seq)):
         price = prices.get(order.symbol, order.est_price)

@@ -8,7 +8,7 @@ from typing import Any
 from rich.table import Table
 
 from trader.core.domain import AccountSnapshot
-from trader.core.money import ZERO, dollars, plain
+from trader.core.money import ZERO, cents, dollars, plain
 
 money = dollars  # one money format everywhere: -$1,234.57
 
@@ -52,6 +52,35 @@ def holdings_table(snapshot: AccountSnapshot) -> Table:
             f"[{colour}]{money(pl)}[/]" if colour else money(pl),
         )
     return table
+
+
+QTY_PLACES = Decimal("0.000000001")
+MONEY_FIELDS = ("price", "value", "avg_entry_price", "unrealized_pl")
+
+
+def json_money(value: Decimal) -> str:
+    """Money in JSON, as in the plan's: half-even to the cent, two places."""
+    return f"{cents(value):.2f}"
+
+
+def json_pct(value: Decimal) -> str:
+    """A percentage in JSON, as in the plan's: two places."""
+    return f"{value.quantize(Decimal('0.01')):.2f}"
+
+
+def json_qty(value: Decimal) -> str:
+    """A quantity in JSON: at most 9 decimal places (Alpaca's own precision)."""
+    return plain(value.quantize(QTY_PLACES))
+
+
+def holdings_json(snapshot: AccountSnapshot) -> list[dict[str, Any]]:
+    """``holdings_rows`` rounded for JSON: money to cents, weights to 2 places."""
+    rows = []
+    for row in holdings_rows(snapshot):
+        rounded = dict(row, qty=json_qty(row["qty"]), weight_pct=json_pct(row["weight_pct"]))
+        rounded.update({name: json_money(row[name]) for name in MONEY_FIELDS})
+        rows.append(rounded)
+    return rows
 
 
 def to_json_value(value: Any) -> Any:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
-from trader.cli.formatting import money, to_json_value
+from trader.cli.formatting import json_money, money, to_json_value
 from trader.core.domain import AccountMode
 from trader.core.money import ZERO, plain
 from trader.core.staging import StagedPlan, parse_client_order_id
@@ -24,8 +24,18 @@ def orders(
     limit: int = typer.Option(50, min=1, max=500, help="How many recent orders to show."),
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
     as_json: bool = typer.Option(False, "--json", help="Print the orders as JSON."),
+    cancel: str | None = typer.Option(
+        None, "--cancel", help="Cancel this open order (broker or client order id)."
+    ),
+    all_ours: bool = typer.Option(
+        False, "--all-ours", help="Cancel every open order trader sent (never the user's own)."
+    ),
+    not_ours: bool = typer.Option(
+        False, "--not-ours", help="With --cancel: cancel it even if trader did not send it."
+    ),
 ) -> None:
-    """Show the account's recent orders at the broker, and which plan sent each.
+    """Show the account's recent orders at the broker, and which plan sent each; or cancel
+    open orders with --cancel ID or --all-ours (only trader's own, unless --not-ours).
 
     The store's record of the plan's orders is brought up to date on the way.
     """
@@ -33,6 +43,13 @@ def orders(
     settings = context.settings
     if settings.account == "manual":
         raise ConfigError("account 'manual' has no broker orders")
+    if cancel is not None and all_ours:
+        raise ConfigError("--cancel and --all-ours: give one of them")
+    if not_ours and cancel is None:
+        raise ConfigError("--not-ours goes with --cancel ID")
+    if cancel is not None or all_ours:
+        _cancel(context, cancel, not_ours, live)
+        return
     store = context.open_store()
     rows: list[dict[str, Any]] = []
     try:
@@ -84,6 +101,28 @@ def orders(
             (row["plan_id"] or "")[:8] or "(not trader's)",
         )
     context.console.print(table)
+
+
+def _cancel(context: AppContext, cancel_id: str | None, not_ours: bool, live: bool) -> None:
+    from trader.cli.cancel_orders import cancel_orders, choose
+
+    store = context.open_store()
+    try:
+        with open_broker(context.settings, context.home, live_flag=live) as opened:
+            try:
+                chosen = choose(opened.broker.open_orders(), cancel_id, not_ours)
+                lines = cancel_orders(opened.broker, store, opened.mode, chosen)
+            finally:
+                for action, outcome in opened.broker.calls:
+                    store.log_event("orders --cancel", "broker_call", outcome, {"action": action})
+    finally:
+        store.close()
+    if not lines:
+        context.console.print("no open order of trader's to cancel")
+        return
+    context.console.print(f"cancelled {len(lines)} order(s):")
+    for line in lines:
+        context.console.print(f"  {line}", highlight=False)
 
 
 def plan_history(plan: StagedPlan, executions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -147,7 +186,11 @@ def history(
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(to_json_value(entries), indent=2))
+        rounded = [
+            {**e, **{k: json_money(e[k]) for k in ("sold", "bought", "est_realized_pl")}}
+            for e in entries
+        ]
+        typer.echo(json.dumps(to_json_value(rounded), indent=2))
         return
     table = Table(title=f"Plans of the {mode.value} account (newest first)", title_justify="left")
     for name in (

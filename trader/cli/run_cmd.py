@@ -21,6 +21,7 @@ from trader.alerts import execution_alert, plan_alert, refusal_alert
 from trader.broker.connect import open_broker
 from trader.cli.alerting import notifier
 from trader.cli.context import AppContext
+from trader.cli.cron_lines import cron_lines
 from trader.cli.execute_cmd import exit_code, run_execute
 from trader.core.domain import AccountMode
 from trader.core.schedule import CheckDecision, check_due, market_date, next_check
@@ -32,6 +33,7 @@ from trader.planning.schedule_inputs import (
     weekday_trading_days,
 )
 from trader.planning.service import plan_account
+from trader.settings.loader import config_path
 from trader.sync import sync_account
 
 EXIT_STAGED = 20  # a plan waits for your review
@@ -189,16 +191,6 @@ def schedule(
         return
     trader = Path(sys.argv[0]).resolve() if Path(sys.argv[0]).name == "trader" else None
     command = shlex.quote(str(trader)) if trader else f"{shlex.quote(sys.executable)} -m trader"
-    config = (
-        f" --config {shlex.quote(str(Path(context.config_path).resolve()))}"
-        if context.config_path
-        else ""
-    )
-    folder = shlex.quote(str(Path.cwd()))
-    typer.echo(f"# trader: {what}.")
-    typer.echo(
-        "# cron runs every weekday morning, New York time; `trader run` decides (holidays move"
-    )
-    typer.echo("# a check to the next trading day) and exits 20 when a plan waits for you.")
-    typer.echo("CRON_TZ=America/New_York")
-    typer.echo(f"35 9 * * 1-5 cd {folder} && {command}{config} run >> .trader/run.log 2>&1")
+    config = config_path(context.config_path) if context.config_path else None
+    for line in cron_lines(what, command, context.home, config):
+        typer.echo(line)

@@ -8,7 +8,13 @@ import typer
 
 from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
-from trader.cli.formatting import holdings_rows, holdings_table, money, to_json_value
+from trader.cli.formatting import (
+    holdings_json,
+    holdings_table,
+    json_money,
+    money,
+    to_json_value,
+)
 from trader.sync import SyncResult, sync_account
 
 
@@ -44,12 +50,12 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
                 "mode": result.mode.value,
                 "number": account.masked_number,
                 "status": account.status,
-                "cash": account.cash,
-                "equity": account.equity,
-                "buying_power": account.buying_power,
+                "cash": json_money(account.cash),
+                "equity": json_money(account.equity),
+                "buying_power": json_money(account.buying_power),
             },
             "taken_at": result.snapshot.taken_at,
-            "positions": holdings_rows(result.snapshot),
+            "positions": holdings_json(result.snapshot),
             "open_orders": len(result.snapshot.open_orders),
             "not_managed": [
                 {

@@ -19,13 +19,16 @@ The order of things, each step written to the store as it happens:
 4. **Sells**, then wait for them (one call for the open orders per round, backing off,
    up to ``fill_timeout_seconds``).
 5. **Buys**, sized from the cash the account really has after the sells, keeping the
-   reserve: shrunk or dropped, with the reason recorded. Then wait again.
+   reserve: shrunk or dropped, with the reason recorded. Then wait again, if any was sent.
 6. Orders still open at the timeout are reported open, or cancelled with
-   ``--cancel-unfilled``. The plan is ``executed``; rejections are recorded with the
+   ``--cancel-unfilled``. Orders sent with ``--allow-queued`` while the market is
+   closed are not waited for: they are reported queued until the open. The plan is ``executed``; rejections are recorded with the
    broker's message and never stop the other orders.
 
-A run interrupted by the broker (unreachable, errors that outlast the retries) is
-recorded as ``interrupted`` and leaves the plan ``executing``, for the next run.
+A run interrupted by the broker (unreachable, errors that outlast the retries) or by
+the user (Ctrl-C) is recorded as ``interrupted`` and leaves the plan ``executing``,
+for the next run. A run whose process died (killed, crashed) cannot record anything:
+the next run that takes the account's execution lock records it as ``interrupted``.
 """
 
 from __future__ import annotations
@@ -39,11 +42,12 @@ from typing import Any
 
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, Side
-from trader.core.money import QTY_STEP, ZERO
+from trader.core.money import QTY_STEP, ZERO, plain
 from trader.core.staging import Basis, StagedOrder, StagedPlan
 from trader.errors import (
     AccountBlocked,
     ExecutionRefused,
+    Interrupted,
     MarketClosed,
     NothingToExecute,
     TraderError,
@@ -68,6 +72,7 @@ class ExecutionOutcome:
     plan: StagedPlan
     notes: list[str] = field(default_factory=list)
     sent: int = 0
+    queued: bool = False  # sent while the market was closed: open orders wait for the open
 
     @property
     def rejected(self) -> list[StagedOrder]:
@@ -162,10 +167,11 @@ class Executor:
                 sent += 1
             queued = self.options.allow_queued and not self.broker.clock().is_open
             plan = self.wait(plan.uid, 0.0 if queued else None)
-            if buys:
-                sent += self._send_buys(plan, buys, prices)
+            bought = self._send_buys(plan, buys, prices) if buys else 0
+            if bought:  # a second wait only for what was just sent
+                sent += bought
                 plan = self.wait(plan.uid, 0.0 if queued else None)
-            plan = self._finish_open(plan)
+            plan = self._finish_open(plan, queued)
             risk = self.settings.risk_management
             if risk.trailing_stop_mode == "broker" and risk.trailing_stop is not None:
                 self.notes.extend(
@@ -182,8 +188,15 @@ class Executor:
                 run_id, "interrupted", {"error": str(exc), "sent": sent, "notes": self.notes}
             )
             raise
+        except KeyboardInterrupt:
+            self.store.finish_execution(
+                run_id,
+                "interrupted",
+                {"error": "interrupted by the user (Ctrl-C)", "sent": sent, "notes": self.notes},
+            )
+            raise Interrupted(interrupted_message(self._reload(plan.uid))) from None
         self.store.finish_execution(run_id, "completed", {"sent": sent, "notes": self.notes})
-        return ExecutionOutcome(self._reload(plan.uid), list(self.notes), sent)
+        return ExecutionOutcome(self._reload(plan.uid), list(self.notes), sent, queued)
 
     # -- steps --------------------------------------------------------------------------
     def _reload(self, uid: str) -> StagedPlan:
@@ -323,9 +336,16 @@ class Executor:
             if current is not None:
                 record(self.store, uid, order.seq, current)
 
-    def _finish_open(self, plan: StagedPlan) -> StagedPlan:
+    def _finish_open(self, plan: StagedPlan, queued: bool = False) -> StagedPlan:
         still_open = [o for o in plan.orders if o.is_open]
         if not still_open:
+            return plan
+        if queued:  # no fill can come before the open: nothing was waited for
+            for order in still_open:
+                self.notes.append(
+                    f"{order.symbol}: queued until the market opens; `trader sync` after the "
+                    f"open records the fill (`trader orders` shows it meanwhile)"
+                )
             return plan
         seconds = self.settings.execution.fill_timeout_seconds
         for order in still_open:
@@ -341,6 +361,26 @@ class Executor:
                     f"(`trader orders` shows it)"
                 )
         return self._reload(plan.uid)
+
+
+def interrupted_message(plan: StagedPlan) -> str:
+    """One line after Ctrl-C: what reached the broker, and how to finish the plan."""
+    sent = [o for o in plan.orders if o.status not in ("staged", "skipped")]
+    if not sent:
+        return (
+            f"interrupted: no order of plan {plan.uid} reached the broker; "
+            "run `trader execute --confirm` to send it"
+        )
+    what = "; ".join(
+        f"{o.side.value} {plain(o.sent_qty if o.sent_qty is not None else o.qty)} {o.symbol} "
+        f"{o.status} ({o.client_order_id})"
+        for o in sent
+    )
+    return (
+        f"interrupted: {len(sent)} order(s) of plan {plan.uid} were sent: {what}; orders not "
+        "filled stay open at the broker (`trader orders`); run `trader execute --confirm` "
+        "to finish the plan (it sends only what the broker never got)"
+    )
 
 
 def execution_summary(outcome: ExecutionOutcome) -> dict[str, Any]:

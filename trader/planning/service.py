@@ -13,6 +13,7 @@ import os
 import uuid
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from trader.core.domain import AccountMode, AccountSnapshot
 from trader.core.engine import Plan, plan_rebalance
 from trader.core.engine.plan import PlannedOrder
 from trader.core.lots import Lot
+from trader.core.money import dollars, plain
 from trader.core.policy import Policy, Portfolio
 from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
@@ -208,7 +210,9 @@ def plan_account(
                     store.log_event(command, "broker_call", outcome, {"action": action})
         label = f"{mode.value} {snapshot.account.masked_number}"
         basis = Basis(snapshot.account.cash, {p.symbol: p.qty for p in snapshot.positions})
+    _check_reserve(policy, portfolio)
     plan = plan_rebalance(policy, portfolio)
+    warnings = [*warnings, *limit_warnings(plan, settings)]
     if warnings:
         plan = replace(plan, warnings=(*warnings, *plan.warnings))
     created_at = datetime.now(UTC)
@@ -290,3 +294,36 @@ def to_staged(
         payload=payload,
         basis=basis,
     )
+
+
+def _check_reserve(policy: Policy, portfolio: Portfolio) -> None:
+    """A cash reserve above the whole equity leaves a negative sum to invest: no plan
+    made from it means anything, so it is refused rather than shown beside a warning."""
+    equity = portfolio.equity
+    if policy.cash_reserve > equity:
+        raise ConfigError(
+            f"cash_reserve {dollars(policy.cash_reserve)} is more than the account's equity "
+            f"{dollars(equity)}: nothing can be invested; lower portfolio.cash_reserve"
+        )
+
+
+def limit_warnings(plan: Plan, settings: Settings) -> list[str]:
+    """The fat-finger limits ``trader execute`` will apply, told at plan time: each order
+    above ``max_order_dollars`` and a plan above ``max_session_dollars`` (at the plan's
+    estimated prices; execute checks again at the prices of the moment)."""
+    limits = settings.execution
+    warnings = [
+        f"order {n} ({order.side.value} {plain(order.qty)} {order.symbol}, "
+        f"{dollars(order.est_value)}) is above execution.max_order_dollars "
+        f"({dollars(limits.max_order_dollars)}): `trader execute` will refuse the plan"
+        for n, order in enumerate(plan.orders, 1)
+        if order.est_value > limits.max_order_dollars
+    ]
+    total = sum((order.est_value for order in plan.orders), Decimal(0))
+    if total > limits.max_session_dollars:
+        warnings.append(
+            f"the plan's orders add up to {dollars(total)}, above "
+            f"execution.max_session_dollars ({dollars(limits.max_session_dollars)}): "
+            f"`trader execute` will refuse the plan"
+        )
+    return warnings

@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import socket
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from trader.core.domain import AccountMode
 from trader.core.staging import StagedPlan
 from trader.errors import ExecutionLocked, StorageError
 from trader.store import convert
-from trader.store.tables import ExecutionRow, PlanOrderRow, PlanRow
+from trader.store.tables import AccountRow, ExecutionRow, PlanOrderRow, PlanRow
 from trader.store.urls import is_sqlite
 
 if TYPE_CHECKING:
@@ -171,7 +172,11 @@ class PlanRecords:
                 plan_id=plan.id,
                 started_at=datetime.now(UTC),
                 status="running",
-                detail=json.dumps(dict(detail), sort_keys=True, default=str),
+                detail=json.dumps(
+                    {**detail, "pid": os.getpid(), "host": socket.gethostname()},
+                    sort_keys=True,
+                    default=str,
+                ),
             )
             session.add(row)
             session.flush()
@@ -185,6 +190,30 @@ class PlanRecords:
             row.finished_at = datetime.now(UTC)
             row.detail = json.dumps(dict(detail), sort_keys=True, default=str)
             session.add(row)
+
+    def close_abandoned_executions(self, mode: str, broker_account_id: str) -> int:
+        """Record as ``interrupted`` every run on the account still marked ``running``.
+
+        Called with the account's execution lock held: no live run holds it, so a
+        ``running`` row is one whose process died (killed, crashed) before it could
+        record how it ended. Returns how many rows were closed."""
+        with self._session("record abandoned executions", write=True) as session:
+            rows = session.exec(
+                select(ExecutionRow)
+                .join(PlanRow, col(PlanRow.id) == col(ExecutionRow.plan_id))
+                .join(AccountRow, col(AccountRow.id) == col(PlanRow.account_id))
+                .where(ExecutionRow.status == "running")
+                .where(PlanRow.mode == mode)
+                .where(AccountRow.broker_account_id == broker_account_id)
+            ).all()
+            for row in rows:
+                detail = json.loads(row.detail)
+                detail["error"] = ABANDONED
+                row.status = "interrupted"
+                row.finished_at = datetime.now(UTC)
+                row.detail = json.dumps(detail, sort_keys=True, default=str)
+                session.add(row)
+        return len(rows)
 
     def executions(self, uid: str) -> list[dict[str, Any]]:
         """Every run of ``trader execute`` on a plan, oldest first."""
@@ -200,7 +229,7 @@ class PlanRecords:
                 "id": row.id,
                 "started_at": row.started_at,
                 "finished_at": row.finished_at,
-                "status": row.status,
+                "status": "interrupted" if _abandoned(row) else row.status,
                 "detail": json.loads(row.detail),
             }
             for row in rows
@@ -222,6 +251,27 @@ class PlanRecords:
                 yield
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
+
+ABANDONED = "the process ended before recording how the run ended (killed or crashed)"
+
+
+def _abandoned(row: ExecutionRow) -> bool:
+    """A ``running`` row whose process, on this machine, is gone: shown as interrupted
+    (the next ``trader execute`` records it so)."""
+    if row.status != "running":
+        return False
+    detail = json.loads(row.detail)
+    pid, host = detail.get("pid"), detail.get("host")
+    if not isinstance(pid, int) or host != socket.gethostname():
+        return False  # another machine's run (a shared PostgreSQL database): unknown here
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
 
 
 @contextmanager

@@ -215,6 +215,8 @@ def _replacement(
             reasons.append(f"{other} is already traded in this plan")
             continue
         return holding, ""
+    if not reasons and policy.category_of(symbol) is None:
+        return None, f"{symbol} is in no category and no tax_equivalents are set for it"
     if not reasons:
         return None, "its category has no other symbol and no tax_equivalents are set"
     return None, "; ".join(reasons)
