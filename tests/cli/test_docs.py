@@ -32,3 +32,22 @@ def test_the_readme_command_table_names_no_missing_command():
     names = registered()
     for documented in table:
         assert documented in names or documented.split()[0] in names, documented
+
+
+def test_every_command_has_its_own_help_and_flags_show_no_type(trader_main):
+    commands = {c.name: c for c in app.registered_commands}
+    for group in app.registered_groups:
+        for command in group.typer_instance.registered_commands:
+            commands[f"{group.name} {command.name}"] = command
+    for name, command in sorted(commands.items()):
+        result = trader_main(*name.split(), "--help", env={"COLUMNS": "200"})
+        assert result.code == 0, name
+        first_line = " ".join((command.callback.__doc__ or "").split("\n\n")[0].split())
+        assert first_line and first_line[:60] in " ".join(result.out.split()), name
+        assert "<bool>" not in result.out, name  # a flag takes no value
+
+
+def test_the_strategies_default_is_shown_whole(trader_main):
+    help_text = trader_main("backtest", "--help", env={"COLUMNS": "100"}).out
+    out = " ".join(help_text.replace("│", " ").split())
+    assert "buy_hold, annual, quarterly, monthly, threshold, relative, band_edge" in out

@@ -184,3 +184,13 @@ def test_a_malformed_scores_file_names_the_line(run_trader, config_file, tmp_pat
     result = run_trader("--config", str(config), "plan")
     assert result.code == 2
     assert f"{scores}:3: scores_file: XLF: score 120 is not between 0 and 100" in result.err
+
+
+def test_status_as_json_names_the_next_check(trader_main, config_file):
+    threshold = json.loads(trader_main("--config", str(config_file()), "status", "--json").out)
+    assert threshold["method"] == "threshold" and threshold["due"] is True
+    assert threshold["next_check"] is None and threshold["market_date"] == "2026-11-24"
+    calendar = config_file(("method: threshold", "method: calendar"))
+    found = json.loads(trader_main("--config", str(calendar), "status", "--json").out)
+    assert found["method"] == "calendar" and found["schedule"] != threshold["schedule"]
+    assert found["next_check"] is not None and found["next_check"] >= found["market_date"]

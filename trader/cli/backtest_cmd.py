@@ -102,7 +102,12 @@ def backtest(
         None, "--end", help="Last day (default: the last complete session)."
     ),
     strategies: str = typer.Option(
-        ",".join(STRATEGY_NAMES), "--strategies", help="Comma-separated strategies to compare."
+        ",".join(STRATEGY_NAMES),
+        "--strategies",
+        help="Comma-separated strategies to compare (default: all of "
+        + ", ".join(STRATEGY_NAMES)
+        + ").",
+        show_default=False,
     ),
     prices: Path | None = typer.Option(
         None,

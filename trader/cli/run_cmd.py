@@ -9,6 +9,7 @@ on a ``sim`` or ``paper`` account; a live account is always confirmed by hand.
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from dataclasses import dataclass
@@ -147,21 +148,36 @@ def run(
 def status(
     ctx: typer.Context,
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
+    as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
 ) -> None:
     """Say whether a check is due today, when the next one is, and why."""
     context: AppContext = ctx.obj
     settings = context.settings
     today = look(context, live=live, sync=False)
     method = settings.rebalancing.method
+    entries = schedule_entries(settings) if method != "threshold" else []
+    upcoming = next_check(entries, today.day, today.trading, today.last_check) if entries else None
+    if as_json:
+        payload = {
+            "account": settings.account,
+            "method": method,
+            "market_date": today.day.isoformat(),
+            "schedule": describe(entries) if entries else "every run (threshold)",
+            "last_check": today.last_check.isoformat() if today.last_check else None,
+            "next_check": upcoming.isoformat() if upcoming else None,
+            "due": today.decision.due,
+            "reason": today.decision.reason,
+            "auto_execute": settings.auto_execute,
+        }
+        typer.echo(json.dumps(payload, indent=2))
+        return
     console = context.console
     console.print(f"Account: {settings.account}   Method: {method}   Market date: {today.day}")
     if method == "threshold":
         console.print("Checks the drift bands on every `trader run` (on trading days).")
     else:
-        entries = schedule_entries(settings)
         console.print(f"Schedule: {describe(entries)}")
         console.print(f"Last scheduled check: {today.last_check or 'never'}")
-        upcoming = next_check(entries, today.day, today.trading, today.last_check)
         console.print(f"Next check: {upcoming or 'none in the next 120 days'}")
         if method == "hybrid":
             console.print("Hybrid: on a check day, a rebalance happens only if a band is broken.")
