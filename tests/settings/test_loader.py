@@ -43,7 +43,8 @@ def error_for(tmp_path: Path, text: str) -> str:
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, text))
     message = str(caught.value)
-    assert "\n" not in message
+    # One problem a line; the CLI prints "error: " before the first, the rest carry theirs.
+    assert all(line.startswith("error: ") for line in message.splitlines()[1:])
     return message
 
 
@@ -72,7 +73,7 @@ def test_an_empty_file_means_every_default(tmp_path):
     [
         (
             ("drift_threshold: 5", "drift_treshold: 5"),
-            ":15: rebalancing.drift_treshold: unknown key",
+            ":15: rebalancing.drift_treshold: unknown key (did you mean drift_threshold?)",
         ),
         (("account: sim", "acount: sim"), ":1: acount: unknown key"),
         (("account: sim", "account: real"), ":1: account: 'real' is not allowed"),
@@ -114,6 +115,25 @@ def test_each_problem_names_the_line_and_the_key(tmp_path, change, expected):
     message = error_for(tmp_path, VALID.replace(old, new, 1))
     assert expected in message
     assert message.startswith(str(tmp_path / "config.yaml"))
+
+
+def test_every_problem_is_listed_a_line_each(tmp_path):
+    text = VALID.replace("drift_threshold: 5", "drift_treshold: 5").replace(
+        "account: sim", "acount: sim"
+    )
+    message = error_for(tmp_path, text)
+    lines = message.splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith(":1: acount: unknown key (did you mean account?)")
+    assert lines[1].startswith(f"error: {tmp_path / 'config.yaml'}:15: rebalancing.drift_treshold")
+
+
+def test_a_word_yaml_reads_as_a_boolean_is_named(tmp_path):
+    message = error_for(tmp_path, VALID.replace("bonds: [TLT]", "bonds: [ON]"))
+    assert ":11: categories.bonds[0]:" in message
+    assert "(YAML reads ON as true: quote it, 'ON')" in message
+    account = error_for(tmp_path, VALID.replace("account: sim", "account: NO"))
+    assert ":1: account:" in account and "(YAML reads NO as false: quote it, 'NO')" in account
 
 
 def test_a_duplicate_key_is_an_error_not_a_silent_override(tmp_path):

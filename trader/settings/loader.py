@@ -1,16 +1,20 @@
 """Find, read and validate the config file, turning every problem into one line.
 
 A problem reads ``config/portfolio_allocation.yaml:12: rebalancing.drift_treshold:
-unknown key`` — the file, the line, the key and what is wrong — and is raised as a
-:class:`~trader.errors.ConfigError` (exit code 2) before anything touches a broker.
+unknown key (did you mean drift_threshold?)`` — the file, the line, the key and what is
+wrong — and every problem found is raised together as a
+:class:`~trader.errors.ConfigError` (exit code 2) before anything touches a broker. A
+word YAML reads as a boolean (``ON``, ``NO``, ``Y``) is named as such.
 """
 
 from __future__ import annotations
 
 import os
+from difflib import get_close_matches
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from trader.errors import ConfigError
 from trader.settings.models import Settings, consistency_problems
@@ -37,19 +41,45 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _describe(error: dict) -> str:
+YAML_BOOLEAN_WORDS = frozenset(
+    {"y", "yes", "n", "no", "on", "off"}  # YAML 1.1 reads these as true/false
+)
+
+
+def _describe(error: dict, doc: YamlDocument, loc: tuple[str | int, ...]) -> str:
     kind = error.get("type", "")
     if kind == "extra_forbidden":
-        return "unknown key"
+        near = _nearest_key(loc)
+        return "unknown key" + (f" (did you mean {near}?)" if near else "")
     if kind == "missing":
         return "required key is missing"
     if kind == "string_pattern_mismatch":
         value = error.get("input")
         return f"{value!r} is not a valid name here (symbols are upper case like XLK; categories lower_case)"
     if kind == "literal_error":
-        return f"{error.get('input')!r} is not allowed: {error['msg'].removeprefix('Input should be ')}"
-    message = str(error.get("msg", "invalid value"))
-    return message[0].lower() + message[1:] if message else "invalid value"
+        message = f"{error.get('input')!r} is not allowed: {error['msg'].removeprefix('Input should be ')}"
+    else:
+        text = str(error.get("msg", "invalid value"))
+        message = text[0].lower() + text[1:] if text else "invalid value"
+    written = doc.text_of(loc)
+    if isinstance(error.get("input"), bool) and (written or "").lower() in YAML_BOOLEAN_WORDS:
+        message += (
+            f" (YAML reads {written} as {str(error['input']).lower()}: quote it, '{written}')"
+        )
+    return message
+
+
+def _nearest_key(loc: tuple[str | int, ...]) -> str | None:
+    """The allowed key closest to an unknown one, from the config's schema."""
+    model: Any = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    close = get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _locate(doc: YamlDocument, loc: tuple[str | int, ...]) -> str:
@@ -58,23 +88,32 @@ def _locate(doc: YamlDocument, loc: tuple[str | int, ...]) -> str:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Load and validate the config; the first problem found is raised as ConfigError."""
+    """Load and validate the config; every problem found is raised in one ConfigError,
+    a line each, each naming the file line and the key."""
     doc = read_yaml(config_path(path))
     try:
         settings = Settings.model_validate(doc.data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        # pydantic reports dict keys of a wrong pattern with a trailing "[key]" marker.
-        loc = tuple(p for p in first["loc"] if p != "[key]")
-        more = len(exc.errors()) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise ConfigError(
-            f"{_locate(doc, loc)}: {_dotted(loc)}: {_describe(first)}{suffix}"
-        ) from None
+        found = []
+        for error in exc.errors():
+            # pydantic reports dict keys of a wrong pattern with a trailing "[key]" marker.
+            loc = tuple(p for p in error["loc"] if p != "[key]")
+            found.append((loc, _describe(error, doc, loc)))
+        raise ConfigError(_one_per_line(doc, found)) from None
     problems = consistency_problems(settings)
     if problems:
-        loc, message = problems[0]
-        more = len(problems) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        raise ConfigError(f"{_locate(doc, loc)}: {_dotted(loc)}: {message}{suffix}")
+        raise ConfigError(_one_per_line(doc, problems))
     return settings
+
+
+def _one_per_line(doc: YamlDocument, problems: list[tuple[tuple[str | int, ...], str]]) -> str:
+    """Every problem in file order, each on its own ``error:`` line as the CLI prints the
+    first one."""
+    located = sorted(
+        (
+            (doc.line_of(loc) or 0, f"{_locate(doc, loc)}: {_dotted(loc)}: {message}")
+            for loc, message in problems
+        ),
+        key=lambda item: item[0],
+    )
+    return "\nerror: ".join(dict.fromkeys(text for _, text in located))

@@ -26,6 +26,15 @@ class YamlDocument:
 
     def line_of(self, loc: Sequence[str | int]) -> int | None:
         """The 1-based line of the deepest node on ``loc`` that exists in the file."""
+        return self._walk(loc)[1]
+
+    def text_of(self, loc: Sequence[str | int]) -> str | None:
+        """The text written for the scalar at exactly ``loc``, or None."""
+        node, _, complete = self._walk(loc)
+        return node.value if complete and isinstance(node, yaml.ScalarNode) else None
+
+    def _walk(self, loc: Sequence[str | int]) -> tuple[yaml.Node | None, int | None, bool]:
+        """(deepest node found on ``loc``, its line, whether all of ``loc`` was found)."""
         node = self.root
         line = node.start_mark.line + 1 if node is not None else None
         for part in loc:
@@ -44,7 +53,9 @@ class YamlDocument:
                 line = node.start_mark.line + 1
             else:
                 break
-        return line
+        else:
+            return node, line, True
+        return node, line, False
 
 
 def _check_duplicates(node: yaml.Node, path: Path) -> None:
