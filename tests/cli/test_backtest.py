@@ -164,3 +164,30 @@ def test_prices_that_compound_past_exact_decimals_are_a_one_line_error(run_trade
     assert result.code == 2, result.err
     assert "grew past 28 significant digits" in result.err
     assert "Traceback" not in result.err
+
+
+def test_the_chart_labels_dollars_and_names_simulated_prices(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from trader.cli.backtest_view import chart_figure
+
+    config = tmp_path / "rules.yaml"
+    config.write_text(RULES)
+    calendar, closes = small_csv(tmp_path / "p.csv", seed=5)
+    policy = policy_from_settings(load_settings(config))
+    history = PriceHistory(tuple(calendar), tuple(SYMBOLS), closes)
+    backtest = run_backtest(policy, history, ["buy_hold", "annual"], capital=D(100000))
+    for simulated in (True, False):
+        figure = chart_figure(backtest, simulated=simulated)
+        try:
+            figure.canvas.draw()
+            (axes,) = figure.axes
+            labels = [t.get_text() for t in axes.get_yticklabels() if t.get_text()]
+            # Within a decade: several round dollar figures, not only "10^5".
+            assert len(labels) >= 3, labels
+            assert all(
+                label.startswith("$") and label[1:].replace(",", "").isdigit() for label in labels
+            )
+            assert ("simulated prices" in axes.get_title()) is simulated
+        finally:
+            plt.close(figure)

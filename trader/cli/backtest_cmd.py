@@ -184,7 +184,7 @@ def backtest(
     elapsed = (datetime.now() - started).total_seconds()
     notes = honesty_notes(result, source)
     if chart is not None:
-        write_chart(chart, result)
+        write_chart(chart, result, simulated=source.startswith(SIM_SOURCE))
         notes.append(f"chart written to {chart}")
     if as_json:
         payload = backtest_payload(result, source, notes)

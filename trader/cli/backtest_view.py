@@ -111,35 +111,57 @@ def print_backtest(console: Console, backtest: Backtest, notes: list[str]) -> No
         console.print(f"- {note}", highlight=False)
 
 
-def write_chart(path: Path, backtest: Backtest) -> None:
-    """The equity curves of every strategy, on a log scale, as a PNG."""
+def write_chart(path: Path, backtest: Backtest, *, simulated: bool = False) -> None:
+    """The equity curves of every strategy, on a log scale with dollar labels, as a PNG;
+    ``simulated`` says in the title that the prices are the local paper broker's."""
+    import matplotlib.pyplot as plt
+
+    figure = chart_figure(backtest, simulated=simulated)
+    try:
+        figure.savefig(path, format="png")
+    finally:
+        plt.close(figure)
+
+
+def chart_figure(backtest: Backtest, *, simulated: bool = False):  # -> matplotlib Figure
+    """The chart as a matplotlib figure (the caller closes it)."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display needed
     import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, MaxNLocator
 
     days = np.array(backtest.prices.days, dtype="datetime64[D]")
     figure, axes = plt.subplots(figsize=(10, 5.5), dpi=100)
-    try:
-        for run, metrics in zip(backtest.runs, backtest.metrics, strict=True):
-            axes.plot(
-                days,
-                run.equity,
-                linewidth=1.1,
-                label=run.strategy.name
-                if metrics.cagr is None
-                else f"{run.strategy.name} ({_pct(metrics.cagr)} a year)",
-            )
-        axes.set_yscale("log")
-        axes.set_ylabel("equity ($, log scale)")
-        axes.set_title(
-            f"trader backtest {backtest.start} to {backtest.end}: costs {backtest.cost_bps} bp; "
-            f"past results are no guarantee"
+    for run, metrics in zip(backtest.runs, backtest.metrics, strict=True):
+        axes.plot(
+            days,
+            run.equity,
+            linewidth=1.1,
+            label=run.strategy.name
+            if metrics.cagr is None
+            else f"{run.strategy.name} ({_pct(metrics.cagr)} a year)",
         )
-        axes.grid(True, which="both", alpha=0.3)
-        axes.legend(loc="upper left", fontsize="small")
-        figure.tight_layout()
-        figure.savefig(path, format="png")
-    finally:
-        plt.close(figure)
+    axes.set_yscale("log")
+    axes.set_ylabel("equity (log scale)")
+    dollars = FuncFormatter(lambda value, _: f"${value:,.0f}")
+    lowest = min(float(min(run.equity)) for run in backtest.runs)
+    highest = max(float(max(run.equity)) for run in backtest.runs)
+    if highest < lowest * 10:
+        # Within a decade: round dollar figures, evenly spaced, on the log scale.
+        ticks = MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]).tick_values(lowest, highest)
+        axes.yaxis.set_major_locator(FixedLocator([t for t in ticks if t > 0]))
+    else:
+        axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axes.yaxis.set_major_formatter(dollars)
+    axes.yaxis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+    prices = "simulated prices; " if simulated else ""
+    axes.set_title(
+        f"trader backtest {backtest.start} to {backtest.end}: {prices}costs "
+        f"{backtest.cost_bps} bp; past results are no guarantee"
+    )
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(loc="upper left", fontsize="small")
+    figure.tight_layout()
+    return figure
