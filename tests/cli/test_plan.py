@@ -275,3 +275,26 @@ def test_plan_never_sends_an_order(run_trader, config_file):
         assert run_trader("--config", str(config), "plan", env=env).code == 0
         methods = {(r["method"], r["path"]) for r in server.controls.requests()}
     assert not any(method != "GET" for method, _ in methods), methods
+
+
+def test_the_allocation_table_sums_to_the_investable_value(trader_main, config_file):
+    import re
+
+    def currents(out: str) -> dict[str, D]:
+        rows = re.findall(r"^│ (\S[^│]*?)\s+│[^│]*│\s+(-?[\d.]+)%", out, flags=re.MULTILINE)
+        return {name.strip(): D(value) for name, value in rows}
+
+    review = trader_main("--config", str(config_file()), "plan", env={"COLUMNS": "160"})
+    assert review.code == 0, review.err
+    rows = currents(review.out)
+    # 11,499.78 investable: 2,400 of cash above the 1,000 reserve is 20.87%.
+    assert rows["cash above the reserve"] == D("20.87")
+    assert abs(sum(rows.values()) - 100) <= D("0.05")
+    assert "Investable $11,499.78 = equity $12,499.78 less the cash reserve $1,000.00" in (
+        review.out
+    )
+    # TLT in no category: its 400 (3.48%) is shown on its own row.
+    orphan = config_file(("bonds: [TLT, IEF]", "bonds: [IEF]"))
+    rows = currents(trader_main("--config", str(orphan), "plan", env={"COLUMNS": "160"}).out)
+    assert rows["(in no category)"] == D("3.48")
+    assert abs(sum(rows.values()) - 100) <= D("0.05")

@@ -37,7 +37,7 @@ def holdings_rows(snapshot: AccountSnapshot) -> list[dict[str, Any]]:
 
 
 def holdings_table(snapshot: AccountSnapshot) -> Table:
-    table = Table(title="Holdings", title_justify="left")
+    table = Table(title="Holdings (weight: percent of the equity)", title_justify="left")
     for name in ("Symbol", "Qty", "Price", "Value", "Weight", "Unrealized P&L"):
         table.add_column(name, justify="left" if name == "Symbol" else "right")
     for row in holdings_rows(snapshot):

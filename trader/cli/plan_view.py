@@ -5,6 +5,8 @@ Only formatting lives here; every figure comes from the plan itself.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rich.console import Console
 from rich.table import Table
 
@@ -12,13 +14,24 @@ from trader.cli.formatting import money, pct
 from trader.core.domain import Side
 from trader.core.engine import Action, Plan
 from trader.core.money import ZERO, plain
+from trader.core.policy import CASH_CATEGORY
 from trader.planning.service import PlanOutcome
 
 ACTION_STYLE = {Action.SELL: "bold red", Action.BUY: "bold green", Action.HOLD: "dim"}
 
 
 def allocation_table(plan: Plan) -> Table:
-    table = Table(title="Allocation (percent of the investable value)", title_justify="left")
+    """The categories against their targets, then what completes the investable value: the
+    cash above the reserve (unless a ``cash`` category holds it) and any holdings in no
+    category, so the Current column sums to 100%. The reserve is named below the table."""
+    reserve = plan.equity - plan.investable
+    table = Table(
+        title="Allocation (percent of the investable value)",
+        title_justify="left",
+        caption=f"Investable {money(plan.investable)} = equity {money(plan.equity)} less the "
+        f"cash reserve {money(reserve)}",
+        caption_justify="left",
+    )
     for name in ("Category", "Target", "Current", "Drift", "Band", "Action"):
         table.add_column(name, justify="left" if name == "Category" else "right")
     for row in plan.allocation:
@@ -33,6 +46,16 @@ def allocation_table(plan: Plan) -> Table:
             f"±{pct(row.band_pct)}",
             f"[{style}]{row.action.value}[/]",
         )
+    if plan.investable > ZERO:
+        shown = sum((row.current_pct for row in plan.allocation), ZERO)
+        rest: list[tuple[str, Decimal]] = []
+        if all(row.category != CASH_CATEGORY for row in plan.allocation):
+            rest.append(("cash above the reserve", (plan.cash - reserve) / plan.investable * 100))
+        in_no_category = 100 - shown - sum((value for _, value in rest), ZERO)
+        if abs(in_no_category) >= Decimal("0.005"):
+            rest.append(("(in no category)", in_no_category))
+        for name, value in rest:
+            table.add_row(f"[dim]{name}[/]", "", pct(value), "", "", "")
     return table
 
 
