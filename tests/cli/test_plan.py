@@ -298,3 +298,17 @@ def test_the_allocation_table_sums_to_the_investable_value(trader_main, config_f
     rows = currents(trader_main("--config", str(orphan), "plan", env={"COLUMNS": "160"}).out)
     assert rows["(in no category)"] == D("3.48")
     assert abs(sum(rows.values()) - 100) <= D("0.05")
+
+
+def test_idle_cash_beyond_a_band_is_warned_when_no_rebalance_is_due(trader_main, config_file):
+    # 2,400 above the reserve is 20.87% of 11,499.78: more than a 20-point band, and with
+    # such wide bands nothing is due to buy with it.
+    wide = config_file(("drift_threshold: 5 ", "drift_threshold: 20 "), harvest=False)
+    plan = json.loads(trader_main("--config", str(wide), "plan", "--json").out)
+    assert plan["due"] is False
+    (idle,) = [w for w in plan["warnings"] if "sits idle" in w]
+    assert idle.startswith("$2,400.00 of cash above the reserve (20.87% of the investable value")
+    # With a 25-point band the same cash is within it: no warning.
+    wider = config_file(("drift_threshold: 5 ", "drift_threshold: 25 "), harvest=False)
+    plan = json.loads(trader_main("--config", str(wider), "plan", "--json").out)
+    assert not any("sits idle" in w for w in plan["warnings"])

@@ -24,7 +24,7 @@ from trader.core.engine import Plan, plan_rebalance
 from trader.core.engine.plan import PlannedOrder
 from trader.core.lots import Lot
 from trader.core.money import dollars, plain
-from trader.core.policy import Policy, Portfolio
+from trader.core.policy import CASH_CATEGORY, Policy, Portfolio
 from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
 from trader.errors import ConfigError
@@ -212,7 +212,7 @@ def plan_account(
         basis = Basis(snapshot.account.cash, {p.symbol: p.qty for p in snapshot.positions})
     _check_reserve(policy, portfolio)
     plan = plan_rebalance(policy, portfolio)
-    warnings = [*warnings, *limit_warnings(plan, settings)]
+    warnings = [*warnings, *limit_warnings(plan, settings), *idle_cash_warnings(plan, policy)]
     if warnings:
         plan = replace(plan, warnings=(*warnings, *plan.warnings))
     created_at = datetime.now(UTC)
@@ -305,6 +305,23 @@ def _check_reserve(policy: Policy, portfolio: Portfolio) -> None:
             f"cash_reserve {dollars(policy.cash_reserve)} is more than the account's equity "
             f"{dollars(equity)}: nothing can be invested; lower portfolio.cash_reserve"
         )
+
+
+def idle_cash_warnings(plan: Plan, policy: Policy) -> list[str]:
+    """Cash above the reserve that no rebalance will invest, when it is more than a band:
+    the categories are all within their bands, so nothing is bought with it."""
+    if plan.due or plan.investable <= 0 or CASH_CATEGORY in policy.target_allocation:
+        return []
+    idle = plan.cash - (plan.equity - plan.investable)
+    share = idle / plan.investable * 100
+    if share <= policy.drift_threshold:
+        return []
+    return [
+        f"{dollars(idle)} of cash above the reserve ({share:.2f}% of the investable value, "
+        f"more than the {policy.drift_threshold}-point band) sits idle: every category is "
+        f"within its band, so no rebalance buys with it. Lower portfolio.cash_reserve, give "
+        f"it a `cash` target, or narrow the bands to invest it"
+    ]
 
 
 def limit_warnings(plan: Plan, settings: Settings) -> list[str]:
