@@ -205,7 +205,9 @@ def _step(found: Diagnosis, name: str, work: Callable[[], str]) -> None:
 def _clock(broker: AlpacaBroker) -> str:
     clock = broker.clock()
     state = "open" if clock.is_open else "closed"
-    return f"market {state}; next open {clock.next_open:%Y-%m-%d %H:%M} UTC"
+    from trader.core.schedule import market_time
+
+    return f"market {state}; next open {market_time(clock.next_open)}"
 
 
 def _check_feeds(settings: Settings, broker: AlpacaBroker, found: Diagnosis) -> None:

@@ -56,3 +56,10 @@ def test_cancel_all_ours_leaves_the_users_own_orders(run_trader, config_file, tm
         )
         assert forced.code == 0, forced.err
         assert str(client.get_order_by_id(theirs.id).status.value) == "canceled"
+
+
+def test_order_times_are_new_york_times_with_their_zone(trader_main):
+    listed = trader_main("orders", "--limit", "3", env={"COLUMNS": "200"})
+    assert listed.code == 0, listed.err
+    # The seed's last fill: 2026-06-26 15:06 UTC is 11:06 in New York, daylight time.
+    assert "2026-06-26 11:06 EDT" in listed.out

@@ -14,6 +14,7 @@ from trader.cli.context import AppContext
 from trader.cli.formatting import json_money, money, to_json_value
 from trader.core.domain import AccountMode
 from trader.core.money import ZERO, plain
+from trader.core.schedule import market_time
 from trader.core.staging import StagedPlan, parse_client_order_id
 from trader.errors import ConfigError
 from trader.execution.submit import record
@@ -91,7 +92,7 @@ def orders(
     for row in rows:
         qty = row["qty"] if row["qty"] is not None else None
         table.add_row(
-            row["submitted_at"].strftime("%Y-%m-%d %H:%M") if row["submitted_at"] else "-",
+            market_time(row["submitted_at"]) if row["submitted_at"] else "-",
             row["side"].upper(),
             row["symbol"],
             plain(qty) if qty is not None else f"${plain(row['notional'] or ZERO)}",
@@ -210,7 +211,7 @@ def history(
         )
     for entry in entries:
         table.add_row(
-            entry["created_at"].strftime("%Y-%m-%d %H:%M"),
+            market_time(entry["created_at"]),
             entry["plan_id"][:8],
             entry["status"],
             str(entry["orders"]),

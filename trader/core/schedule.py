@@ -31,6 +31,11 @@ def market_date(moment: datetime) -> date:
     return moment.astimezone(MARKET_TIME_ZONE).date()
 
 
+def market_time(moment: datetime) -> str:
+    """An aware instant for people: New York time, with its zone named (EST or EDT)."""
+    return moment.astimezone(MARKET_TIME_ZONE).strftime("%Y-%m-%d %H:%M %Z")
+
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 FIRST_TRADING_DAY = "first_trading_day"
 
