@@ -191,3 +191,18 @@ def test_the_chart_labels_dollars_and_names_simulated_prices(tmp_path):
             assert ("simulated prices" in axes.get_title()) is simulated
         finally:
             plt.close(figure)
+
+
+def test_progress_shows_on_a_terminal_only():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from trader.cli.formatting import working
+
+    for terminal, quiet, shown in ((True, False, True), (False, False, False), (True, True, False)):
+        out = StringIO()
+        console = Console(file=out, force_terminal=terminal, width=80)
+        with working(console, "Replaying 7 strategies…", quiet=quiet):
+            console.file.flush()
+        assert ("Replaying 7 strategies" in out.getvalue()) is shown

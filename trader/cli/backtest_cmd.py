@@ -22,7 +22,7 @@ from trader.backtest.strategies import backtest_policy
 from trader.backtest_pool import process_replay
 from trader.cli.backtest_view import backtest_payload, print_backtest, write_chart
 from trader.cli.context import AppContext
-from trader.cli.formatting import to_json_value
+from trader.cli.formatting import to_json_value, working
 from trader.core.schedule import market_date
 from trader.errors import ConfigError
 from trader.planning.inputs import policy_from_settings
@@ -160,20 +160,22 @@ def backtest(
         history = read_price_csv(prices)
         source = f"CSV file {prices}"
     else:
-        history, source, last = _broker_history(context, symbols, first, last, live)
+        with working(context.console, "Reading daily closes…", quiet=as_json):
+            history, source, last = _broker_history(context, symbols, first, last, live)
     started = datetime.now()
     try:
-        result = run_backtest(
-            policy,
-            history,
-            names,
-            capital=money,
-            cost_bps=costs,
-            start=first,
-            end=last,
-            risk_free_pct=risk_free_pct,
-            replay=process_replay(workers or None),
-        )
+        with working(context.console, f"Replaying {len(names)} strategies…", quiet=as_json):
+            result = run_backtest(
+                policy,
+                history,
+                names,
+                capital=money,
+                cost_bps=costs,
+                start=first,
+                end=last,
+                risk_free_pct=risk_free_pct,
+                replay=process_replay(workers or None),
+            )
     except ValueError as exc:
         raise ConfigError(f"backtest: {exc}") from None
     except ArithmeticError:  # decimal's 28 significant digits: no real account gets there

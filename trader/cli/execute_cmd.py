@@ -17,6 +17,7 @@ from trader.broker.connect import OpenBroker, open_broker
 from trader.cli.alerting import notifier
 from trader.cli.context import AppContext
 from trader.cli.execute_view import print_execution, print_preview
+from trader.cli.formatting import working
 from trader.core.domain import AccountMode
 from trader.core.staging import StagedPlan
 from trader.errors import (
@@ -209,7 +210,13 @@ def execute(
         return
     alerts = notifier(context, "execute", enabled=not no_notify)
     try:
-        result = run_execute(context, plan_id=plan_id, live=live, yes=yes, options=options)
+        # No spinner on a live account: it asks for the account number to be typed.
+        with working(
+            context.console,
+            "Sending the orders and waiting for their fills…",
+            quiet=as_json or live,
+        ):
+            result = run_execute(context, plan_id=plan_id, live=live, yes=yes, options=options)
     except (ExecutionRefused, TemporaryBrokerError) as exc:
         alerts.send(*refusal_alert("execute", str(exc)))
         raise

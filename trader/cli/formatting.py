@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 
 from trader.core.domain import AccountSnapshot
 from trader.core.money import ZERO, cents, dollars, plain
 
 money = dollars  # one money format everywhere: -$1,234.57
+
+
+@contextmanager
+def working(console: Console, message: str, *, quiet: bool = False) -> Iterator[None]:
+    """A spinner with ``message`` while a slow step runs, on a terminal only: nothing
+    when output goes to a file or a pipe, or with ``quiet`` (``--json``)."""
+    if quiet or not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield
 
 
 def pct(value: Decimal) -> str:
