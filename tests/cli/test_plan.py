@@ -312,3 +312,20 @@ def test_idle_cash_beyond_a_band_is_warned_when_no_rebalance_is_due(trader_main,
     wider = config_file(("drift_threshold: 5 ", "drift_threshold: 25 "), harvest=False)
     plan = json.loads(trader_main("--config", str(wider), "plan", "--json").out)
     assert not any("sits idle" in w for w in plan["warnings"])
+
+
+def test_a_cash_category_over_target_reads_invest_not_sell(trader_main, tmp_path):
+    config = tmp_path / "cash.yaml"
+    config.write_text(
+        "account: manual\n"
+        "target_allocation: {cash: 90, technology: 10}\n"
+        "categories: {technology: [XLK]}\n"
+        "risk_management: {max_single_position: 100}\n"
+        "portfolio: {cash: 5000, cash_reserve: 100}\n"
+        "current_holdings: {XLK: {shares: 0, avg_cost: 185, current_price: 185}}\n"
+        f"reports_dir: {tmp_path / 'reports'}\n"
+    )
+    review = trader_main("--config", str(config), "plan", "--no-sync", env={"COLUMNS": "160"})
+    assert review.code == 0, review.err
+    (cash_row,) = [line for line in review.out.splitlines() if line.startswith("│ cash ")]
+    assert "INVEST" in cash_row and "SELL" not in cash_row

@@ -44,7 +44,7 @@ def allocation_table(plan: Plan) -> Table:
             pct(row.current_pct),
             f"[{style}]{drift}[/]" if row.out_of_band else drift,
             f"±{pct(row.band_pct)}",
-            f"[{style}]{row.action.value}[/]",
+            f"[{style}]{_action_word(row)}[/]",
         )
     if plan.investable > ZERO:
         shown = sum((row.current_pct for row in plan.allocation), ZERO)
@@ -57,6 +57,14 @@ def allocation_table(plan: Plan) -> Table:
         for name, value in rest:
             table.add_row(f"[dim]{name}[/]", "", pct(value), "", "", "")
     return table
+
+
+def _action_word(row) -> str:  # an AllocationRow
+    """What the row's action means; for the cash category, over target is cash to invest
+    (the plan buys) and under target is cash to raise (it sells), not a sale of cash."""
+    if row.category != CASH_CATEGORY:
+        return row.action.value
+    return {Action.SELL: "INVEST", Action.BUY: "RAISE"}.get(row.action, row.action.value)
 
 
 def orders_table(plan: Plan, side: Side) -> Table | None:
