@@ -22,6 +22,30 @@ from trader.planning.tax_inputs import account_history
 from trader.sync import sync_account
 
 
+def read_history(
+    context: AppContext, *, no_sync: bool, live: bool
+) -> tuple[AccountSnapshot, Any, date]:
+    """The account (synced now, or the last stored sync with ``no_sync``), its history of
+    fills and lots, and the market date they are as of."""
+    mode = AccountMode(context.settings.account)
+    store = context.open_store()
+    try:
+        if no_sync:
+            key = store.latest_account(mode)
+            snapshot = store.latest_snapshot(key) if key else None
+            if key is None or snapshot is None:
+                raise ConfigError(f"--no-sync: no stored sync of the {mode.value} account")
+            today = market_date(snapshot.taken_at)
+        else:
+            with open_broker(context.settings, context.home, live_flag=live) as opened:
+                snapshot = sync_account(opened.broker, store, mode).snapshot
+                key = store.ensure_account(mode, snapshot.account)
+                today = market_date(opened.broker.clock().timestamp)
+        return snapshot, account_history(store, key, snapshot), today
+    finally:
+        store.close()
+
+
 def lots_report(snapshot: AccountSnapshot, history: Any, today: date, symbol: str | None) -> dict:
     prices = {p.symbol: p.current_price for p in snapshot.positions}
     holdings = []
@@ -90,24 +114,9 @@ def lots(
     settings = context.settings
     if settings.account == "manual":
         raise ConfigError("account 'manual' has no fills to rebuild lots from")
-    mode = AccountMode(settings.account)
     wanted = symbol.upper() if symbol else None
-    store = context.open_store()
-    try:
-        if no_sync:
-            key = store.latest_account(mode)
-            snapshot = store.latest_snapshot(key) if key else None
-            if key is None or snapshot is None:
-                raise ConfigError(f"--no-sync: no stored sync of the {mode.value} account")
-            today = market_date(snapshot.taken_at)
-        else:
-            with open_broker(settings, context.home, live_flag=live) as opened:
-                snapshot = sync_account(opened.broker, store, mode).snapshot
-                key = store.ensure_account(mode, snapshot.account)
-                today = market_date(opened.broker.clock().timestamp)
-        report = lots_report(snapshot, account_history(store, key, snapshot), today, wanted)
-    finally:
-        store.close()
+    snapshot, history, today = read_history(context, no_sync=no_sync, live=live)
+    report = lots_report(snapshot, history, today, wanted)
     if as_json:
         typer.echo(json.dumps(to_json_value(report), indent=2))
         return

@@ -7,15 +7,11 @@ import json
 import typer
 from rich.table import Table
 
-from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
 from trader.cli.formatting import money, to_json_value
-from trader.core.domain import AccountMode
-from trader.core.schedule import market_date
+from trader.cli.lots_cmd import read_history
 from trader.core.tax_year import tax_year
 from trader.errors import ConfigError
-from trader.planning.tax_inputs import account_history
-from trader.sync import sync_account
 
 NOTE = (
     "an estimate from the account's fills, first in first out, with wash sales applied; "
@@ -38,23 +34,7 @@ def taxes(
         raise ConfigError("account 'manual' has no fills to compute realized gains from")
     if year is not None and not 1900 <= year <= 9999:
         raise ConfigError(f"--year {year}: not a year")
-    mode = AccountMode(settings.account)
-    store = context.open_store()
-    try:
-        if no_sync:
-            key = store.latest_account(mode)
-            snapshot = store.latest_snapshot(key) if key else None
-            if key is None or snapshot is None:
-                raise ConfigError(f"--no-sync: no stored sync of the {mode.value} account")
-            today = market_date(snapshot.taken_at)
-        else:
-            with open_broker(settings, context.home, live_flag=live) as opened:
-                snapshot = sync_account(opened.broker, store, mode).snapshot
-                key = store.ensure_account(mode, snapshot.account)
-                today = market_date(opened.broker.clock().timestamp)
-        history = account_history(store, key, snapshot)
-    finally:
-        store.close()
+    _, history, today = read_history(context, no_sync=no_sync, live=live)
     summary = tax_year(history.book.closed, year or today.year)
     report = {
         "year": summary.year,

@@ -148,11 +148,9 @@ def _seed_fill(
     engine.record_fill(state, placed, qty, price)
 
 
-def _stock_account(scenario: Scenario, count: int) -> SimState:
-    add_synthetic_stocks()
-    symbols = synthetic_symbols(count)
-    prices = {**seed_prices(), **{s: ASSETS[s].price for s in symbols}}
-    state = SimState(
+def _fresh(scenario: Scenario, prices: dict[str, Decimal]) -> SimState:
+    """The scenario's account before any fill: its clock, cash and first prices."""
+    return SimState(
         scenario=scenario.name,
         now=scenario.start,
         anchor=cal.local(scenario.start).date(),
@@ -160,6 +158,13 @@ def _stock_account(scenario: Scenario, count: int) -> SimState:
         prices=dict(prices),
         anchor_prices=dict(prices),
     )
+
+
+def _stock_account(scenario: Scenario, count: int) -> SimState:
+    add_synthetic_stocks()
+    symbols = synthetic_symbols(count)
+    prices = {**seed_prices(), **{s: ASSETS[s].price for s in symbols}}
+    state = _fresh(scenario, prices)
     view = state.market_view()
     for index, symbol in enumerate(symbols):
         qty = (Decimal(100) / prices[symbol]).quantize(SHARE_STEP, rounding=ROUND_HALF_EVEN)
@@ -179,14 +184,7 @@ def build(name: str) -> SimState:
     if is_stock_scenario(name):
         return _stock_account(scenario, int(name.removeprefix("stocks-")))
     prices = seed_prices()
-    state = SimState(
-        scenario=name,
-        now=scenario.start,
-        anchor=cal.local(scenario.start).date(),
-        cash=scenario.cash,
-        prices=dict(prices),
-        anchor_prices=dict(prices),
-    )
+    state = _fresh(scenario, prices)
     # The lots are priced from history as seen from the start day, not from the
     # (past) instant of each fill, which would read as "today" and get today's price.
     view = state.market_view()
