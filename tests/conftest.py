@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,6 +109,21 @@ def trader_main(tmp_path, monkeypatch, capsys):
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def paper_env() -> Callable[[Any], dict[str, str]]:
+    """The environment of an Alpaca paper account served by a ``SimServer``."""
+    from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
+
+    def env(server: Any) -> dict[str, str]:
+        return {
+            "APCA_API_BASE_URL": server.url,
+            "APCA_API_KEY_ID": SIM_KEY_ID,
+            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
+        }
+
+    return env
 
 
 @pytest.fixture

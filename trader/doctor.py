@@ -24,6 +24,7 @@ from trader.errors import (
     MissingCredentials,
     TraderError,
 )
+from trader.planning.inputs import categorised_symbols
 from trader.settings import Settings
 
 
@@ -212,7 +213,7 @@ def _clock(broker: AlpacaBroker) -> str:
 
 def _check_feeds(settings: Settings, broker: AlpacaBroker, found: Diagnosis) -> None:
     """Which feed answers: SIP history older than 15 minutes, and the latest prices."""
-    symbol = next(iter(_symbols(settings)), "SPY")
+    symbol = next(iter(categorised_symbols(settings)), "SPY")
     answers = {
         "sip history": broker.feed_answers(symbol, "sip", history=True),
         **{f"{f} latest": broker.feed_answers(symbol, f) for f in ("sip", "iex", "delayed_sip")},
@@ -239,19 +240,13 @@ def _check_feeds(settings: Settings, broker: AlpacaBroker, found: Diagnosis) -> 
         )
 
 
-def _symbols(settings: Settings) -> list[str]:
-    seen: dict[str, None] = {}
-    for symbols in settings.categories.values():
-        seen.update(dict.fromkeys(symbols))
-    return list(seen)
-
-
 def _check_assets(settings: Settings, broker: AlpacaBroker, found: Diagnosis) -> None:
     from trader.errors import NotFound
 
+    symbols = categorised_symbols(settings)  # each once: the config allows no symbol twice
     problems: list[str] = []
     notes: list[str] = []
-    for symbol in _symbols(settings):
+    for symbol in symbols:
         try:
             asset = broker.asset(symbol)
         except NotFound:
@@ -264,7 +259,7 @@ def _check_assets(settings: Settings, broker: AlpacaBroker, found: Diagnosis) ->
             problems.append(f"{symbol}: not tradable ({asset.status})")
         elif not asset.fractionable:
             notes.append(f"{symbol}: whole shares only")
-    count = len(_symbols(settings))
+    count = len(symbols)
     if problems:
         found.failed(
             "assets",

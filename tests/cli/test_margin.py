@@ -23,15 +23,9 @@ LIMITS = (
 )
 
 
-def env_for(server) -> dict[str, str]:
-    return {
-        "APCA_API_BASE_URL": server.url,
-        "APCA_API_KEY_ID": SIM_KEY_ID,
-        "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
-    }
-
-
-def invest_everything(trader_main, config_file, buffer: str) -> tuple[dict, Decimal, Decimal]:
+def invest_everything(
+    trader_main, config_file, paper_env, buffer: str
+) -> tuple[dict, Decimal, Decimal]:
     """Plan and execute a $100,000 empty margin account filling at a 0.5% spread; the
     plan, the cash after and the account's multiplier."""
     with SimServer(scenario="empty") as server:
@@ -42,7 +36,7 @@ def invest_everything(trader_main, config_file, buffer: str) -> tuple[dict, Deci
             *LIMITS,
             harvest=False,
         )
-        env = env_for(server)
+        env = paper_env(server)
         planned = trader_main("--config", str(config), "plan", "--json", env=env)
         assert planned.code == 0, planned.err
         executed = trader_main("--config", str(config), "execute", "--confirm", env=env)
@@ -52,8 +46,10 @@ def invest_everything(trader_main, config_file, buffer: str) -> tuple[dict, Deci
         return json.loads(planned.out), D(account.cash), D(account.multiplier)
 
 
-def test_fills_at_the_ask_never_take_the_cash_below_the_reserve(trader_main, config_file):
-    plan, cash, multiplier = invest_everything(trader_main, config_file, "2.5")
+def test_fills_at_the_ask_never_take_the_cash_below_the_reserve(
+    trader_main, config_file, paper_env
+):
+    plan, cash, multiplier = invest_everything(trader_main, config_file, paper_env, "2.5")
     assert multiplier == 4
     buys = sum(D(o["est_value"]) for o in plan["orders"])
     # $99,000 above the $1,000 reserve, of which 2.5% of the buys stays in hand.
@@ -64,9 +60,9 @@ def test_fills_at_the_ask_never_take_the_cash_below_the_reserve(trader_main, con
     assert cash < D(1000) + buys * D("0.025")
 
 
-def test_without_the_buffer_the_same_plan_borrows(trader_main, config_file):
+def test_without_the_buffer_the_same_plan_borrows(trader_main, config_file, paper_env):
     # The check above could fail: with no buffer, fills at the ask overdraw the reserve.
-    _, cash, _ = invest_everything(trader_main, config_file, "0")
+    _, cash, _ = invest_everything(trader_main, config_file, paper_env, "0")
     assert cash < D(1000)
 
 

@@ -34,13 +34,11 @@ def energy_config(tmp_path, reserve: str) -> str:
     return str(path)
 
 
-def test_the_brief_example_harvests_xle_into_vde_and_keeps_the_windows(run_trader, tmp_path):
+def test_the_brief_example_harvests_xle_into_vde_and_keeps_the_windows(
+    run_trader, tmp_path, paper_env
+):
     with SimServer(scenario="empty") as server:
-        env = {
-            "APCA_API_BASE_URL": server.url,
-            "APCA_API_KEY_ID": SIM_KEY_ID,
-            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
-        }
+        env = paper_env(server)
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         # XLE bought at $70, 10 shares; six weeks later it is at $60.
         server.controls.set_prices({"XLE": "70.00"})
@@ -210,14 +208,10 @@ def two_category_config(tmp_path) -> str:
 
 
 def test_a_rebalancing_sell_at_a_loss_is_washed_and_the_replacement_lot_adjusted(
-    run_trader, tmp_path
+    run_trader, tmp_path, paper_env
 ):
     with SimServer(scenario="empty") as server:
-        env = {
-            "APCA_API_BASE_URL": server.url,
-            "APCA_API_KEY_ID": SIM_KEY_ID,
-            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
-        }
+        env = paper_env(server)
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
 
         def buy(symbol: str, qty: int) -> None:
@@ -289,13 +283,11 @@ def test_a_rebalancing_sell_at_a_loss_is_washed_and_the_replacement_lot_adjusted
         assert "washed: +$20.00 basis" in " ".join(table.out.split())
 
 
-def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(run_trader, tmp_path):
+def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(
+    run_trader, tmp_path, paper_env
+):
     with SimServer(scenario="empty") as server:
-        env = {
-            "APCA_API_BASE_URL": server.url,
-            "APCA_API_KEY_ID": SIM_KEY_ID,
-            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
-        }
+        env = paper_env(server)
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         config = two_category_config(tmp_path)
         # What each sale realizes, by the year it falls in: (st gain, st loss, lt gain,
