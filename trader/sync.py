@@ -31,12 +31,16 @@ class SyncResult:
 
 
 def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
-    """Pull account, positions, open orders and new fills; store them as one snapshot."""
+    """Pull account, positions, open orders, new fills and new corporate actions (splits,
+    dividends...); store them as one snapshot."""
     account = broker.account()
     known_key = store.account_key(mode, account)
     positions = broker.positions()
     open_orders = broker.open_orders()
     fills = broker.fills(after=store.last_fill_id(known_key) if known_key is not None else None)
+    actions = broker.corporate_actions(
+        after=store.last_corporate_action_id(known_key) if known_key is not None else None
+    )
     ours = _our_working_orders(broker, store, mode)
     snapshot = AccountSnapshot(
         account=account,
@@ -45,6 +49,7 @@ def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
         taken_at=datetime.now(UTC),
         fills=tuple(fills),
         foreign=tuple(broker.foreign_records()),
+        corporate_actions=tuple(actions),
     )
     new_fills = store.unknown_fills(known_key, snapshot.fills)
     # Every read is done: only now is anything written.

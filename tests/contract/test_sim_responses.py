@@ -10,6 +10,7 @@ covered are printed in the test summary (``-rA``) and asserted below.
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -141,6 +142,35 @@ def test_trading_endpoints(sim):
     assert {f["side"] for f in fills} == {"buy", "sell", "sell_short"}
 
 
+def test_corporate_action_activities():
+    """A split's two legs and a cash dividend, as ``trader sync`` asks for them."""
+    with SimServer(scenario="default") as server:
+        server.controls.advance(days=1)
+        server.controls.split("XLK", "2", "1")
+        server.controls.dividend("TLT", "0.31")
+        listed = call(
+            server,
+            "GET",
+            "/v2/account/activities",
+            params={"activity_types": "SPLIT,DIV,SPIN,MA,NC", "direction": "asc"},
+        )
+        body = check(
+            "trading",
+            "/v2/account/activities",
+            "GET",
+            listed,
+            schema={"type": "array", "items": {"$ref": "#/components/schemas/NonTradeActivities"}},
+        )
+    assert [(a["activity_type"], a["activity_sub_type"], a["symbol"]) for a in body] == [
+        ("SPLIT", "FSPLIT", "XLK"),
+        ("SPLIT", "FSPLIT", "XLK"),
+        ("DIV", "CDIV", "TLT"),
+    ]
+    removed, added = sorted((a for a in body[:2]), key=lambda a: Decimal(a["qty"]))
+    assert Decimal(added["qty"]) == -2 * Decimal(removed["qty"])
+    assert removed["group_id"] == added["group_id"]
+
+
 def test_order_endpoints(sim):
     T = "trading"
     body = {"symbol": "XLF", "qty": "2", "side": "buy", "type": "limit", "time_in_force": "day"}
@@ -239,6 +269,7 @@ def test_every_endpoint_trader_uses_is_covered():
         ("trading", "GET", "/v2/calendar"),
         ("trading", "GET", "/v2/assets"),
         ("trading", "GET", "/v2/assets/{symbol_or_asset_id}"),
+        ("trading", "GET", "/v2/account/activities"),
         ("trading", "GET", "/v2/account/activities/{activity_type}"),
         ("trading", "POST", "/v2/orders"),
         ("trading", "GET", "/v2/orders"),

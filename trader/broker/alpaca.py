@@ -2,7 +2,9 @@
 
 What alpaca-py does not do, this adapter does:
 - it sets a request timeout (the SDK sets none, so a hung server hangs the caller);
-- it reads FILL activities through the client's raw ``get`` (the SDK has no method for them);
+- it reads FILL activities, and the corporate actions (splits, dividends, mergers...)
+  among the other activities, through the client's raw ``get`` (the SDK has no method
+  for them);
 - it turns every SDK, HTTP and parsing error into the project's error tree;
 - it retries *reads* on retryable errors with tenacity, in one place. The SDK's own
   blind 429/504 retry loop (3 s sleeps, ``Retry-After`` ignored) is switched off so
@@ -46,10 +48,12 @@ from tenacity import (
 
 from trader.broker import convert
 from trader.broker.translate import translated
+from trader.core.corporate import ACTION_TYPES
 from trader.core.domain import (
     AccountInfo,
     Asset,
     Bar,
+    CorporateAction,
     Fill,
     ForeignRecord,
     MarketClock,
@@ -239,6 +243,30 @@ class AlpacaBroker:
                 token = str(page[-1]["id"])
 
         return self._read("read fill activities", read_all)
+
+    def corporate_actions(self, after: str | None = None) -> list[CorporateAction]:
+        """Splits, dividends and other corporate actions newer than activity id ``after``."""
+
+        def read_all() -> list[CorporateAction]:
+            collected: list[CorporateAction] = []
+            token = after
+            while True:
+                params: dict[str, Any] = {
+                    "activity_types": ",".join(ACTION_TYPES),
+                    "direction": "asc",
+                    "page_size": ACTIVITY_PAGE_SIZE,
+                }
+                if token:
+                    params["page_token"] = token
+                page = self._trading.get("/account/activities", params)
+                if not isinstance(page, list):
+                    raise ValueError("account activities are not a list")
+                collected.extend(convert.corporate_action(item) for item in page)
+                if len(page) < ACTIVITY_PAGE_SIZE:
+                    return collected
+                token = str(page[-1]["id"])
+
+        return self._read("read corporate actions", read_all)
 
     # -- assets and calendar --------------------------------------------------------
     def assets(self, symbols: Sequence[str] | None = None) -> list[Asset]:

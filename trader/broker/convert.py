@@ -26,6 +26,7 @@ from typing import Any
 from trader.core.domain import (
     AccountInfo,
     Asset,
+    CorporateAction,
     Fill,
     ForeignRecord,
     MarketClock,
@@ -227,6 +228,34 @@ def fill(raw: Any) -> Fill | ForeignRecord:
         fill_type=_text(raw.get("type")) or "fill",
         cum_qty=_dec(raw.get("cum_qty", raw.get("qty")), "activity.cum_qty"),
         leaves_qty=_dec(raw.get("leaves_qty", "0"), "activity.leaves_qty"),
+    )
+
+
+def corporate_action(raw: Any) -> CorporateAction:
+    """One non-trade activity about a security (SPLIT, DIV, SPIN, MA, NC, ...).
+
+    Its day is the activity's ``date`` (a date, or a date-time whose day is taken);
+    ``qty``, ``price`` and ``net_amount`` are kept when present.
+    """
+    raw = _object(raw, "an account activity")
+    kind = _text(_required(raw, "activity_type", "activity")).upper()
+    day_text = str(_required(raw, "date", "activity"))
+    try:
+        day = date.fromisoformat(day_text[:10])
+    except ValueError:
+        raise ValueError(f"activity.date {day_text!r} is not a date") from None
+    return CorporateAction(
+        activity_id=str(_required(raw, "id", "activity")),
+        kind=kind,
+        sub_type=_text(raw.get("activity_sub_type")),
+        symbol=_text(raw.get("symbol")),
+        day=day,
+        qty=_opt(raw.get("qty"), "activity.qty"),
+        price=_opt(raw.get("price"), "activity.price"),
+        net_amount=_opt(raw.get("net_amount"), "activity.net_amount"),
+        group_id=_text(raw.get("group_id")),
+        description=_text(raw.get("description")),
+        raw_json=json.dumps(raw, sort_keys=True, default=str),
     )
 
 

@@ -15,6 +15,7 @@ from trader.core.domain import (
     AccountInfo,
     Asset,
     Bar,
+    CorporateAction,
     Fill,
     ForeignRecord,
     MarketClock,
@@ -38,6 +39,11 @@ class Broker(Protocol):
 
     def fills(self, after: str | None = None) -> list[Fill]:
         """FILL activities newer than the activity id ``after`` (all of them when None), oldest first."""
+        ...
+
+    def corporate_actions(self, after: str | None = None) -> list[CorporateAction]:
+        """Splits, dividends and other corporate-action activities newer than the
+        activity id ``after`` (all of them when None), oldest first."""
         ...
 
     def foreign_records(self) -> list[ForeignRecord]:

@@ -84,10 +84,17 @@ def lots_report(snapshot: AccountSnapshot, history: Any, today: date, symbol: st
                     "bought": lot.bought.isoformat() if lot.bought else None,
                 }
             )
+        corporate = history.corporate
         holdings.append(
             {
                 "symbol": held,
                 "price": price,
+                # Splits replayed into these lots: shares times the ratio, cost divided.
+                "splits": [
+                    {"day": s.day.isoformat(), "ratio": s.label, "old": s.old, "new": s.new}
+                    for s in corporate.splits_of(held)
+                ],
+                "notes": [n.text for n in corporate.notes_of(held)],
                 "lots": rows,
                 "unrealized_short_term": short,
                 "unrealized_long_term": long,
@@ -150,6 +157,14 @@ def print_lots(context: AppContext, report: dict, symbol: str | None = None) -> 
                 else "",
             )
         console.print(table)
+        for split in holding["splits"]:
+            console.print(
+                f"  split {split['ratio']} on {split['day']}: shares times "
+                f"{plain(split['new'] / split['old'])}, cost per share divided by it, "
+                "acquisition dates kept"
+            )
+        for note in holding["notes"]:
+            console.print(f"  [yellow]note:[/] {note}")
         console.print(
             f"  unrealized: short-term {money(holding['unrealized_short_term'])}, "
             f"long-term {money(holding['unrealized_long_term'])} (unknown dates count as "

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import typer
 
 from trader.broker.connect import SIM_STATE_FILE
 from trader.cli.context import AppContext
-from trader.core.money import to_decimal
+from trader.core.money import plain, to_decimal
 
 sim_app = typer.Typer(help="The local Alpaca-compatible paper broker.", no_args_is_help=True)
 
@@ -158,3 +159,70 @@ def margin(
             f"margin account: multiplier {multiplier}, market orders fill at a quote "
             f"{spread_pct}% wide"
         )
+
+
+def _ratio(text: str) -> tuple[Decimal, Decimal]:
+    """ "2:1" (two new shares for one), "1:4" (one for four), or a plain "2" or "0.25"."""
+    parts = text.split(":")
+    if len(parts) > 2:
+        raise typer.BadParameter(f"ratio {text!r}: expected NEW:OLD such as 2:1 or 1:4")
+    try:
+        new = to_decimal(parts[0], field="ratio")
+        old = to_decimal(parts[1], field="ratio") if len(parts) == 2 else Decimal(1)
+    except ValueError as exc:
+        raise typer.BadParameter(f"ratio {text!r}: {exc}") from None
+    if new <= 0 or old <= 0 or new == old:
+        raise typer.BadParameter(f"ratio {text!r}: two different positive numbers, like 2:1")
+    return new, old
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"date {text!r}: expected YYYY-MM-DD") from None
+
+
+@sim_app.command("split")
+def split(
+    ctx: typer.Context,
+    symbol: str = typer.Argument(..., help="Symbol, e.g. XLK."),
+    ratio: str = typer.Argument(..., help="NEW:OLD shares: 2:1 doubles them, 1:4 quarters them."),
+    on: str = typer.Option(
+        None, "--date", help="The split's day, YYYY-MM-DD (default: the sim's today)."
+    ),
+) -> None:
+    """Split a stock in the embedded sim, as a broker does at the open: shares times the
+    ratio, price and average cost divided by it, open orders of the symbol cancelled,
+    two SPLIT activities booked, and split-adjusted bars before the day."""
+    new, old = _ratio(ratio)
+    day = _day(on)
+    context: AppContext = ctx.obj
+    with _server(context) as server:
+        try:
+            record = server.controls.split(symbol, new, old, day)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    typer.echo(f"{record.symbol} split {plain(new)}:{plain(old)} on {record.day}")
+
+
+@sim_app.command("dividend")
+def dividend(
+    ctx: typer.Context,
+    symbol: str = typer.Argument(..., help="Symbol, e.g. XLK."),
+    per_share: str = typer.Argument(..., help="Cash per share held, e.g. 0.52."),
+) -> None:
+    """Pay a cash dividend on a holding of the embedded sim account (a DIV activity)."""
+    try:
+        amount = to_decimal(per_share, field="per_share")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    context: AppContext = ctx.obj
+    with _server(context) as server:
+        try:
+            paid = server.controls.dividend(symbol, amount)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    typer.echo(f"{symbol.upper()} paid {paid} in cash ({plain(amount)} a share)")

@@ -187,6 +187,28 @@ class OrderRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class CorporateAction:
+    """One non-trade activity about a security: a split, a dividend, a merger, a name
+    change... as the broker reported it (``raw_json`` keeps its JSON verbatim).
+
+    ``qty`` is signed: a split arrives as a pair, the old shares removed (negative)
+    and the new ones added (positive).
+    """
+
+    activity_id: str
+    kind: str  # the activity type: SPLIT, DIV, SPIN, MA, NC, REORG, ...
+    sub_type: str  # FSPLIT, RSPLIT, USPLIT, CDIV, SDIV, ... (may be empty)
+    symbol: str
+    day: date
+    qty: Decimal | None
+    price: Decimal | None
+    net_amount: Decimal | None
+    group_id: str
+    description: str
+    raw_json: str
+
+
+@dataclass(frozen=True, slots=True)
 class ForeignRecord:
     """A position, open order or activity of a kind ``trader`` does not trade (crypto,
     options, multi-leg or IPO orders, short sales), kept as the broker sent it.
@@ -215,3 +237,4 @@ class AccountSnapshot:
     taken_at: datetime
     fills: tuple[Fill, ...] = field(default=())
     foreign: tuple[ForeignRecord, ...] = field(default=())
+    corporate_actions: tuple[CorporateAction, ...] = field(default=())

@@ -20,6 +20,11 @@ replacement shares' basis, and their holding period starts at the sold shares'
 acquisition date (IRS Publication 550). Replacement shares become a lot of their own,
 kept in purchase order (Alpaca still closes them by when they were bought), marked
 with the loss they carry; each replacement share serves one loss only.
+
+**Splits** (from the broker's SPLIT activities, see ``trader.core.corporate``) are
+replayed in their place among the trades, at the open of their day: every open lot
+of the symbol keeps its basis, acquisition date and washed loss; its shares multiply
+by the ratio and its cost per share divides by it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from trader.core.corporate import Split
 from trader.core.domain import Side
 from trader.core.money import ZERO
 
@@ -235,11 +241,14 @@ class LotBook:
 
 
 def build_lots(
-    trades: Iterable[Trade], positions: Mapping[str, tuple[Decimal, Decimal]] | None = None
+    trades: Iterable[Trade],
+    positions: Mapping[str, tuple[Decimal, Decimal]] | None = None,
+    splits: Iterable[Split] = (),
 ) -> LotBook:
     """Replay ``trades`` into lots; reconcile with ``positions`` (symbol -> (qty, avg entry)).
 
-    Trades are replayed in the order given (oldest first). Shares a position holds
+    Trades are replayed in the order given (oldest first), each split before the first
+    trade of its day or later (a split takes effect at the open). Shares a position holds
     beyond its known lots become one lot of unknown date; lots beyond what a position
     holds (sold outside the history) are closed oldest first, with no realized gain
     recorded, since their sale price is unknown.
@@ -247,7 +256,10 @@ def build_lots(
     lots: dict[str, list[Lot]] = {}
     closed: list[ClosedLot] = []
     pending: dict[str, list[int]] = {}  # loss pieces a later buy may still wash
+    waiting = sorted(splits, key=lambda s: s.day)
     for trade in trades:
+        while waiting and waiting[0].day <= trade.day:
+            _split(lots, waiting.pop(0))
         held = lots.setdefault(trade.symbol, [])
         if trade.side is Side.BUY:
             last = held[-1] if held else None
@@ -264,12 +276,22 @@ def build_lots(
         lots[trade.symbol] = list(left)
         pending.setdefault(trade.symbol, []).extend(len(closed) + i for i, _ in open_losses)
         closed.extend(pieces)
+    for split in waiting:
+        _split(lots, split)
     for symbol, (qty, avg_entry) in (positions or {}).items():
         _reconcile(lots, symbol, qty, avg_entry)
     for symbol in list(lots):
         if positions is not None and symbol not in positions:
             lots[symbol] = []
     return LotBook({s: tuple(held) for s, held in sorted(lots.items()) if held}, tuple(closed))
+
+
+def _split(lots: dict[str, list[Lot]], split: Split) -> None:
+    held = lots.get(split.symbol)
+    if held:
+        lots[split.symbol] = [
+            replace(lot, qty=split.shares(lot.qty), cost=split.per_share(lot.cost)) for lot in held
+        ]
 
 
 def _wash_later(held: list[Lot], closed: list[ClosedLot], pending: list[int], day: date) -> None:

@@ -110,6 +110,7 @@ def _read_market(
     due = calendar_due
     portfolio, warnings = market_portfolio(policy, snapshot, assets, prices, calendar_due=due)
     history = account_history(store, account_key, snapshot)
+    warnings.extend(history.corporate.recent_notes(set(held), today))
     peaks: dict = {}
     if policy.trailing_stop is not None:
         held = {h.symbol: h.price for h in portfolio.holdings if h.qty > 0}

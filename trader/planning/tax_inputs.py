@@ -1,7 +1,8 @@
 """The account's history as the engine needs it: lots, wash-sale windows, price peaks.
 
 Lots and windows are rebuilt from the FILL activities in the store (every sync adds
-the new ones), with each fill's date taken in the market's own time zone. Peaks are
+the new ones), with each fill's date taken in the market's own time zone, and the
+splits among the stored corporate actions replayed in their place. Peaks are
 the highest daily close of each holding since its oldest open lot, read from the
 data API's daily bars and cached in the store, so each plan reads only the days since
 the last one; today's price counts too.
@@ -15,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from trader.broker.protocol import Broker
+from trader.core.corporate import CorporateHistory, read_actions
 from trader.core.domain import AccountSnapshot, Fill
 from trader.core.lots import LotBook, Trade, build_lots
 from trader.core.money import ZERO
@@ -35,14 +37,17 @@ def trade_of(fill: Fill) -> Trade:
 class AccountHistory:
     book: LotBook
     wash: WashWindows
+    corporate: CorporateHistory = CorporateHistory((), (), ())
 
 
 def account_history(store: Store, account_key: int, snapshot: AccountSnapshot) -> AccountHistory:
-    """Lots (reconciled with the positions) and wash-sale windows from the stored fills."""
+    """Lots (reconciled with the positions) and wash-sale windows from the stored fills
+    and splits."""
     trades = [trade_of(fill) for fill in store.fills(account_key)]
+    corporate = read_actions(store.corporate_actions(account_key))
     positions = {p.symbol: (p.qty, p.avg_entry_price) for p in snapshot.positions if p.qty > ZERO}
-    book = build_lots(trades, positions)
-    return AccountHistory(book, WashWindows.from_history(trades, book.closed))
+    book = build_lots(trades, positions, corporate.splits)
+    return AccountHistory(book, WashWindows.from_history(trades, book.closed), corporate)
 
 
 def peak_since(book: LotBook, symbol: str, today: date) -> date:

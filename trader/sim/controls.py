@@ -8,11 +8,11 @@ move only through here; each change gives open orders their chance to trade.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from trader.sim import engine
+from trader.sim import corporate, engine
 from trader.sim import trading_calendar as cal
 from trader.sim.app import SimApp
 from trader.sim.assets import ASSETS
@@ -93,6 +93,22 @@ class Controls:
             if running is not None:
                 engine.advance_to(state, running.close, self._app.faults.ratios())
             return cal.local(state.now)
+
+    # -- corporate actions ------------------------------------------------------------
+    def split(self, symbol: str, new: Decimal | str, old: Decimal | str, day: date | None = None):  # type: ignore[no-untyped-def]
+        """``old`` shares of ``symbol`` become ``new`` at the open of ``day`` (default:
+        the sim's today); see ``trader.sim.corporate``."""
+        with self._app.changing() as state:
+            when = day or cal.local(state.now).date()
+            return corporate.split(
+                state, symbol.upper(), Decimal(str(new)), Decimal(str(old)), when
+            )
+
+    def dividend(self, symbol: str, per_share: Decimal | str, day: date | None = None) -> Decimal:
+        """Pay a cash dividend of ``per_share`` on the shares held; the amount paid."""
+        with self._app.changing() as state:
+            when = day or cal.local(state.now).date()
+            return corporate.dividend(state, symbol.upper(), Decimal(str(per_share)), when)
 
     def reset(self, scenario: str = "default") -> None:
         self._app.reset(scenario)

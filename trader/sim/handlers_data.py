@@ -20,10 +20,11 @@ from trader.sim import history, margin
 from trader.sim import trading_calendar as cal
 from trader.sim.app import SimApp
 from trader.sim.assets import ASSETS
-from trader.sim.errors import ApiError
-from trader.sim.history import BarData, MarketView
+from trader.sim.corporate import split_factor
+from trader.sim.errors import CODE_BAD_REQUEST, ApiError
+from trader.sim.history import BarData, MarketView, float_cents
 from trader.sim.routing import Request, Response, Router
-from trader.sim.state import SimState
+from trader.sim.state import SimSplit, SimState
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 1_000
@@ -223,6 +224,37 @@ def _before(bar: BarData, resume_at: datetime, descending: bool) -> bool:
     return bar.t > resume_at if descending else bar.t < resume_at
 
 
+ADJUSTMENTS = ("raw", "split", "dividend", "spin-off", "all")
+
+
+def _adjusts_splits(request: Request) -> bool:
+    """``adjustment``: one of raw, split, dividend, spin-off, all, or several joined by
+    commas; whether bars are divided by the splits since. (The sim pays no dividends
+    that bars would be adjusted for, and has no spin-offs.)"""
+    text = (request.text("adjustment") or "raw").lower()
+    chosen = [part.strip() for part in text.split(",")]
+    for part in chosen:
+        if part not in ADJUSTMENTS:
+            raise ApiError(422, f"invalid adjustment: {text}", CODE_BAD_REQUEST)
+    return "split" in chosen or "all" in chosen
+
+
+def _split_adjusted(bar: BarData, symbol: str, splits: list[SimSplit]) -> BarData:
+    factor = float(split_factor(splits, symbol, cal.local(bar.t).date()))
+    if factor == 1.0:
+        return bar
+    return BarData(
+        bar.t,
+        float_cents(bar.o / factor),
+        float_cents(bar.h / factor),
+        float_cents(bar.low / factor),
+        float_cents(bar.c / factor),
+        round(bar.v * factor),
+        bar.n,
+        float_cents(bar.vw / factor),
+    )
+
+
 def _collect(
     app: SimApp, request: Request, symbols: list[str]
 ) -> tuple[dict[str, list], str | None]:
@@ -230,7 +262,7 @@ def _collect(
     try:
         limit = request.integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         descending = request.choice("sort", "asc", ("asc", "desc")) == "desc"
-        request.choice("adjustment", "raw", ("raw", "split", "dividend", "all"))
+        adjust_splits = _adjusts_splits(request)
         start_at, asked_end = request.instant("start"), request.instant("end")
     except ApiError as refusal:  # the data API answers a bad parameter with 400
         raise _refuse(refusal.message) from None
@@ -262,6 +294,8 @@ def _collect(
                     continue
                 if count == limit:
                     return bars, _token(symbol, bar.t)
+                if adjust_splits:
+                    bar = _split_adjusted(bar, symbol, state.splits)
                 bars.setdefault(symbol, []).append(_bar(bar))
                 count += 1
         return bars, None

@@ -1,9 +1,13 @@
-"""Trading API handlers for what surrounds the orders: assets, clock, calendar and FILL activities.
+"""Trading API handlers for what surrounds the orders: assets, clock, calendar and activities.
 
 Activities page the way Alpaca's do: ``page_size`` items at most (100), newest
 first unless ``direction=asc``, and ``page_token`` is the id of the last item the
 client has seen. An unknown token (say, from before a reset) is read as a cursor:
-activity ids begin with their timestamp, so they compare in time order.
+activity ids begin with their timestamp, so they compare in time order. The sim
+books FILLs and, for corporate actions, SPLIT and DIV activities; ``activity_types``
+or ``category`` choose among them (every other type is an empty list). ``after``,
+``until`` and ``date`` compare a fill's transaction time and a non-trade activity's
+creation time.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from trader.sim.app import SimApp
 from trader.sim.assets import ASSETS, find_asset
 from trader.sim.errors import CODE_BAD_REQUEST, ApiError, not_found
 from trader.sim.routing import Request, Response, Router
-from trader.sim.state import FillActivity
+from trader.sim.state import FillActivity, NonTradeActivity
+
+Activity = FillActivity | NonTradeActivity
 
 MAX_PAGE_SIZE = 100
 CALENDAR_DEFAULT_SPAN = timedelta(days=365)
@@ -66,16 +72,20 @@ def get_calendar(app: SimApp, request: Request) -> Response:
     return Response(body=[serialize.calendar_day(s) for s in cal.sessions_between(start, end)])
 
 
-def _matches(activity: FillActivity, request: Request) -> bool:
+def _when(activity: Activity):  # type: ignore[no-untyped-def]
+    return activity.transaction_time if isinstance(activity, FillActivity) else activity.created_at
+
+
+def _matches(activity: Activity, request: Request) -> bool:
     after, until = request.instant("after"), request.instant("until")
     on = request.text("date")
-    when = activity.transaction_time
+    when = _when(activity)
     if on is not None:
         return cal.local(when).date().isoformat() == on[:10]
     return (after is None or when > after) and (until is None or when < until)
 
 
-def _page(activities: list[FillActivity], request: Request) -> list[FillActivity]:
+def _page(activities: list[Activity], request: Request) -> list[Activity]:
     direction = request.choice("direction", "desc", ("asc", "desc"))
     size = request.integer("page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     chosen = [a for a in activities if _matches(a, request)]
@@ -93,22 +103,46 @@ def _page(activities: list[FillActivity], request: Request) -> list[FillActivity
     return chosen[:size]
 
 
-def fill_activities(app: SimApp, request: Request) -> Response:
+def _serialized(activity: Activity) -> dict:
+    if isinstance(activity, FillActivity):
+        return serialize.activity(activity)
+    return serialize.non_trade_activity(activity)
+
+
+def _answer(app: SimApp, request: Request, types: set[str] | None) -> Response:
+    """The activities of ``types`` (all of them when None), paged."""
     with app.reading() as state:
-        page = _page(list(state.activities), request)
-        return Response(body=[serialize.activity(a) for a in page])
+        chosen: list[Activity] = []
+        if types is None or "FILL" in types:
+            chosen.extend(state.activities)
+        chosen.extend(a for a in state.non_trade if types is None or a.activity_type in types)
+        chosen.sort(key=lambda a: a.id)
+        return Response(body=[_serialized(a) for a in _page(chosen, request)])
+
+
+def fill_activities(app: SimApp, request: Request) -> Response:
+    return _answer(app, request, {"FILL"})
 
 
 def activities(app: SimApp, request: Request) -> Response:
-    wanted = {t.strip().upper() for t in (request.text("activity_types") or "FILL").split(",")}
-    if "FILL" not in wanted:
-        return Response(body=[])
-    return fill_activities(app, request)
+    listed, category = request.text("activity_types"), request.text("category")
+    if listed and category:
+        raise ApiError(422, "category cannot be used with activity_types", CODE_BAD_REQUEST)
+    if category is not None:
+        kind = request.choice("category", "", ("trade_activity", "non_trade_activity"))
+        if kind == "trade_activity":
+            return _answer(app, request, {"FILL"})
+        with app.reading() as state:
+            others = {a.activity_type for a in state.non_trade}
+        return _answer(app, request, others)
+    if not listed:
+        return _answer(app, request, None)
+    return _answer(app, request, {t.strip().upper() for t in listed.split(",") if t.strip()})
 
 
 def other_activities(app: SimApp, request: Request) -> Response:
-    # The sim books no dividends, fees or transfers: every other type is an empty list.
-    return Response(body=[])
+    # Of the other types the sim books SPLIT and DIV; the rest are empty lists.
+    return _answer(app, request, {request.groups[0].upper()})
 
 
 def register(router: Router) -> None:

@@ -9,6 +9,8 @@ subject to injected faults. Bodies are JSON objects; a bad value is a 422 naming
     GET    /sim/clock
     POST   /sim/clock/open | /sim/clock/close
     POST   /sim/clock/advance   {"minutes": 30, "days": 1}
+    POST   /sim/split           {"symbol": "XLK", "new": "2", "old": "1", "date": "2026-12-03"}
+    POST   /sim/dividend        {"symbol": "XLK", "per_share": "0.52"}
     POST   /sim/faults          {"fail_next": 2, "status": 500} | {"rate_limit": 3}
                                 | {"latency_seconds": 1.5, "count": 1} | {"drop_after_accept": 1}
                                 | {"fill_ratio": {"XLK": "0.5"}} | {"corrupt_next": "/v2/positions"}
@@ -18,6 +20,7 @@ subject to injected faults. Bodies are JSON objects; a bad value is a 422 naming
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import InvalidOperation
 from typing import Any
 
@@ -90,6 +93,48 @@ def clock_advance(app: SimApp, request: Request) -> Response:
     return _clock(Controls(app))
 
 
+def _date(body: dict[str, Any]) -> date | None:
+    text = body.get("date")
+    return None if text in (None, "") else date.fromisoformat(str(text))
+
+
+def split(app: SimApp, request: Request) -> Response:
+    body = _body(request)
+    done: list[Any] = []
+    _checked(
+        lambda: done.append(
+            Controls(app).split(
+                str(body.get("symbol", "")),
+                str(body.get("new", "")),
+                str(body.get("old", "1")),
+                _date(body),
+            )
+        )
+    )
+    record = done[0]
+    return Response(
+        body={
+            "symbol": record.symbol,
+            "date": record.day.isoformat(),
+            "new": str(record.new),
+            "old": str(record.old),
+        }
+    )
+
+
+def dividend(app: SimApp, request: Request) -> Response:
+    body = _body(request)
+    paid: list[Any] = []
+    _checked(
+        lambda: paid.append(
+            Controls(app).dividend(
+                str(body.get("symbol", "")), str(body.get("per_share", "")), _date(body)
+            )
+        )
+    )
+    return Response(body={"symbol": str(body.get("symbol", "")).upper(), "paid": str(paid[0])})
+
+
 def set_faults(app: SimApp, request: Request) -> Response:
     body = _body(request)
     controls = Controls(app)
@@ -134,6 +179,8 @@ def register(router: Router) -> None:
     router.add("POST", "/sim/clock/open", clock_open)
     router.add("POST", "/sim/clock/close", clock_close)
     router.add("POST", "/sim/clock/advance", clock_advance)
+    router.add("POST", "/sim/split", split)
+    router.add("POST", "/sim/dividend", dividend)
     router.add("POST", "/sim/faults", set_faults)
     router.add("DELETE", "/sim/faults", clear_faults)
     router.add("GET", "/sim/requests", get_requests)

@@ -85,7 +85,7 @@ def _walk(symbol: str, anchor: date) -> _Walk:
     return _Walk(days, index, tuple(cum), tuple(gap), tuple(wick), tuple(volume))
 
 
-def _cents(value: float) -> float:
+def float_cents(value: float) -> float:
     return max(round(value, 2), 0.01)
 
 
@@ -114,7 +114,7 @@ def close_on(symbol: str, day: date, view: MarketView, latest: date | None = Non
     if index is None:
         raise ValueError(f"{day} is not a trading day in the history")
     anchor_price = float(view.anchor_prices[symbol])
-    return _cents(anchor_price * math.exp(walk.cum[index] - walk.cum[-1]))
+    return float_cents(anchor_price * math.exp(walk.cum[index] - walk.cum[-1]))
 
 
 def _day_noise(symbol: str, day: date, view: MarketView) -> tuple[float, float, int]:
@@ -136,11 +136,11 @@ def _make_daily(
     symbol: str, day: date, close: float, previous_close: float, view: MarketView
 ) -> BarData:
     gap, wick, volume = _day_noise(symbol, day, view)
-    open_ = _cents(previous_close * math.exp(gap))
-    high = _cents(max(open_, close) * (1 + wick))
-    low = _cents(min(open_, close) * (1 - wick))
+    open_ = float_cents(previous_close * math.exp(gap))
+    high = float_cents(max(open_, close) * (1 + wick))
+    low = float_cents(min(open_, close) * (1 - wick))
     trades = max(volume // 120, 1)
-    vwap = _cents((high + low + close) / 3)
+    vwap = float_cents((high + low + close) / 3)
     return BarData(bar_time(day), open_, high, low, close, volume, trades, vwap)
 
 
@@ -204,13 +204,20 @@ def minute_bars(symbol: str, day: date, view: MarketView) -> list[BarData]:
     bars = []
     start = session.open.astimezone(UTC)
     for k in range(minutes):
-        o, c = _cents(path[k]), _cents(path[k + 1])
+        o, c = float_cents(path[k]), float_cents(path[k + 1])
         wiggle = abs(rng.gauss(0.0, step / 2))
-        h, low = _cents(max(o, c) * (1 + wiggle)), _cents(min(o, c) * (1 - wiggle))
+        h, low = float_cents(max(o, c) * (1 + wiggle)), float_cents(min(o, c) * (1 - wiggle))
         v = int(per_minute * math.exp(rng.gauss(0.0, 0.4)))
         bars.append(
             BarData(
-                start + timedelta(minutes=k), o, h, low, c, v, max(v // 100, 1), _cents((o + c) / 2)
+                start + timedelta(minutes=k),
+                o,
+                h,
+                low,
+                c,
+                v,
+                max(v // 100, 1),
+                float_cents((o + c) / 2),
             )
         )
     return bars
@@ -227,7 +234,7 @@ def aggregate(bars: list[BarData], stamp: datetime) -> BarData:
         bars[-1].c,
         volume,
         sum(b.n for b in bars),
-        _cents(weighted / volume) if volume else bars[-1].c,
+        float_cents(weighted / volume) if volume else bars[-1].c,
     )
 
 

@@ -18,7 +18,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from trader.sim.state import FillActivity, Order, Position, SimState
+from trader.sim.state import (
+    FillActivity,
+    NonTradeActivity,
+    Order,
+    Position,
+    SimSplit,
+    SimState,
+)
 
 FORMAT_VERSION = 1
 _DECIMAL_FIELDS = {
@@ -36,7 +43,12 @@ _DECIMAL_FIELDS = {
     "cum_qty",
     "leaves_qty",
     "avg_entry_price",
+    "net_amount",
+    "per_share_amount",
+    "old",
+    "new",
 }
+_DATE_FIELDS = {"date", "day"}
 _TIME_FIELDS = {
     "created_at",
     "submitted_at",
@@ -54,7 +66,7 @@ def _encode_record(record: Any) -> dict[str, Any]:
         value = getattr(record, item.name)
         if isinstance(value, Decimal):
             value = str(value)
-        elif isinstance(value, datetime):
+        elif isinstance(value, date):  # a datetime too
             value = value.isoformat()
         out[item.name] = value
     return out
@@ -67,6 +79,8 @@ def _decode_record(kind: type, raw: dict[str, Any]) -> Any:
             value = Decimal(value)
         elif value is not None and name in _TIME_FIELDS:
             value = datetime.fromisoformat(value)
+        elif value is not None and name in _DATE_FIELDS:
+            value = date.fromisoformat(value)
         values[name] = value
     return kind(**values)
 
@@ -94,6 +108,8 @@ def to_json(state: SimState) -> dict[str, Any]:
         "orders": [_encode_record(o) for o in state.orders.values()],
         "client_order_ids": state.client_order_ids,
         "activities": [_encode_record(a) for a in state.activities],
+        "non_trade": [_encode_record(a) for a in state.non_trade],
+        "splits": [_encode_record(s) for s in state.splits],
         "foreign_positions": state.foreign_positions,
         "foreign_orders": state.foreign_orders,
         "recorded_closes": {
@@ -129,6 +145,8 @@ def from_json(raw: dict[str, Any]) -> SimState:
         orders={o.id: o for o in orders},
         client_order_ids=dict(raw["client_order_ids"]),
         activities=[_decode_record(FillActivity, a) for a in raw["activities"]],
+        non_trade=[_decode_record(NonTradeActivity, a) for a in raw.get("non_trade", [])],
+        splits=[_decode_record(SimSplit, s) for s in raw.get("splits", [])],
         foreign_positions=list(raw.get("foreign_positions", [])),
         foreign_orders=list(raw.get("foreign_orders", [])),
         recorded_closes={day: _prices(c) for day, c in raw["recorded_closes"].items()},

@@ -17,8 +17,17 @@ from trader.core.money import ZERO, plain
 from trader.sim import foreign, history, margin
 from trader.sim import trading_calendar as cal
 from trader.sim.assets import ASSETS, AssetInfo
+from trader.sim.corporate import split_factor
 from trader.sim.rules import buying_power
-from trader.sim.state import ACCOUNT_ID, ACCOUNT_NUMBER, FillActivity, Order, Position, SimState
+from trader.sim.state import (
+    ACCOUNT_ID,
+    ACCOUNT_NUMBER,
+    FillActivity,
+    NonTradeActivity,
+    Order,
+    Position,
+    SimState,
+)
 
 RATIO_STEP = Decimal("0.0000000001")
 
@@ -51,11 +60,14 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> str:
 
 
 def last_day_price(state: SimState, symbol: str) -> Decimal:
-    """Yesterday's close: the close of the session before the latest one."""
+    """Yesterday's close: the close of the session before the latest one, in today's
+    shares (divided by a split since)."""
     view = state.market_view()
     latest = cal.latest_started_session(state.now).day
     previous = cal.previous_session(latest).day
-    return Decimal(str(history.close_on(symbol, previous, view)))
+    close = Decimal(str(history.close_on(symbol, previous, view)))
+    factor = split_factor(state.splits, symbol, previous)
+    return close if factor == 1 else (close / factor).quantize(Decimal("0.0001"))
 
 
 def position(state: SimState, held: Position) -> dict[str, Any]:
@@ -220,6 +232,30 @@ def activity(record: FillActivity) -> dict[str, Any]:
         "cum_qty": plain(record.cum_qty),
         "order_status": record.order_status,
     }
+
+
+def non_trade_activity(record: NonTradeActivity) -> dict[str, Any]:
+    """A corporate action's activity, as Alpaca's ``NonTradeActivities`` (plus the
+    ``price`` and ``description`` it sends with a split's legs)."""
+    out: dict[str, Any] = {
+        "id": record.id,
+        "activity_type": record.activity_type,
+        "activity_sub_type": record.activity_sub_type,
+        "date": record.date.isoformat(),
+        "created_at": timestamp(record.created_at),
+        "net_amount": plain(record.net_amount),
+        "description": record.description,
+        "symbol": record.symbol,
+        "currency": "USD",
+        "status": record.status,
+    }
+    if record.group_id:
+        out["group_id"] = record.group_id
+    for name in ("qty", "price", "per_share_amount"):
+        value = getattr(record, name)
+        if value is not None:
+            out[name] = plain(value)
+    return out
 
 
 def asset(info: AssetInfo) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The sim account's state: cash, positions, orders, FILL activities, prices and the clock.
+"""The sim account's state: cash, positions, orders, activities, splits, prices and the clock.
 
 Records are frozen dataclasses; ``SimState`` is the one mutable container that
 holds them, guarded by the server's lock. Money and quantities are ``Decimal``.
@@ -102,6 +102,43 @@ class FillActivity:
     order_status: str
 
 
+@dataclass(frozen=True, slots=True)
+class NonTradeActivity:
+    """A corporate action's activity (SPLIT, DIV) in the shape of Alpaca's NonTradeActivities."""
+
+    id: str
+    activity_type: str
+    activity_sub_type: str
+    date: date
+    created_at: datetime
+    symbol: str
+    net_amount: Decimal
+    description: str
+    group_id: str
+    qty: Decimal | None = None
+    price: Decimal | None = None
+    per_share_amount: Decimal | None = None
+    status: str = "executed"
+
+
+@dataclass(frozen=True, slots=True)
+class SimSplit:
+    """``old`` shares of ``symbol`` became ``new`` at the open of ``day``.
+
+    Kept for the bars: asked with ``adjustment=split`` (or ``all``), every bar before
+    ``day`` is divided by ``new/old`` (its volume multiplied).
+    """
+
+    symbol: str
+    day: date
+    old: Decimal
+    new: Decimal
+
+    @property
+    def ratio(self) -> Decimal:
+        return self.new / self.old
+
+
 @dataclass
 class SimState:
     """Everything that persists between requests and, with a state file, between runs."""
@@ -116,6 +153,8 @@ class SimState:
     orders: dict[str, Order] = field(default_factory=dict)  # submission order
     client_order_ids: dict[str, str] = field(default_factory=dict)  # forever, even canceled
     activities: list[FillActivity] = field(default_factory=list)  # time order
+    non_trade: list[NonTradeActivity] = field(default_factory=list)  # time order
+    splits: list[SimSplit] = field(default_factory=list)
     recorded_closes: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     counter: int = 0
     trading_blocked: bool = False

@@ -18,6 +18,7 @@ from trader.core.domain import (
     AccountInfo,
     AccountMode,
     Asset,
+    CorporateAction,
     Fill,
     ForeignRecord,
     Order,
@@ -28,6 +29,7 @@ from trader.core.staging import Basis, StagedOrder, StagedPlan
 from trader.store.tables import (
     AccountRow,
     AssetCacheRow,
+    CorporateActionRow,
     FillRow,
     PlanOrderRow,
     PlanRow,
@@ -161,6 +163,39 @@ def fill_row(account_key: int, snapshot_id: int, fill: Fill) -> FillRow:
         fill_type=fill.fill_type,
         cum_qty=fill.cum_qty,
         leaves_qty=fill.leaves_qty,
+    )
+
+
+def corporate_action_row(account_key: int, action: CorporateAction) -> CorporateActionRow:
+    return CorporateActionRow(
+        account_id=account_key,
+        activity_id=action.activity_id,
+        kind=action.kind,
+        sub_type=action.sub_type,
+        symbol=action.symbol,
+        day=action.day,
+        qty=action.qty,
+        price=action.price,
+        net_amount=action.net_amount,
+        group_id=action.group_id,
+        description=action.description,
+        raw_json=action.raw_json,
+    )
+
+
+def corporate_action(row: CorporateActionRow) -> CorporateAction:
+    return CorporateAction(
+        activity_id=row.activity_id,
+        kind=row.kind,
+        sub_type=row.sub_type,
+        symbol=row.symbol,
+        day=row.day,
+        qty=row.qty,
+        price=row.price,
+        net_amount=row.net_amount,
+        group_id=row.group_id,
+        description=row.description,
+        raw_json=row.raw_json,
     )
 
 

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from trader.core.domain import AccountInfo, AccountMode, AccountSnapshot, Asset, Fill
 from trader.errors import StorageError
 from trader.store import convert
+from trader.store.corporate import CorporateActionRecords
 from trader.store.engine import create_engine_for, for_writing, storage_error
 from trader.store.events import detail_json, scrub_text
 from trader.store.migrate import upgrade_to_head
@@ -60,7 +61,7 @@ def open_store(url: str) -> Store:
     return Store(engine, url)
 
 
-class Store(PlanRecords):
+class Store(PlanRecords, CorporateActionRecords):
     """Reads and writes trader's records; use ``open_store`` to get one."""
 
     def __init__(self, engine: Engine, url: str) -> None:
@@ -144,6 +145,7 @@ class Store(PlanRecords):
                 convert.fill_row(account_key, snapshot_id, f)
                 for f in self._new_fills(session, account_key, snapshot.fills)
             )
+            self._record_corporate_actions(session, account_key, snapshot.corporate_actions)
             account.last_synced = snapshot.taken_at
             session.flush()
             return snapshot_id

@@ -2,7 +2,8 @@
 
     account ─┬─< sync_snapshot ─┬─< snapshot_position   (holdings at that sync)
              │                  └─< snapshot_order      (orders open at that sync)
-             └─< fill            (each FILL activity once, deduplicated by activity id)
+             ├─< fill            (each FILL activity once, deduplicated by activity id)
+             └─< corporate_action (each split, dividend, merger... activity once)
     event                        (every command run and broker call outcome)
     plan ─┬─< plan_order         (a staged rebalancing plan and the orders it sends)
           └─< execution          (each run of ``trader execute`` on it)
@@ -211,6 +212,31 @@ class FillRow(SQLModel, table=True):
     leaves_qty: Decimal = _money()
 
 
+class CorporateActionRow(SQLModel, table=True):
+    """One corporate-action activity (SPLIT, DIV, SPIN, MA, NC, ...), stored once per
+    account; the lots replay the splits among the fills."""
+
+    __tablename__ = "corporate_action"
+    __table_args__ = (
+        UniqueConstraint("account_id", "activity_id"),
+        Index(None, "account_id", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_parent("account.id", index=False))
+    activity_id: str
+    kind: str
+    sub_type: str
+    symbol: str
+    day: date = Field(sa_type=Date(), nullable=False)
+    qty: Decimal | None = _money(nullable=True)
+    price: Decimal | None = _money(nullable=True)
+    net_amount: Decimal | None = _money(nullable=True)
+    group_id: str
+    description: str
+    raw_json: str = Field(sa_type=Text(), nullable=False)
+
+
 class EventRow(SQLModel, table=True):
     """One line of the event log: a command run or a broker call, and how it ended."""
 
@@ -402,6 +428,7 @@ ALL_TABLES = (
     "snapshot_order",
     "snapshot_foreign",
     "fill",
+    "corporate_action",
     "event",
     "plan",
     "plan_order",
