@@ -309,8 +309,12 @@ def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(
         # Day 0: 10 XLE at 70, 5 TLT at 100.
         trade(OrderSide.BUY, "XLE", 10, "70.00")
         trade(OrderSide.BUY, "TLT", 5, "100.00")
+        # Day 20: TLT pays a dividend of 0.50 a share: 2.50 in cash, a DIV activity.
+        server.controls.advance(days=20)
+        server.controls.dividend("TLT", "0.50")
+        dividends = {server.controls.now().year: D("2.50")}
         # Day 40: sell 4 XLE at 60: a short-term loss of 4 * 10 = 40 ...
-        server.controls.advance(days=40)
+        server.controls.advance(days=20)
         sold_at_loss = trade(OrderSide.SELL, "XLE", 4, "60.00")
         # ... day 45: 2 XLE bought back at 62 wash 2 * 10 = 20 of it; 20 counts. The 2
         # shares now cost 62 + 10 = 72 and date from day 0.
@@ -343,5 +347,11 @@ def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(
                 )
             ]
             assert got == [st_gain, st_loss, lt_gain, lt_loss, washed], year
+            assert D(summary["dividends"]) == dividends.get(year, D(0)), year
+        (paid_in,) = dividends
+        paid = json.loads(
+            run_trader("--config", config, "taxes", "--year", str(paid_in), "--json", env=env).out
+        )
+        assert (D(paid["dividends"]), paid["dividend_payments"]) == (D("2.50"), 1)
         shown = run_trader("--config", config, "taxes", "--year", str(max(expected)), env=env)
         assert shown.code == 0 and "(estimate)" in shown.out

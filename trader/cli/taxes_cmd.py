@@ -10,6 +10,7 @@ from rich.table import Table
 from trader.cli.context import AppContext
 from trader.cli.formatting import money, to_json_value
 from trader.cli.lots_cmd import read_history
+from trader.core.money import ZERO
 from trader.core.tax_year import tax_year
 from trader.errors import ConfigError
 
@@ -27,7 +28,7 @@ def taxes(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Estimate a year's realized short- and long-term gains and losses from the account's
-    fills, with the losses washed by wash sales shown apart."""
+    fills, with the losses washed by wash sales shown apart, and the cash dividends received."""
     context: AppContext = ctx.obj
     settings = context.settings
     if settings.account == "manual":
@@ -36,6 +37,8 @@ def taxes(
         raise ConfigError(f"--year {year}: not a year")
     _, history, today = read_history(context, no_sync=no_sync, live=live)
     summary = tax_year(history.book.closed, year or today.year)
+    paid = [d for d in history.corporate.dividends if d.day.year == summary.year]
+    dividends = sum((d.net_amount or ZERO for d in paid), ZERO)
     report = {
         "year": summary.year,
         "estimate": True,
@@ -49,6 +52,9 @@ def taxes(
         "washed_losses": summary.washed_losses,
         "proceeds": summary.proceeds,
         "lots_closed": summary.sales,
+        # Cash dividends booked in the year (DIV activities), before any tax withheld.
+        "dividends": dividends,
+        "dividend_payments": len(paid),
     }
     if as_json:
         typer.echo(json.dumps(to_json_value(report), indent=2))
@@ -74,4 +80,8 @@ def taxes(
         f"{money(summary.washed_losses)}. Proceeds {money(summary.proceeds)} from "
         f"{summary.sales} lot piece(s) sold."
     )
+    if paid:
+        context.console.print(
+            f"Cash dividends received: {money(dividends)} in {len(paid)} payment(s)."
+        )
     context.console.print(f"[dim]Note: {NOTE}.[/]")

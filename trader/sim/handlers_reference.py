@@ -116,7 +116,7 @@ def _answer(app: SimApp, request: Request, types: set[str] | None) -> Response:
         if types is None or "FILL" in types:
             chosen.extend(state.activities)
         chosen.extend(a for a in state.non_trade if types is None or a.activity_type in types)
-        chosen.sort(key=lambda a: a.id)
+        chosen.sort(key=_when)  # stable: fills of one instant keep the order they were booked
         return Response(body=[_serialized(a) for a in _page(chosen, request)])
 
 

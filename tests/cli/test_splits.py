@@ -1,0 +1,145 @@
+"""Stock splits end to end: the sim splits, ``trader`` syncs the SPLIT activities, and the
+lots, the trailing stop's peak and the plan come out right, by hand."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from decimal import Decimal
+
+from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import OrderSide, TimeInForce
+from alpaca.trading.requests import MarketOrderRequest
+
+from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+
+D = Decimal
+
+
+def tech_config(tmp_path) -> str:
+    # All in XLK, the rest of the cash held back: the plan has nothing to rebalance, so
+    # only a trailing stop could make it trade.
+    path = tmp_path / "tech.yaml"
+    path.write_text(
+        "account: paper\n"
+        "target_allocation: {technology: 100}\n"
+        "categories: {technology: [XLK]}\n"
+        "rebalancing: {min_trade_dollars: 10}\n"
+        "risk_management:\n"
+        "  max_single_position: 100\n"
+        "  trailing_stop: 10\n"
+        "  tax_loss_harvesting: false\n"
+        "portfolio: {cash_reserve: 98400}\n"
+        f"reports_dir: {tmp_path / 'reports'}\n"
+    )
+    return str(path)
+
+
+def buy(client: TradingClient, qty: int) -> None:
+    client.submit_order(
+        MarketOrderRequest(symbol="XLK", qty=qty, side=OrderSide.BUY, time_in_force=TimeInForce.DAY)
+    )
+
+
+def lots_of(trader_main, config: str, env: dict) -> list[tuple[str, str, str | None]]:
+    result = trader_main("--config", config, "lots", "XLK", "--json", env=env)
+    assert result.code == 0, result.err
+    (holding,) = json.loads(result.out)["holdings"]
+    return [(lot["qty"], lot["cost"], lot["acquired"]) for lot in holding["lots"]]
+
+
+def peak(tmp_path) -> Decimal:
+    database = sqlite3.connect(tmp_path / "home" / "trader.db")
+    try:
+        (value,) = database.execute("select peak from price_peak where symbol = 'XLK'").fetchone()
+    finally:
+        database.close()
+    return D(str(value)).quantize(D("0.01"))
+
+
+def test_a_two_for_one_then_a_one_for_four_split(trader_main, tmp_path, paper_env):
+    with SimServer(scenario="empty") as server:
+        env = paper_env(server)
+        config = tech_config(tmp_path)
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        server.controls.open_market()
+        server.controls.set_prices({"XLK": "100.00"})
+        buy(client, 10)  # 10 at $100
+        first_day = server.controls.now().date().isoformat()
+        server.controls.advance(days=10)
+        server.controls.open_market()
+        server.controls.set_prices({"XLK": "120.00"})
+        buy(client, 5)  # 5 at $120
+        second_day = server.controls.now().date().isoformat()
+        server.controls.advance(days=3)
+        server.controls.open_market()
+        server.controls.set_prices({"XLK": "150.00"})
+
+        # Before any split: the peak since the first buy is today's $150, no stop.
+        before = trader_main("--config", config, "plan", "--json", env=env)
+        assert before.code == 0, before.err
+        assert json.loads(before.out)["orders"] == []
+        assert peak(tmp_path) == D("150.00")
+
+        # Two for one at the next open: 30 shares at $75.
+        server.controls.advance(days=1)
+        server.controls.open_market()
+        server.controls.split("XLK", "2", "1")
+        plan = json.loads(trader_main("--config", config, "plan", "--json", env=env).out)
+        assert plan["orders"] == []  # no trailing-stop sale: the peak is $75 now, not $150
+        assert not [w for w in plan["warnings"] if "trailing stop" in w]
+        assert peak(tmp_path) == D("75.00")
+        assert lots_of(trader_main, config, env) == [
+            ("20", "50", first_day),
+            ("10", "60", second_day),
+        ]
+
+        # One for four the day after: 7.5 shares at $300.
+        server.controls.advance(days=1)
+        server.controls.open_market()
+        server.controls.split("XLK", "1", "4")
+        plan = json.loads(trader_main("--config", config, "plan", "--json", env=env).out)
+        assert plan["orders"] == []
+        assert peak(tmp_path) == D("300.00")
+        assert lots_of(trader_main, config, env) == [
+            ("5", "200", first_day),
+            ("2.5", "240", second_day),
+        ]
+
+        shown = trader_main("--config", config, "lots", "XLK", env=env)
+        assert "split 2:1 on" in shown.out and "split 1:4 on" in shown.out
+        # Each split was recorded once, both legs: four SPLIT rows.
+        database = sqlite3.connect(tmp_path / "home" / "trader.db")
+        rows = database.execute(
+            "select sub_type, qty from corporate_action where kind = 'SPLIT' order by id"
+        ).fetchall()
+        database.close()
+        assert sorted((sub, D(str(q))) for sub, q in rows) == [
+            ("FSPLIT", D(-15)),
+            ("FSPLIT", D(30)),
+            ("RSPLIT", D(-30)),
+            ("RSPLIT", D("7.5")),
+        ]
+
+
+def test_a_fall_after_the_split_still_triggers_the_stop(trader_main, tmp_path, paper_env):
+    """The rescaled peak is a real peak: 12% below it, the winner is sold."""
+    with SimServer(scenario="empty") as server:
+        env = paper_env(server)
+        config = tech_config(tmp_path)
+        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+        server.controls.open_market()
+        server.controls.set_prices({"XLK": "100.00"})
+        buy(client, 10)
+        server.controls.advance(days=5)
+        server.controls.open_market()
+        server.controls.set_prices({"XLK": "150.00"})
+        assert trader_main("--config", config, "plan", "--json", env=env).code == 0
+        server.controls.advance(days=1)
+        server.controls.open_market()
+        server.controls.split("XLK", "2", "1")
+        server.controls.set_prices({"XLK": "66.00"})  # 12% below the $75 peak, above cost $50
+        plan = json.loads(trader_main("--config", config, "plan", "--json", env=env).out)
+        stops = [o for o in plan["orders"] if o["kind"] == "trailing_stop"]
+        assert [(o["side"], o["symbol"], o["qty"]) for o in stops] == [("sell", "XLK", "20")]
+        assert "peaked at $75.00" in stops[0]["reason"]
