@@ -143,3 +143,25 @@ def test_a_fall_after_the_split_still_triggers_the_stop(trader_main, tmp_path, p
         stops = [o for o in plan["orders"] if o["kind"] == "trailing_stop"]
         assert [(o["side"], o["symbol"], o["qty"]) for o in stops] == [("sell", "XLK", "20")]
         assert "peaked at $75.00" in stops[0]["reason"]
+
+
+def test_trader_sim_split_and_dividend_on_the_command_line(trader_main, config_file):
+    config = str(config_file())
+    early = trader_main("--config", config, "sim", "split", "XLK", "2:1")
+    assert early.code == 2 and "not after the scenario's first day" in early.err
+    for bad in ("2:x", "1:1", "0", "2:1:1"):
+        refused = trader_main("--config", config, "sim", "split", "XLK", bad)
+        assert refused.code == 2 and "ratio" in refused.err, bad
+    assert trader_main("--config", config, "sim", "clock", "--days", "1").code == 0
+    done = trader_main("--config", config, "sim", "split", "XLK", "2:1")
+    assert done.code == 0, done.err
+    assert "XLK split 2:1 on" in done.out
+    synced = trader_main("--config", config, "sync")
+    assert "corporate action: XLK: split 2:1 on" in synced.out
+    again = trader_main("--config", config, "sync", "--json")
+    assert json.loads(again.out)["corporate_actions"] == []  # read once
+    paid = trader_main("--config", config, "sim", "dividend", "TLT", "0.31")
+    assert paid.code == 0 and "TLT paid $" not in paid.out and "TLT paid" in paid.out
+    shown = trader_main("--config", config, "lots", "XLK")
+    assert shown.code == 0, shown.err
+    assert "split 2:1 on" in shown.out

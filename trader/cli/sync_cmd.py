@@ -15,6 +15,7 @@ from trader.cli.formatting import (
     money,
     to_json_value,
 )
+from trader.core.corporate import read_actions
 from trader.sync import SyncResult, sync_account
 
 
@@ -42,6 +43,21 @@ def run_sync(context: AppContext, *, live: bool = False, command: str = "sync") 
         store.close()
 
 
+def corporate_lines(result: SyncResult) -> list[str]:
+    """What the corporate actions read by this sync mean: splits applied, notes."""
+    history = read_actions(result.snapshot.corporate_actions)
+    lines = [
+        f"{s.symbol}: split {s.label} on {s.day}; the lots and the trailing stop's peak follow it"
+        for s in history.splits
+    ]
+    lines.extend(
+        f"{d.symbol}: cash dividend of {money(d.net_amount)} on {d.day}"
+        for d in history.dividends
+        if d.net_amount is not None
+    )
+    return [*lines, *(n.text for n in history.notes)]
+
+
 def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> None:
     account = result.snapshot.account
     if as_json:
@@ -67,6 +83,7 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
                 for f in result.snapshot.foreign
             ],
             "new_fills": result.new_fills,
+            "corporate_actions": corporate_lines(result),
             "plan_orders_updated": result.orders_updated,
         }
         typer.echo(json.dumps(to_json_value(payload), indent=2))
@@ -78,6 +95,8 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
     console.print(holdings_table(result.snapshot))
     for record in result.snapshot.foreign:
         console.print(f"[yellow]warning:[/] {record.warning}", highlight=False)
+    for line in corporate_lines(result):
+        console.print(f"corporate action: {line}", highlight=False)
     console.print(
         f"Cash: {money(account.cash)}   Equity: {money(account.equity)}   "
         f"Open orders: {len(result.snapshot.open_orders)}   New fills recorded: {result.new_fills}"
@@ -94,6 +113,7 @@ def sync(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
 ) -> None:
-    """Pull positions, cash, open orders and new fills from the broker into the store."""
+    """Pull positions, cash, open orders, new fills and corporate actions (splits,
+    dividends) from the broker into the store."""
     context: AppContext = ctx.obj
     print_sync(context, run_sync(context, live=live), as_json=as_json)
