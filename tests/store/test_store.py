@@ -171,3 +171,17 @@ def test_a_sync_for_an_unknown_account_is_refused(store, samples):
     with pytest.raises(StorageError, match="no account with key 999"):
         store.record_sync(999, samples.snapshot())
     assert row_counts(store)["sync_snapshot"] == 0
+
+
+def test_a_bug_inside_a_transaction_is_not_passed_off_as_a_storage_error(store):
+    """Only what the database refuses becomes a StorageError (exit 9); a ValueError raised
+    by trader's own code inside a transaction stays itself, and the transaction rolls back."""
+    from datetime import date
+
+    day = date(2026, 3, 2)
+    store.save_daily_closes("XLK", day, day, {day: Decimal("100")})
+    later = date(2026, 6, 1)
+    with pytest.raises(ValueError, match="leave a hole") as raised:
+        store.save_daily_closes("XLK", later, later, {later: Decimal("101")})
+    assert not isinstance(raised.value, StorageError)
+    assert store.close_spans(["XLK"]) == {"XLK": (day, day)}

@@ -83,8 +83,9 @@ class Store(PlanRecords, CorporateActionRecords):
         try:
             with Session(bind, expire_on_commit=False) as session, session.begin():
                 yield session
-        except (SQLAlchemyError, ValueError, TypeError) as exc:
-            # ValueError/TypeError: a value the column types refuse (naive time, inexact number).
+        except SQLAlchemyError as exc:
+            # A value the column types refuse (naive time, inexact number) arrives as a
+            # StatementError around the ValueError; any other ValueError is a bug, not storage.
             raise storage_error(f"cannot {action} in", self.url, _unwrap(exc)) from exc
 
     def account_key(self, mode: AccountMode, account: AccountInfo) -> int | None:
