@@ -1,4 +1,5 @@
-"""Corporate actions (splits, dividends, mergers...) from the account's activities.
+"""Corporate actions (splits, dividends, mergers...) from the account's activities; the
+day each symbol's cached closes were first read.
 
 Revision ID: 0007
 Revises: 0006
@@ -6,7 +7,9 @@ Create Date: 2026-12-03
 
 Written by hand and checked against ``trader.store.tables`` by the autogenerate
 comparison test. Syncs before this revision did not read these activities; the first
-sync after it reads them all from the start of the account's history.
+sync after it reads them all from the start of the account's history. Closes cached
+before it were read on or after their span's last day, which stands in for the day they
+were read (the earliest it can be, so a later split or dividend is never missed).
 """
 
 from __future__ import annotations
@@ -56,8 +59,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_corporate_action_account_id_day", "corporate_action", ["account_id", "day"]
     )
+    with op.batch_alter_table("daily_close_span") as batch:
+        batch.add_column(sa.Column("read_on", sa.Date(), nullable=True))
+    op.execute("UPDATE daily_close_span SET read_on = last_day")
+    with op.batch_alter_table("daily_close_span") as batch:
+        batch.alter_column("read_on", existing_type=sa.Date(), nullable=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("daily_close_span") as batch:
+        batch.drop_column("read_on")
     op.drop_index("ix_corporate_action_account_id_day", table_name="corporate_action")
     op.drop_table("corporate_action")

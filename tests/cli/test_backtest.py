@@ -206,3 +206,38 @@ def test_progress_shows_on_a_terminal_only():
         with working(console, "Replaying 7 strategies…", quiet=quiet):
             console.file.flush()
         assert ("Replaying 7 strategies" in out.getvalue()) is shown
+
+
+def test_a_split_after_the_closes_were_cached_makes_the_backtest_read_them_again(
+    trader_main, config_file, tmp_path
+):
+    """QQQ is not held, so no SPLIT activity tells of its split: the backtest asks the
+    market data's corporate actions which cached symbols changed since they were read."""
+    import sqlite3
+
+    config = str(config_file())
+    args = ("--config", config, "backtest", "--start", "2026-06-01", "--end", "2026-11-20")
+    first = trader_main(*args, "--json", "--strategies", "quarterly")
+    assert first.code == 0, first.err
+
+    def qqq_close() -> Decimal:
+        database = sqlite3.connect(tmp_path / "home" / "trader.db")
+        try:
+            (value,) = database.execute(
+                "select close from daily_close where symbol = 'QQQ' and day = '2026-11-20'"
+            ).fetchone()
+        finally:
+            database.close()
+        return D(str(value))
+
+    before = qqq_close()
+    assert trader_main("--config", config, "sim", "clock", "--days", "1").code == 0
+    assert trader_main("--config", config, "sim", "split", "QQQ", "2:1").code == 0
+    second = trader_main(*args, "--json", "--strategies", "quarterly")
+    assert second.code == 0, second.err
+    source = json.loads(second.out)["source"]
+    # Only QQQ is read again (one request), the other symbols come from the cache.
+    assert "in 1 request(s)" in source and "0 from the store's cache" not in source
+    assert qqq_close() == (before / 2).quantize(D("0.01"))
+    third = trader_main(*args, "--json", "--strategies", "quarterly")
+    assert "0 closes downloaded in 0 request(s)" in json.loads(third.out)["source"]

@@ -161,11 +161,33 @@ def test_corporate_action_activities():
             listed,
             schema={"type": "array", "items": {"$ref": "#/components/schemas/NonTradeActivities"}},
         )
+        actions = check(
+            "market-data",
+            "/v1/corporate-actions",
+            "GET",
+            call(
+                server,
+                "GET",
+                "/v1/corporate-actions",
+                params={"symbols": "XLK,TLT", "start": "2026-01-01", "end": "2026-12-31"},
+            ),
+        )
+        only = call(
+            server,
+            "GET",
+            "/v1/corporate-actions",
+            params={"symbols": "XLK", "types": "reverse_split", "start": "2026-01-01"},
+        )
+        assert only.json()["corporate_actions"] == {}
     assert [(a["activity_type"], a["activity_sub_type"], a["symbol"]) for a in body] == [
         ("SPLIT", "FSPLIT", "XLK"),
         ("SPLIT", "FSPLIT", "XLK"),
         ("DIV", "CDIV", "TLT"),
     ]
+    (forward,) = actions["corporate_actions"]["forward_splits"]
+    assert (forward["symbol"], forward["new_rate"], forward["old_rate"]) == ("XLK", 2, 1)
+    (paid,) = actions["corporate_actions"]["cash_dividends"]
+    assert (paid["symbol"], paid["rate"]) == ("TLT", 0.31)
     removed, added = sorted((a for a in body[:2]), key=lambda a: Decimal(a["qty"]))
     assert Decimal(added["qty"]) == -2 * Decimal(removed["qty"])
     assert removed["group_id"] == added["group_id"]
@@ -277,6 +299,7 @@ def test_every_endpoint_trader_uses_is_covered():
         ("trading", "GET", "/v2/orders/{order_id}"),
         ("trading", "DELETE", "/v2/orders/{order_id}"),
         ("trading", "GET", "/v2/orders:by_client_order_id"),
+        ("market-data", "GET", "/v1/corporate-actions"),
         ("market-data", "GET", "/v2/stocks/trades/latest"),
         ("market-data", "GET", "/v2/stocks/quotes/latest"),
         ("market-data", "GET", "/v2/stocks/bars/latest"),

@@ -66,6 +66,9 @@ from trader.errors import BrokerError, ConfigError, NotFound, TemporaryBrokerErr
 
 T = TypeVar("T")
 ACTIVITY_PAGE_SIZE = 100
+# What ``adjustment=all`` adjusts past bars for (spin-offs too, which are rare enough to
+# be flagged by the activities instead).
+ADJUSTING_ACTIONS = ("forward_split", "reverse_split", "unit_split", "cash_dividend")
 PAPER_ACCOUNT_PREFIX = "PA"
 # The longest a read waits for a rate-limit window to reset (Alpaca's window is a minute).
 MAX_RATE_LIMIT_WAIT = 60.0
@@ -348,6 +351,43 @@ class AlpacaBroker:
             }
 
         return self._read("read daily bars", read)
+
+    def bar_adjustments(
+        self, symbols: Sequence[str], start: date, end: date
+    ) -> dict[str, list[date]]:
+        """The ex-dates of the splits and cash dividends of ``symbols`` processed between
+        ``start`` and ``end``: the days split- and dividend-adjusted bars change before."""
+        if not symbols:
+            return {}
+        from alpaca.data.historical.corporate_actions import CorporateActionsClient
+        from alpaca.data.requests import CorporateActionsRequest
+
+        client = CorporateActionsClient(
+            self.connection.key_id,
+            self.connection.secret_key,
+            raw_data=True,
+            url_override=self.connection.data_url,
+        )
+        _configure(client, self.connection.timeout_seconds)
+        request = CorporateActionsRequest(
+            symbols=list(symbols),
+            types=list(ADJUSTING_ACTIONS),
+            start=start,
+            end=end,
+        )
+
+        def read() -> dict[str, list[date]]:
+            found: dict[str, list[date]] = {}
+            raw = client.get_corporate_actions(request)
+            if not isinstance(raw, dict):
+                raise ValueError("corporate actions are not an object")
+            for items in raw.values():
+                for item in items if isinstance(items, list) else []:
+                    symbol = str(item.get("symbol", ""))
+                    found.setdefault(symbol, []).append(date.fromisoformat(str(item["ex_date"])))
+            return found
+
+        return self._read("read corporate actions (market data)", read)
 
     def feed_answers(self, symbol: str, feed: str, *, history: bool = False) -> str:
         """``ok`` when ``feed`` answers for ``symbol`` (the latest trade, or daily bars of

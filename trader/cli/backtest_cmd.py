@@ -27,7 +27,6 @@ from trader.core.schedule import market_date
 from trader.errors import ConfigError
 from trader.planning.inputs import policy_from_settings
 from trader.price_history import cached_history, read_price_csv
-from trader.price_history.cached_bars import needs_download
 
 SIM_SOURCE = (
     "the local paper broker's deterministic simulated history (random walks, not real "
@@ -66,15 +65,15 @@ def _broker_history(
     source = SIM_SOURCE if settings.account == "sim" else ALPACA_SOURCE
     store = context.open_store()
     try:
-        if end is not None and not needs_download(store, symbols, start, end):
-            history, fetch = cached_history(store, None, symbols, start, end)
-        else:
-            with open_broker(settings, context.home, live_flag=live) as opened:
-                if end is None:  # the last complete session before the broker's today
-                    end = market_date(opened.broker.clock().timestamp) - timedelta(days=1)
-                if end < start:
-                    raise ConfigError(f"--end {end} is before --start {start}")
-                history, fetch = cached_history(store, opened.broker, symbols, start, end)
+        with open_broker(settings, context.home, live_flag=live) as opened:
+            # The broker's today: new closes are stamped with it, and cached ones split or
+            # paid a dividend since they were read are dropped (one request to check).
+            today = market_date(opened.broker.clock().timestamp)
+            if end is None:  # the last complete session before the broker's today
+                end = today - timedelta(days=1)
+            if end < start:
+                raise ConfigError(f"--end {end} is before --start {start}")
+            history, fetch = cached_history(store, opened.broker, symbols, start, end, today)
     finally:
         store.close()
     how = (

@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from trader.sim import handlers_data, handlers_reference, handlers_sim, handlers_trading
+from trader.sim import (
+    handlers_corporate,
+    handlers_data,
+    handlers_reference,
+    handlers_sim,
+    handlers_trading,
+)
 from trader.sim.app import SimApp
 from trader.sim.controls import Controls
 from trader.sim.errors import CODE_UNAUTHORIZED, ApiError, not_found
@@ -36,7 +42,13 @@ LOGGER = logging.getLogger(__name__)
 
 def _router() -> Router:
     router = Router()
-    for module in (handlers_trading, handlers_reference, handlers_data, handlers_sim):
+    for module in (
+        handlers_trading,
+        handlers_reference,
+        handlers_data,
+        handlers_corporate,
+        handlers_sim,
+    ):
         module.register(router)
     return router
 
@@ -87,10 +99,10 @@ class _Handler(BaseHTTPRequestHandler):
         return key
 
     def _dispatch(self, app: SimApp, path: str, query: str, raw: bytes, headers: dict) -> Response:
-        if not path.startswith(("/v2/", "/sim/")):
+        if not path.startswith(("/v2/", "/v1/", "/sim/")):
             raise not_found("endpoint not found")
         key = self._authenticate(app)
-        if path.startswith("/v2/"):
+        if path.startswith(("/v2/", "/v1/")):
             admission = app.faults.admit(key)
             headers.update(admission.headers)
             if admission.delay:

@@ -109,9 +109,11 @@ class CorporateActionRecords:
                 session.add(peak)
         touched = {s.symbol for s in completed} | {d.symbol for d in history.dividends}
         if touched:
-            symbols = sorted(touched)
-            session.exec(delete(DailyCloseRow).where(col(DailyCloseRow.symbol).in_(symbols)))  # type: ignore[call-overload]
-            session.exec(
-                delete(DailyCloseSpanRow).where(col(DailyCloseSpanRow.symbol).in_(symbols))
-            )  # type: ignore[call-overload]
+            drop_closes(session, sorted(touched))
         return list(new.values())
+
+
+def drop_closes(session: Session, symbols: list[str]) -> None:
+    """Delete the cached closes of ``symbols`` and the record of what was asked for."""
+    session.exec(delete(DailyCloseRow).where(col(DailyCloseRow.symbol).in_(symbols)))  # type: ignore[call-overload]
+    session.exec(delete(DailyCloseSpanRow).where(col(DailyCloseSpanRow.symbol).in_(symbols)))  # type: ignore[call-overload]

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from trader.core.domain import AccountInfo, AccountMode, AccountSnapshot, Asset, Fill
 from trader.errors import StorageError
 from trader.store import convert
-from trader.store.corporate import CorporateActionRecords
+from trader.store.corporate import CorporateActionRecords, drop_closes
 from trader.store.engine import create_engine_for, for_writing, storage_error
 from trader.store.events import detail_json, scrub_text
 from trader.store.migrate import upgrade_to_head
@@ -328,20 +328,44 @@ class Store(PlanRecords, CorporateActionRecords):
                 found[row.symbol][row.day] = row.close
         return found
 
+    def close_read_days(self, symbols: list[str]) -> dict[str, date]:
+        """The day each symbol's cached closes were first read (see ``DailyCloseSpanRow``)."""
+        with self._session("read cached close spans") as session:
+            rows = session.exec(
+                select(DailyCloseSpanRow).where(col(DailyCloseSpanRow.symbol).in_(symbols))
+            )
+            return {row.symbol: row.read_on for row in rows}
+
+    def drop_daily_closes(self, symbols: list[str]) -> None:
+        """Forget the cached closes of ``symbols``: the next read downloads them again."""
+        if not symbols:
+            return
+        with self._session("drop cached daily closes", write=True) as session:
+            drop_closes(session, symbols)
+
     def save_daily_closes(
-        self, symbol: str, first: date, last: date, closes: Mapping[date, Decimal]
+        self,
+        symbol: str,
+        first: date,
+        last: date,
+        closes: Mapping[date, Decimal],
+        read_on: date | None = None,
     ) -> None:
         """Cache what the data API gave for ``symbol`` over ``first..last`` and widen its span.
 
         The new span must touch or overlap the cached one, so the span never claims days
-        that were not asked for; a close already cached for a day is replaced.
+        that were not asked for; a close already cached for a day is replaced. ``read_on``
+        is the broker's market date of the read (default: ``last``); a span keeps the day
+        it was first read.
         """
         with self._session("record daily closes", write=True) as session:
             span = session.exec(
                 select(DailyCloseSpanRow).where(DailyCloseSpanRow.symbol == symbol)
             ).first()
             if span is None:
-                span = DailyCloseSpanRow(symbol=symbol, first_day=first, last_day=last)
+                span = DailyCloseSpanRow(
+                    symbol=symbol, first_day=first, last_day=last, read_on=read_on or last
+                )
             else:
                 if first > span.last_day + timedelta(days=1) or last < span.first_day - timedelta(
                     days=1

@@ -400,6 +400,9 @@ class DailyCloseSpanRow(SQLModel, table=True):
     symbol: str
     first_day: date = Field(sa_type=Date(), nullable=False)
     last_day: date = Field(sa_type=Date(), nullable=False)
+    # The day its closes were first read: they are adjusted for the splits and dividends
+    # up to then, and stale once another one comes (see ``price_history.cached_bars``).
+    read_on: date = Field(sa_type=Date(), nullable=False)
 
 
 class AssetCacheRow(SQLModel, table=True):
