@@ -105,3 +105,32 @@ def test_splits_survive_the_state_file(sim):
     with sim.server.app.reading() as state:
         again = from_json(to_json(state))
         assert again.splits == state.splits and again.non_trade == state.non_trade
+
+
+def test_a_split_dated_in_the_past_rescales_the_closes_recorded_since(empty_sim):
+    sim = empty_sim
+    sim.controls.set_prices({"XLK": "200.00"})
+    sim.controls.advance(days=4)  # four sessions close at $200 and are recorded
+    today = sim.controls.now().date()
+    back = today - timedelta(days=2)
+    sim.controls.split("XLK", "2", "1", back)
+    raw = bars(sim, Adjustment.RAW, today - timedelta(days=6))
+    assert all(close == 100.0 for day, close in raw.items() if day >= back)
+    assert all(close != 100.0 for day, close in raw.items() if day < back)
+    adjusted = bars(sim, Adjustment.ALL, today - timedelta(days=6))
+    assert {day: round(close, 2) for day, close in adjusted.items() if day >= back} == {
+        day: 100.0 for day in raw if day >= back
+    }
+
+
+def test_a_split_cannot_be_dated_before_a_fill_of_the_symbol(empty_sim):
+    sim = empty_sim
+    sim.controls.advance(days=3)
+    sim.controls.open_market()
+    sim.trading.submit_order(
+        LimitOrderRequest(
+            symbol="XLK", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY, limit_price=999
+        )
+    )
+    with pytest.raises(ValueError, match="a split must come after the symbol's last fill"):
+        sim.controls.split("XLK", "2", "1", sim.controls.now().date() - timedelta(days=1))
