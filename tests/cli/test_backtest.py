@@ -220,7 +220,7 @@ def test_a_split_after_the_closes_were_cached_makes_the_backtest_read_them_again
     first = trader_main(*args, "--json", "--strategies", "quarterly")
     assert first.code == 0, first.err
 
-    def qqq_close() -> Decimal:
+    def qqq_close() -> D:
         database = sqlite3.connect(tmp_path / "home" / "trader.db")
         try:
             (value,) = database.execute(
