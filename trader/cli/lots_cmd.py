@@ -10,7 +10,6 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
 from trader.cli.formatting import money, to_json_value
 from trader.core.domain import AccountMode, AccountSnapshot
@@ -18,8 +17,6 @@ from trader.core.lots import is_long_term
 from trader.core.money import ZERO, plain
 from trader.core.schedule import market_date
 from trader.errors import ConfigError
-from trader.planning.tax_inputs import account_history
-from trader.sync import sync_account
 
 
 def read_history(
@@ -27,6 +24,10 @@ def read_history(
 ) -> tuple[AccountSnapshot, Any, date]:
     """The account (synced now, or the last stored sync with ``no_sync``), its history of
     fills and lots, and the market date they are as of."""
+    from trader.broker.connect import open_broker
+    from trader.planning.tax_inputs import account_history
+    from trader.sync import sync_account
+
     mode = AccountMode(context.settings.account)
     store = context.open_store()
     try:

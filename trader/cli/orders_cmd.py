@@ -9,7 +9,6 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
 from trader.cli.formatting import json_money, money, to_json_value
 from trader.core.domain import AccountMode
@@ -17,7 +16,6 @@ from trader.core.money import ZERO, plain
 from trader.core.schedule import market_time
 from trader.core.staging import StagedPlan, parse_client_order_id
 from trader.errors import ConfigError
-from trader.execution.submit import record
 
 
 def orders(
@@ -40,6 +38,9 @@ def orders(
 
     The store's record of the plan's orders is brought up to date on the way.
     """
+    from trader.broker.connect import open_broker
+    from trader.execution.submit import record
+
     context: AppContext = ctx.obj
     settings = context.settings
     if settings.account == "manual":
@@ -105,6 +106,7 @@ def orders(
 
 
 def _cancel(context: AppContext, cancel_id: str | None, not_ours: bool, live: bool) -> None:
+    from trader.broker.connect import open_broker
     from trader.cli.cancel_orders import cancel_orders, choose
 
     store = context.open_store()
