@@ -325,3 +325,18 @@ def test_a_cash_category_over_target_reads_invest_not_sell(trader_main, tmp_path
     assert review.code == 0, review.err
     (cash_row,) = [line for line in review.out.splitlines() if line.startswith("│ cash ")]
     assert "INVEST" in cash_row and "SELL" not in cash_row
+
+
+def test_two_plans_in_the_same_second_keep_both_reports(tmp_path):
+    from datetime import UTC, datetime
+
+    from trader.reports import write_report
+
+    second = datetime(2026, 11, 24, 15, 0, 0, tzinfo=UTC)
+    first = write_report(tmp_path, "plan", second, {"plan_id": None, "due": False})
+    again = write_report(tmp_path, "plan", second, {"plan_id": None, "due": True})
+    assert (first.name, again.name) == (
+        "plan-20261124T150000Z.json",
+        "plan-20261124T150000Z-2.json",
+    )
+    assert json.loads(first.read_text())["due"] is False

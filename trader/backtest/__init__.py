@@ -18,16 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from trader.backtest.metrics import Drawdown, Metrics, measure_run
+    from trader.backtest.names import STRATEGY_NAMES
     from trader.backtest.prices import Gap, PreparedPrices, PriceHistory, prepare
     from trader.backtest.runner import Backtest, honesty_notes, primary_symbols, run_backtest
     from trader.backtest.simulate import Decision, StrategyRun
-    from trader.backtest.strategies import STRATEGY_NAMES, Strategy, parse_strategies, strategy
+    from trader.backtest.strategies import Strategy, parse_strategies, strategy
 
-# Each name and the module it lives in, imported on first use: the strategies' names
-# (which ``trader backtest --help`` shows) then come without numpy. ``simulate`` is not
-# among them: the module of that name would shadow the function once it is imported.
+# Each name and the module it lives in, imported on first use: the backtest's names then
+# come without numpy. ``simulate`` is not among them: the module of that name would shadow
+# the function once it is imported.
 _HOMES = {
-    "STRATEGY_NAMES": "strategies",
+    "STRATEGY_NAMES": "names",
     "Backtest": "runner",
     "Decision": "simulate",
     "Drawdown": "metrics",

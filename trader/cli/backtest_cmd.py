@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from trader.backtest.strategies import STRATEGY_NAMES
+from trader.backtest.names import STRATEGY_NAMES
 from trader.cli.context import AppContext
 from trader.cli.formatting import to_json_value, working
-from trader.core.schedule import market_date
 from trader.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -50,6 +49,7 @@ def _broker_history(
     context: AppContext, symbols: list[str], start: date, end: date | None, live: bool
 ) -> tuple[PriceHistory, str, date | None]:
     from trader.broker.connect import open_broker
+    from trader.core.schedule import market_date
     from trader.price_history import cached_history
     from trader.price_history.cached_bars import needs_download
 

@@ -15,7 +15,6 @@ import typer
 
 from trader.cli.context import AppContext
 from trader.cli.formatting import working
-from trader.core.domain import AccountMode
 from trader.errors import (
     EXIT_ORDERS_OPEN,
     EXIT_ORDERS_QUEUED,
@@ -28,6 +27,7 @@ from trader.errors import (
 
 if TYPE_CHECKING:
     from trader.broker.connect import OpenBroker
+    from trader.core.domain import AccountMode
     from trader.core.staging import StagedPlan
     from trader.execution.executor import ExecuteOptions, ExecutionOutcome
     from trader.store import Store
@@ -85,6 +85,8 @@ def execution_session(
 
 
 def confirm_live(opened: OpenBroker, yes: bool, orders: int) -> None:
+    from trader.core.domain import AccountMode
+
     if opened.mode is not AccountMode.LIVE or yes:
         return
     account = opened.broker.account()

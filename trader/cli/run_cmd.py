@@ -15,15 +15,17 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from trader.cli.context import AppContext
 from trader.cli.cron_lines import cron_lines
 from trader.cli.execute_cmd import exit_code, run_execute
-from trader.core.domain import AccountMode
-from trader.core.schedule import CheckDecision, check_due, market_date, next_check
 from trader.errors import ExecutionRefused, TemporaryBrokerError
+
+if TYPE_CHECKING:
+    from trader.core.schedule import CheckDecision
 
 EXIT_STAGED = 20  # a plan waits for your review
 EXIT_EXECUTED = 21  # auto_execute sent a plan and every order filled
@@ -40,6 +42,8 @@ class Today:
 def look(context: AppContext, *, live: bool, sync: bool) -> Today:
     """Sync (optionally) and decide whether today's check is due."""
     from trader.broker.connect import open_broker
+    from trader.core.domain import AccountMode
+    from trader.core.schedule import CheckDecision, check_due, market_date
     from trader.planning.schedule_inputs import (
         broker_trading_days,
         schedule_entries,
@@ -88,6 +92,7 @@ def run(
     """
     from trader.alerts import execution_alert, plan_alert, refusal_alert
     from trader.cli.alerting import notifier
+    from trader.core.domain import AccountMode
     from trader.planning.service import plan_account
 
     context: AppContext = ctx.obj
@@ -151,6 +156,7 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
 ) -> None:
     """Say whether a check is due today, when the next one is, and why."""
+    from trader.core.schedule import next_check
     from trader.planning.schedule_inputs import describe, schedule_entries
 
     context: AppContext = ctx.obj

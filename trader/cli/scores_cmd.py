@@ -10,7 +10,6 @@ from rich.table import Table
 
 from trader.cli.context import AppContext
 from trader.cli.formatting import to_json_value
-from trader.core.schedule import market_date
 
 
 def scores(
@@ -22,6 +21,7 @@ def scores(
     computed from daily bars (how far the price sits below its 50-day average and its
     one-year high), cached in the store for the day."""
     from trader.broker.connect import open_broker
+    from trader.core.schedule import market_date
     from trader.planning.inputs import categorised_symbols
     from trader.planning.scores import scores_for
 
