@@ -1,4 +1,5 @@
-"""``trader --help`` and ``trader CMD --help`` import none of the heavy libraries.
+"""``trader --help`` and ``trader CMD --help`` import none of the heavy libraries, and a
+plan imports only those it uses.
 
 The help of every command is read from its signature, so every command module is
 imported for it: each must leave the broker, the store, the settings and the numeric
@@ -72,3 +73,36 @@ def test_no_help_imports_a_heavy_library(tmp_path, trader_environment):
     loaded = json.loads(completed.stdout.splitlines()[-1])
     assert {"(none)", "plan", "sync", "backtest", "sim", "sim serve"} <= set(loaded)
     assert {command: found for command, found in loaded.items() if found} == {}
+
+
+# Runs in a fresh interpreter: one plan, then which of these it loaded.
+PLAN_PROBE = """
+import json, sys
+from trader.cli.app import main
+
+try:
+    main(["--config", sys.argv[1], "plan", "--json"])
+except SystemExit as exc:
+    assert exc.code in (0, None), exc.code
+unused = ("alembic", "apprise", "holidays", "matplotlib", "numpy", "pandas")
+print(json.dumps(sorted(name for name in unused if name in sys.modules)))
+"""
+
+
+def test_a_plan_after_the_days_first_loads_no_library_it_does_not_use(
+    trader_main, config_file, tmp_path, trader_environment
+):
+    # The day's first plan migrates the new database (Alembic) and reads the daily bars
+    # of the trailing stops' peaks (alpaca-py's data models, which import pandas).
+    config = config_file()
+    assert trader_main("--config", str(config), "plan", "--json").code == 0
+    completed = subprocess.run(
+        [sys.executable, "-c", PLAN_PROBE, str(config)],
+        capture_output=True,
+        text=True,
+        env=trader_environment(tmp_path / "home", None),
+        cwd=REPO,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout.splitlines()[-1]) == []
