@@ -134,7 +134,7 @@ class AlpacaBroker:
         )
         for client in (self._trading, self._market_data):
             _configure(client, connection.timeout_seconds)
-        self._bars_client: Any = None  # the SDK's data client, made for the first bars
+        self._data_client: Any = None  # alpaca-py's market-data client: see _data()
         self._retry_wait = retry_wait
         self._now = unix_time
         feed = connection.data_feed
@@ -301,17 +301,18 @@ class AlpacaBroker:
         return self._read("read latest prices (iex)", lambda: read("iex"))
 
     def _data(self) -> Any:
-        """alpaca-py's market-data client, for bars (its models import pandas: made late)."""
-        if self._bars_client is None:
+        """alpaca-py's market-data client, for bars and doctor's feed checks; made when
+        first needed, as its models import pandas."""
+        if self._data_client is None:
             from alpaca.data.historical.stock import StockHistoricalDataClient
 
-            self._bars_client = StockHistoricalDataClient(
+            self._data_client = StockHistoricalDataClient(
                 self.connection.key_id,
                 self.connection.secret_key,
                 url_override=self.connection.data_url,
             )
-            _configure(self._bars_client, self.connection.timeout_seconds)
-        return self._bars_client
+            _configure(self._data_client, self.connection.timeout_seconds)
+        return self._data_client
 
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date | None = None
