@@ -1,9 +1,12 @@
 """Fixtures for every test: no real keys leak in, and each test gets its own home folder.
 
-``run_trader`` runs the real ``trader`` command in a subprocess, as a user would, and
-``config_file`` writes a copy of the shipped config with some lines replaced. They live
-here, once, for every folder of tests (pytest runs with ``--import-mode=importlib``, so
-one folder's conftest cannot be imported by another).
+``trader_main`` runs the ``trader`` command in the test process through ``main(argv)``,
+as the CLI tests do; ``run_trader`` runs it in a subprocess, as a user would, for the few
+tests about the console script itself and those that kill or interrupt a run.
+``shared_sim`` hands a module's tests one sim per scenario, reset to its seed for each
+test. ``config_file`` writes a copy of the shipped config with some lines replaced. They
+live here, once, for every folder of tests (pytest runs with ``--import-mode=importlib``,
+so one folder's conftest cannot be imported by another).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +128,52 @@ def paper_env() -> Callable[[Any], dict[str, str]]:
         }
 
     return env
+
+
+# A module's tests share its sims, and together they send far more than Alpaca's 200
+# requests a minute: the shared sims allow this many (the 200 are tested in tests/sim).
+SHARED_SIM_REQUESTS_PER_MINUTE = 100_000
+
+
+@pytest.fixture(scope="module")
+def module_sims() -> Iterator[dict[tuple[str, str, str], Any]]:
+    """The sims started for one module's tests, by (scenario, key id, secret key)."""
+    servers: dict[tuple[str, str, str], Any] = {}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture
+def shared_sim(module_sims) -> Callable[..., Any]:
+    """``with shared_sim(scenario, key_id=..., secret_key=...) as server``: the module's
+    sim for that scenario and those keys, started once and reset to the scenario's seed,
+    faults and request log cleared, each time a test takes it. A fresh ``SimServer`` in
+    all but its port and its request budget."""
+    from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+
+    @contextmanager
+    def use(
+        scenario: str = "default", *, key_id: str = SIM_KEY_ID, secret_key: str = SIM_SECRET_KEY
+    ) -> Iterator[Any]:
+        key = (scenario, key_id, secret_key)
+        server = module_sims.get(key)
+        if server is None:
+            server = SimServer(
+                scenario=scenario,
+                key_id=key_id,
+                secret_key=secret_key,
+                requests_per_minute=SHARED_SIM_REQUESTS_PER_MINUTE,
+            )
+            server.start()
+            module_sims[key] = server
+        else:
+            server.controls.reset(scenario)
+            server.controls.clear_faults()
+            server.controls.clear_requests()
+        yield server
+
+    return use
 
 
 @pytest.fixture

@@ -18,8 +18,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import apprise
-
 MAX_MESSAGE = 4096
 TRUNCATED = "\n… (cut to fit; the full plan is in the report)"
 
@@ -58,6 +56,8 @@ class Notifier:
         """Send one alert; True when a service took it. Never raises."""
         if not self.active:
             return False
+        import apprise  # a tenth of a second to import: only when there is an alert to send
+
         for attempt in (1, 2):
             try:
                 client = apprise.Apprise()

@@ -46,12 +46,12 @@ def small_csv(path: Path, days: int = 300, seed: int = 3) -> tuple[list[date], n
     return calendar, closes
 
 
-def test_backtest_from_a_csv_prints_json_and_writes_the_chart(run_trader, config_file, tmp_path):
+def test_backtest_from_a_csv_prints_json_and_writes_the_chart(trader_main, config_file, tmp_path):
     prices = tmp_path / "small.csv"
     small_csv(prices)
     chart = tmp_path / "out.png"
     config = config_file()
-    result = run_trader(
+    result = trader_main(
         "--config", str(config), "backtest", "--prices", str(prices), "--json",
         "--chart", str(chart), "--cost-bps", "5", "--start", "2020-01-01",
     )  # fmt: skip
@@ -75,7 +75,7 @@ def test_backtest_from_a_csv_prints_json_and_writes_the_chart(run_trader, config
         assert row["max_drawdown_pct"] <= 0 and D(row["total_costs"]) > 0
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    table = run_trader(
+    table = trader_main(
         "--config", str(config), "backtest", "--prices", str(prices),
         "--strategies", "buy_hold,threshold",
     )  # fmt: skip
@@ -84,17 +84,17 @@ def test_backtest_from_a_csv_prints_json_and_writes_the_chart(run_trader, config
     assert "monthly" not in table.out
 
 
-def test_bad_options_are_one_line_errors(run_trader, config_file, tmp_path):
+def test_bad_options_are_one_line_errors(trader_main, config_file, tmp_path):
     config = config_file()
-    wrong = run_trader("--config", str(config), "backtest", "--strategies", "weekly")
+    wrong = trader_main("--config", str(config), "backtest", "--strategies", "weekly")
     assert wrong.code == 2 and "unknown strategy weekly" in wrong.err
     prices = tmp_path / "long.csv"
     prices.write_text("date,symbol,close\n2020-01-02,XLK,abc\n")
-    bad = run_trader("--config", str(config), "backtest", "--prices", str(prices))
+    bad = trader_main("--config", str(config), "backtest", "--prices", str(prices))
     assert bad.code == 2 and "long.csv:2: XLK close 'abc' is not a number" in bad.err
 
 
-def test_the_backtest_decides_as_trader_plan_on_the_same_day(run_trader, tmp_path):
+def test_the_backtest_decides_as_trader_plan_on_the_same_day(trader_main, tmp_path):
     """Take a day the backtest rebalanced, give `trader plan` that day's account as a manual
     account, and compare the orders: the same engine rule must decide the same way."""
     config = tmp_path / "rules.yaml"
@@ -116,28 +116,28 @@ def test_the_backtest_decides_as_trader_plan_on_the_same_day(run_trader, tmp_pat
         + f"current_holdings:\n{holdings}"
         + f"reports_dir: {tmp_path / 'reports'}\n"
     )
-    result = run_trader("--config", str(manual), "plan", "--no-sync", "--json")
+    result = trader_main("--config", str(manual), "plan", "--no-sync", "--json")
     assert result.code == 0, result.err
     planned = [(o["symbol"], o["side"], D(o["qty"])) for o in json.loads(result.out)["orders"]]
     assert planned == [(s, side.value, qty) for s, side, qty in decision.orders]
     assert len(planned) >= 2
 
 
-def test_a_second_run_reads_the_sim_history_from_the_store(run_trader, config_file):
+def test_a_second_run_reads_the_sim_history_from_the_store(trader_main, config_file):
     config = config_file()
     args = ("--config", str(config), "backtest", "--start", "2024-01-01", "--end", "2024-12-31")
-    first = run_trader(*args, "--json", "--strategies", "quarterly")
+    first = trader_main(*args, "--json", "--strategies", "quarterly")
     assert first.code == 0, first.err
     source = json.loads(first.out)["source"]
     assert "simulated history" in source and "in 1 request(s), 0 from the store's cache" in source
-    second = run_trader(*args, "--json", "--strategies", "quarterly")
+    second = trader_main(*args, "--json", "--strategies", "quarterly")
     assert second.code == 0, second.err
     again = json.loads(second.out)
     assert "0 closes downloaded in 0 request(s)" in again["source"]
     assert again["strategies"] == json.loads(first.out)["strategies"]
 
 
-def test_prices_that_compound_past_exact_decimals_are_a_one_line_error(run_trader, tmp_path):
+def test_prices_that_compound_past_exact_decimals_are_a_one_line_error(trader_main, tmp_path):
     # Two funds trading places between $10 and $100 every day: a daily 50/50 rebalance
     # multiplies the account about five times a day, past 28 significant digits in weeks.
     config = tmp_path / "two.yaml"
@@ -158,7 +158,7 @@ def test_prices_that_compound_past_exact_decimals_are_a_one_line_error(run_trade
         rows.append(f"{day},{'10' if i % 2 else '100'},{'100' if i % 2 else '10'}")
         day += timedelta(days=1)
     prices.write_text("\n".join(rows) + "\n")
-    result = run_trader(
+    result = trader_main(
         "--config", str(config), "backtest", "--prices", str(prices), "--strategies", "threshold"
     )
     assert result.code == 2, result.err

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+import typer.main
 
 from trader.cli.app import app
 
@@ -34,17 +37,46 @@ def test_the_readme_command_table_names_no_missing_command():
         assert documented in names or documented.split()[0] in names, documented
 
 
-def test_every_command_has_its_own_help_and_flags_show_no_type(trader_main):
-    commands = {c.name: c for c in app.registered_commands}
-    for group in app.registered_groups:
-        for command in group.typer_instance.registered_commands:
-            commands[f"{group.name} {command.name}"] = command
-    for name, command in sorted(commands.items()):
-        result = trader_main(*name.split(), "--help", env={"COLUMNS": "200"})
-        assert result.code == 0, name
-        first_line = " ".join((command.callback.__doc__ or "").split("\n\n")[0].split())
-        assert first_line and first_line[:60] in " ".join(result.out.split()), name
-        assert "<bool>" not in result.out, name  # a flag takes no value
+def flat(text: str) -> str:
+    """Help text as words: the panels' borders and the line wrapping taken out."""
+    return " ".join(text.translate(str.maketrans("│╭╮╰╯─", "      ")).split())
+
+
+def commands() -> dict[str, Any]:
+    """Every command the CLI has (as typer builds it for the command line), by its words
+    on the command line, the groups included."""
+    found: dict[str, Any] = {}
+
+    def walk(command: Any, words: tuple[str, ...]) -> None:
+        found[" ".join(words)] = command
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, (*words, name))
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+def test_every_command_has_its_own_help_with_each_option_and_flags_show_no_type(trader_main):
+    found = commands()
+    assert {"", "sync", "plan", "sim", "sim serve"} <= set(found)
+    assert set(found) - {""} == registered() | {"sim"}
+    for words, command in sorted(found.items()):
+        result = trader_main(*words.split(), "--help", env={"COLUMNS": "200"})
+        assert result.code == 0, words
+        shown = flat(result.out)
+        summary = flat((command.help or "").split("\n\n")[0])
+        assert summary and summary in shown, (words, summary)
+        for param in command.params:
+            if param.name == "help":
+                continue
+            names = param.opts if param.param_type_name == "option" else [param.name]
+            assert any(name in shown for name in names), (words, param.name)
+            assert param.help, (words, param.name)  # every option and argument says what it is
+            assert flat(param.help) in shown, (words, param.name)
+        for name, sub in getattr(command, "commands", {}).items():
+            # A group lists each of its commands with the start of its own help.
+            assert f"{name} {flat(sub.help or '')[:40]}" in shown, (words, name)
+        assert "<bool>" not in result.out, words  # a flag takes no value
 
 
 def test_the_strategies_default_is_shown_whole(trader_main):

@@ -17,13 +17,13 @@ from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import OrderSide, TimeInForce
 from alpaca.trading.requests import GetOrdersRequest, LimitOrderRequest, MarketOrderRequest
 
-from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
 
 D = Decimal
 
 
-def staged(run_trader, config, env=None, count=3) -> dict:
-    result = run_trader("--config", str(config), "plan", "--json", env=env)
+def staged(trader_main, config, env=None, count=3) -> dict:
+    result = trader_main("--config", str(config), "plan", "--json", env=env)
     assert result.code == 0, result.err
     payload = json.loads(result.out)
     assert len(payload["orders"]) == count
@@ -43,11 +43,11 @@ def order_rows(tmp_path) -> list[tuple]:
 
 
 @contextmanager
-def paper_account(config_file, *replacements: tuple[str, str]):
+def paper_account(shared_sim, config_file, *replacements: tuple[str, str]):
     """A sim of this test process as an Alpaca paper account: (server, env, config, client).
 
     The client is the user's own alpaca-py, placing orders ``trader`` did not."""
-    with SimServer() as server:
+    with shared_sim() as server:
         config = config_file(("account: sim", "account: paper"), *replacements, harvest=False)
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         yield server, sim_env(server), str(config), client
@@ -62,20 +62,20 @@ def sim_env(server) -> dict[str, str]:
 
 
 def test_sync_plan_execute_brings_every_category_within_band_once(
-    run_trader, config_file, tmp_path
+    trader_main, config_file, tmp_path
 ):
     # The shipped config: the rebalance (XLK sell, QQQ and XLF buys) and, with the two trade
     # slots left, the harvest of XLE's loss into VDE.
     config = str(config_file())
-    plan = staged(run_trader, config, count=5)
-    preview = run_trader("--config", config, "execute")
+    plan = staged(trader_main, config, count=5)
+    preview = trader_main("--config", config, "execute")
     assert preview.code == 0, preview.err
     assert "Nothing was sent" in preview.out and "trader execute --confirm" in preview.out
     # The dry run names each order's client order id, the key that makes it sent once.
     assert all(o["client_order_id"] in preview.out for o in plan["orders"])
     assert all(row[2] == "staged" for row in order_rows(tmp_path))
 
-    done = run_trader("--config", config, "execute", "--confirm", "--json")
+    done = trader_main("--config", config, "execute", "--confirm", "--json")
     assert done.code == 0, done.err
     result = json.loads(done.out)
     assert result["plan_id"] == plan["plan_id"] and result["status"] == "filled"
@@ -91,7 +91,7 @@ def test_sync_plan_execute_brings_every_category_within_band_once(
         assert sent["filled_qty"] == planned["qty"] == sent["qty"]
         assert sent["broker_order_id"]
 
-    again = run_trader("--config", config, "execute", "--confirm")
+    again = trader_main("--config", config, "execute", "--confirm")
     assert again.code == 15
     assert "already executed" in again.err
     statuses = database(tmp_path).execute("select status from execution order by id").fetchall()
@@ -99,14 +99,14 @@ def test_sync_plan_execute_brings_every_category_within_band_once(
     reports = list((tmp_path / "paper_logs").glob("execution-*.json"))
     assert len(reports) == 1
 
-    history = json.loads(run_trader("--config", config, "history", "--json").out)
+    history = json.loads(trader_main("--config", config, "history", "--json").out)
     assert [(h["plan_id"], h["status"], h["filled"]) for h in history] == [
         (plan["plan_id"], "executed", 5)
     ]
     assert history[0]["sold"] == "1700.34"  # 900.543 (4.8678 XLK) + 799.8 (12.9 XLE), to cents
     assert [e["status"] for e in history[0]["executions"]] == ["completed"]
 
-    after = json.loads(run_trader("--config", config, "plan", "--json").out)
+    after = json.loads(trader_main("--config", config, "plan", "--json").out)
     assert after["due"] is False
     for row in after["allocation"]:
         assert abs(D(row["drift_pct"])) <= D(row["band_pct"]), row
@@ -116,82 +116,82 @@ def test_sync_plan_execute_brings_every_category_within_band_once(
     assert "XLE" not in {o["symbol"] for o in after["orders"] if o["side"] == "buy"}
 
 
-def test_no_staged_plan_is_refused(run_trader, config_file):
-    result = run_trader("--config", str(config_file(harvest=False)), "execute", "--confirm")
+def test_no_staged_plan_is_refused(trader_main, config_file):
+    result = trader_main("--config", str(config_file(harvest=False)), "execute", "--confirm")
     assert result.code == 15
     assert "no staged plan: run `trader plan` first" in result.err
 
 
-def test_a_moved_price_refuses_before_sending(run_trader, config_file, tmp_path):
+def test_a_moved_price_refuses_before_sending(trader_main, config_file, tmp_path):
     config = str(config_file(harvest=False))
-    staged(run_trader, config)
+    staged(trader_main, config)
     # 185.00 -> 189.00 is 2.16%, beyond the 2% allowed.
-    assert run_trader("--config", config, "sim", "price", "XLK", "189.00").code == 0
-    result = run_trader("--config", config, "execute", "--confirm")
+    assert trader_main("--config", config, "sim", "price", "XLK", "189.00").code == 0
+    result = trader_main("--config", config, "execute", "--confirm")
     assert result.code == 12, result.err
     assert "XLK $185.00 -> $189.00 (2.16%)" in result.err
     assert all(row[2] == "staged" for row in order_rows(tmp_path))
 
 
-def test_a_small_price_move_is_allowed(run_trader, config_file, tmp_path):
+def test_a_small_price_move_is_allowed(trader_main, config_file, tmp_path):
     config = str(config_file(harvest=False))
-    staged(run_trader, config)
-    assert run_trader("--config", config, "sim", "price", "XLK", "188.50").code == 0  # 1.89%
-    result = run_trader("--config", config, "execute", "--confirm")
+    staged(trader_main, config)
+    assert trader_main("--config", config, "sim", "price", "XLK", "188.50").code == 0  # 1.89%
+    result = trader_main("--config", config, "execute", "--confirm")
     assert result.code == 0, result.err
     assert [row[2] for row in order_rows(tmp_path)] == ["filled"] * 3
 
 
-def test_an_expired_plan_is_refused(run_trader, config_file, tmp_path):
+def test_an_expired_plan_is_refused(trader_main, config_file, tmp_path):
     config = str(config_file(harvest=False))
-    plan = staged(run_trader, config)
+    plan = staged(trader_main, config)
     old = (datetime.now(UTC) - timedelta(minutes=61)).strftime("%Y-%m-%d %H:%M:%S.%f")
     with database(tmp_path) as connection:
         connection.execute("update plan set created_at = ? where uid = ?", (old, plan["plan_id"]))
-    result = run_trader("--config", config, "execute", "--confirm")
+    result = trader_main("--config", config, "execute", "--confirm")
     assert result.code == 11, result.err
     assert "more than plan_ttl_minutes (60)" in result.err
 
 
-def test_a_closed_market_refuses_unless_queued(run_trader, config_file, tmp_path):
+def test_a_closed_market_refuses_unless_queued(trader_main, config_file, tmp_path):
     config = str(config_file(harvest=False))
-    staged(run_trader, config)
-    assert run_trader("--config", config, "sim", "clock", "--close").code == 0
-    refused = run_trader("--config", config, "execute", "--confirm")
+    staged(trader_main, config)
+    assert trader_main("--config", config, "sim", "clock", "--close").code == 0
+    refused = trader_main("--config", config, "execute", "--confirm")
     assert refused.code == 13, refused.err
     assert "--allow-queued" in refused.err
 
-    queued = run_trader("--config", config, "execute", "--confirm", "--allow-queued", "--json")
+    queued = trader_main("--config", config, "execute", "--confirm", "--allow-queued", "--json")
     assert queued.code == 19, queued.err  # accepted, queued for the open
     result = json.loads(queued.out)
     assert [o["status"] for o in result["orders"]] == ["accepted"] * 3
     # Buys were sized from the cash there before the sells: 2,400 above the reserve covers them.
     assert [o["qty"] for o in result["orders"]] == [o["planned_qty"] for o in result["orders"]]
-    waiting = json.loads(run_trader("--config", config, "sync", "--json").out)
+    waiting = json.loads(trader_main("--config", config, "sync", "--json").out)
     assert waiting["plan_orders_updated"] == 0  # still accepted: nothing changed
 
-    assert run_trader("--config", config, "sim", "clock", "--open").code == 0
+    assert trader_main("--config", config, "sim", "clock", "--open").code == 0
     # A sync alone brings the plan's record up to date: the queued orders filled at the open.
-    synced = run_trader("--config", config, "sync", "--json")
+    synced = trader_main("--config", config, "sync", "--json")
     assert synced.code == 0, synced.err
     assert json.loads(synced.out)["plan_orders_updated"] == 3
     assert [row[2] for row in order_rows(tmp_path)] == ["filled"] * 3
     assert all(Decimal(row[3]) > 0 for row in order_rows(tmp_path))
-    (plan,) = json.loads(run_trader("--config", config, "history", "--json").out)
+    (plan,) = json.loads(trader_main("--config", config, "history", "--json").out)
     assert plan["filled"] == 3, plan
-    again = json.loads(run_trader("--config", config, "sync", "--json").out)
+    again = json.loads(trader_main("--config", config, "sync", "--json").out)
     assert again["plan_orders_updated"] == 0  # nothing is working any more
 
-    orders = run_trader("--config", config, "orders", "--json")
+    orders = trader_main("--config", config, "orders", "--json")
     assert orders.code == 0, orders.err
     mine = [o for o in json.loads(orders.out) if o["plan_id"] == result["plan_id"]]
     assert sorted(o["status"] for o in mine) == ["filled"] * 3
 
 
-def test_fat_finger_limits_refuse_before_sending(run_trader, config_file, tmp_path):
+def test_fat_finger_limits_refuse_before_sending(trader_main, config_file, tmp_path):
     per_order = config_file(("max_order_dollars: 10000", "max_order_dollars: 1000"), harvest=False)
-    staged(run_trader, per_order)
-    result = run_trader("--config", str(per_order), "execute", "--confirm")
+    staged(trader_main, per_order)
+    result = trader_main("--config", str(per_order), "execute", "--confirm")
     assert result.code == 16
     assert "buy 2.80482561 QQQ is worth $1,149.98, above execution.max_order_dollars" in result.err
 
@@ -200,36 +200,38 @@ def test_fat_finger_limits_refuse_before_sending(run_trader, config_file, tmp_pa
         ("max_session_dollars: 50000", "max_session_dollars: 2500"),
         harvest=False,
     )
-    result = run_trader("--config", str(session), "execute", "--confirm")
+    result = trader_main("--config", str(session), "execute", "--confirm")
     assert result.code == 16
     assert "add up to $2,875.49, above execution.max_session_dollars ($2,500.00)" in result.err
     assert all(row[2] == "staged" for row in order_rows(tmp_path))
 
 
-def test_a_blocked_account_is_refused(run_trader, config_file):
+def test_a_blocked_account_is_refused(trader_main, config_file):
     config = str(config_file(harvest=False))
-    staged(run_trader, config)
-    assert run_trader("--config", config, "sim", "block").code == 0
-    result = run_trader("--config", config, "execute", "--confirm")
+    staged(trader_main, config)
+    assert trader_main("--config", config, "sim", "block").code == 0
+    result = trader_main("--config", config, "execute", "--confirm")
     assert result.code == 14
     assert "blocks trading" in result.err
 
 
-def test_a_changed_account_is_refused(run_trader, config_file, tmp_path):
-    with paper_account(config_file) as (server, env, config, client):
-        staged(run_trader, config, env)
+def test_a_changed_account_is_refused(trader_main, config_file, tmp_path, shared_sim):
+    with paper_account(shared_sim, config_file) as (server, env, config, client):
+        staged(trader_main, config, env)
         client.submit_order(
             MarketOrderRequest(
                 symbol="SPY", qty=1, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
             )
         )
-        result = run_trader("--config", config, "execute", "--confirm", env=env)
+        result = trader_main("--config", config, "execute", "--confirm", env=env)
     assert result.code == 10, result.err
     assert "SPY 2.5 -> 3.5 shares" in result.err and "cash $3,400.00 -> $2,920.00" in result.err
 
 
-def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_file, tmp_path):
-    with paper_account(config_file) as (server, env, config, client):
+def test_a_conflicting_open_order_is_skipped_or_cancelled(
+    trader_main, config_file, tmp_path, shared_sim
+):
+    with paper_account(shared_sim, config_file) as (server, env, config, client):
         # The user's own take-profit sell on XLF, far above the price: it stays open.
         theirs = client.submit_order(
             LimitOrderRequest(
@@ -240,8 +242,8 @@ def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_fil
                 limit_price=60,
             )
         )
-        staged(run_trader, config, env)
-        skipped = run_trader("--config", config, "execute", "--confirm", "--json", env=env)
+        staged(trader_main, config, env)
+        skipped = trader_main("--config", config, "execute", "--confirm", "--json", env=env)
         assert skipped.code == 0, skipped.err
         result = json.loads(skipped.out)
         xlf = next(o for o in result["orders"] if o["symbol"] == "XLF")
@@ -249,8 +251,8 @@ def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_fil
         assert result["status"] == "filled_with_skips"
         assert str(client.get_order_by_id(theirs.id).status.value) == "new"
 
-        staged(run_trader, config, env, count=1)  # only XLF is left to buy
-        cancelled = run_trader(
+        staged(trader_main, config, env, count=1)  # only XLF is left to buy
+        cancelled = trader_main(
             "--config", config, "execute", "--confirm", "--cancel-conflicting", "--json", env=env
         )
         assert cancelled.code == 0, cancelled.err
@@ -260,9 +262,11 @@ def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_fil
         assert any("--cancel-conflicting" in note for note in result["notes"])
 
 
-def test_a_rejected_order_is_recorded_and_the_others_go_on(run_trader, config_file, tmp_path):
-    with paper_account(config_file) as (server, env, config, client):
-        staged(run_trader, config, env)
+def test_a_rejected_order_is_recorded_and_the_others_go_on(
+    trader_main, config_file, tmp_path, shared_sim
+):
+    with paper_account(shared_sim, config_file) as (server, env, config, client):
+        staged(trader_main, config, env)
         # A sell of every XLK share stays open (limit far above): our XLK sell has no qty left.
         client.submit_order(
             LimitOrderRequest(
@@ -273,7 +277,7 @@ def test_a_rejected_order_is_recorded_and_the_others_go_on(run_trader, config_fi
                 limit_price=400,
             )
         )
-        result = run_trader("--config", config, "execute", "--confirm", "--json", env=env)
+        result = trader_main("--config", config, "execute", "--confirm", "--json", env=env)
         orders = client.get_orders(GetOrdersRequest(status="all"))
     assert result.code == 8, result.err
     payload = json.loads(result.out)
@@ -285,9 +289,11 @@ def test_a_rejected_order_is_recorded_and_the_others_go_on(run_trader, config_fi
     assert sum(1 for o in orders if o.client_order_id.startswith("trader-")) == 2
 
 
-def test_buys_are_sized_from_the_cash_after_the_sells(run_trader, config_file, tmp_path):
+def test_buys_are_sized_from_the_cash_after_the_sells(
+    trader_main, config_file, tmp_path, shared_sim
+):
     timeout = ("fill_timeout_seconds: 60", "fill_timeout_seconds: 1")
-    with paper_account(config_file, timeout) as (server, env, config, client):
+    with paper_account(shared_sim, config_file, timeout) as (server, env, config, client):
         # Spend most of the cash first: 5 XLV, 2 SPY, 8 XLE, 4 TLT leave $839, below the reserve.
         for symbol, qty in (("XLV", 5), ("SPY", 2), ("XLE", 8), ("TLT", 4)):
             client.submit_order(
@@ -295,7 +301,7 @@ def test_buys_are_sized_from_the_cash_after_the_sells(run_trader, config_file, t
                     symbol=symbol, qty=qty, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
                 )
             )
-        plan = staged(run_trader, config, env, count=5)
+        plan = staged(trader_main, config, env, count=5)
         assert [(o["side"], o["symbol"], o["est_value"]) for o in plan["orders"]] == [
             ("sell", "SPY", "1010.02"),
             ("sell", "XLK", "900.54"),
@@ -305,7 +311,7 @@ def test_buys_are_sized_from_the_cash_after_the_sells(run_trader, config_file, t
         ]
         # The XLK sale will not fill: the buys can only use 839 + 1,010.02 + 599.38 - 1,000.
         server.controls.set_fill_ratio("XLK", D(0))
-        result = run_trader(
+        result = trader_main(
             "--config", config, "execute", "--confirm", "--cancel-unfilled", "--json", env=env
         )
         cash = D(str(client.get_account().cash))
@@ -324,10 +330,10 @@ def test_buys_are_sized_from_the_cash_after_the_sells(run_trader, config_file, t
 
 
 def test_live_execution_needs_both_opt_ins_and_the_account_number(
-    trader_main, config_file, monkeypatch
+    trader_main, config_file, monkeypatch, shared_sim
 ):
     # A live account trades only on Alpaca's live host; here the sim stands in for it.
-    with SimServer() as server:
+    with shared_sim() as server:
         monkeypatch.setattr("trader.broker.connect.LIVE_HOST", server.url)
         env = sim_env(server)
         opted_in = config_file(
@@ -349,7 +355,7 @@ def test_live_execution_needs_both_opt_ins_and_the_account_number(
         assert sent.code == 0, sent.err
 
 
-def test_manual_accounts_are_never_executed(run_trader, tmp_path):
+def test_manual_accounts_are_never_executed(trader_main, tmp_path):
     config = tmp_path / "manual.yaml"
     config.write_text(
         "account: manual\n"
@@ -360,6 +366,6 @@ def test_manual_accounts_are_never_executed(run_trader, tmp_path):
         "current_holdings: {XLK: {shares: 1, avg_cost: 150, current_price: 185}}\n"
         f"reports_dir: {tmp_path / 'reports'}\n"
     )
-    assert run_trader("--config", str(config), "plan").code == 0
-    result = run_trader("--config", str(config), "execute", "--confirm")
+    assert trader_main("--config", str(config), "plan").code == 0
+    result = trader_main("--config", str(config), "execute", "--confirm")
     assert result.code == 2 and "never executed" in result.err

@@ -11,7 +11,7 @@ from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import OrderSide, TimeInForce
 from alpaca.trading.requests import MarketOrderRequest
 
-from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
 
 D = Decimal
 LIMITS = (
@@ -24,11 +24,11 @@ LIMITS = (
 
 
 def invest_everything(
-    trader_main, config_file, paper_env, buffer: str
+    trader_main, config_file, paper_env, shared_sim, buffer: str
 ) -> tuple[dict, Decimal, Decimal]:
     """Plan and execute a $100,000 empty margin account filling at a 0.5% spread; the
     plan, the cash after and the account's multiplier."""
-    with SimServer(scenario="empty") as server:
+    with shared_sim("empty") as server:
         server.controls.set_margin(D(4), D("0.5"))
         config = config_file(
             ("account: sim", "account: paper"),
@@ -47,9 +47,11 @@ def invest_everything(
 
 
 def test_fills_at_the_ask_never_take_the_cash_below_the_reserve(
-    trader_main, config_file, paper_env
+    trader_main, config_file, paper_env, shared_sim
 ):
-    plan, cash, multiplier = invest_everything(trader_main, config_file, paper_env, "2.5")
+    plan, cash, multiplier = invest_everything(
+        trader_main, config_file, paper_env, shared_sim, "2.5"
+    )
     assert multiplier == 4
     buys = sum(D(o["est_value"]) for o in plan["orders"])
     # $99,000 above the $1,000 reserve, of which 2.5% of the buys stays in hand.
@@ -60,14 +62,14 @@ def test_fills_at_the_ask_never_take_the_cash_below_the_reserve(
     assert cash < D(1000) + buys * D("0.025")
 
 
-def test_without_the_buffer_the_same_plan_borrows(trader_main, config_file, paper_env):
+def test_without_the_buffer_the_same_plan_borrows(trader_main, config_file, paper_env, shared_sim):
     # The check above could fail: with no buffer, fills at the ask overdraw the reserve.
-    _, cash, _ = invest_everything(trader_main, config_file, paper_env, "0")
+    _, cash, _ = invest_everything(trader_main, config_file, paper_env, shared_sim, "0")
     assert cash < D(1000)
 
 
-def test_a_margin_account_reports_buying_power_as_alpaca_defines_it():
-    with SimServer() as server:
+def test_a_margin_account_reports_buying_power_as_alpaca_defines_it(shared_sim):
+    with shared_sim() as server:
         server.controls.set_margin(D(4), D("0.5"))
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, url_override=server.url)
         account = client.get_account()

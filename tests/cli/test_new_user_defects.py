@@ -13,12 +13,12 @@ from tests.cli.test_backtest import small_csv
 
 
 def test_backtest_chart_into_a_missing_folder_is_refused_before_the_replay(
-    run_trader, config_file, tmp_path
+    trader_main, config_file, tmp_path
 ):
     prices = tmp_path / "small.csv"
     small_csv(prices, days=30)
     chart = tmp_path / "nodir" / "x.png"
-    result = run_trader(
+    result = trader_main(
         "--config", str(config_file()), "backtest", "--prices", str(prices),
         "--chart", str(chart), "--start", "2020-01-01",
     )  # fmt: skip
@@ -30,10 +30,10 @@ def test_backtest_chart_into_a_missing_folder_is_refused_before_the_replay(
     assert "CAGR" not in result.out  # refused before any replay
 
 
-def test_backtest_prices_that_are_not_utf8_give_one_line(run_trader, config_file, tmp_path):
+def test_backtest_prices_that_are_not_utf8_give_one_line(trader_main, config_file, tmp_path):
     prices = tmp_path / "latin1.csv"
     prices.write_bytes("date,SPY\n2020-01-02,100\n2020-01-03,101\n# caf\xe9\n".encode("latin-1"))
-    result = run_trader(
+    result = trader_main(
         "--config", str(config_file()), "backtest", "--prices", str(prices),
         "--start", "2020-01-01",
     )  # fmt: skip
@@ -42,7 +42,7 @@ def test_backtest_prices_that_are_not_utf8_give_one_line(run_trader, config_file
     assert result.err.strip() == f"error: {prices}: prices file is not UTF-8 text"
 
 
-def test_a_cash_reserve_above_the_equity_refuses_to_plan(run_trader, tmp_path):
+def test_a_cash_reserve_above_the_equity_refuses_to_plan(trader_main, tmp_path):
     config = tmp_path / "manual.yaml"
     config.write_text(
         "account: manual\n"
@@ -54,7 +54,7 @@ def test_a_cash_reserve_above_the_equity_refuses_to_plan(run_trader, tmp_path):
         "  XLK: {shares: 10, avg_cost: 150, current_price: 185}\n"
         f"reports_dir: {tmp_path / 'reports'}\n"
     )
-    result = run_trader("--config", str(config), "plan", "--no-sync")
+    result = trader_main("--config", str(config), "plan", "--no-sync")
     # Equity 500 + 10 x 185 = 2,350, below the 5,000 reserve.
     assert result.code == 2, (result.out, result.err)
     assert result.err.strip() == (
@@ -65,13 +65,13 @@ def test_a_cash_reserve_above_the_equity_refuses_to_plan(run_trader, tmp_path):
     assert not (tmp_path / "reports").exists() or not list((tmp_path / "reports").iterdir())
 
 
-def test_the_execute_preview_fills_its_client_order_id_column(run_trader, config_file):
+def test_the_execute_preview_fills_its_client_order_id_column(trader_main, config_file):
     config = str(config_file(harvest=False))
-    planned = run_trader("--config", config, "plan", "--json")
+    planned = trader_main("--config", config, "plan", "--json")
     assert planned.code == 0, planned.err
     ids = [o["client_order_id"] for o in json.loads(planned.out)["orders"]]
     assert len(ids) == 3
-    preview = run_trader("--config", config, "execute", env={"COLUMNS": "200"})
+    preview = trader_main("--config", config, "execute", env={"COLUMNS": "200"})
     assert preview.code == 0, preview.err
     assert "Client order id" in preview.out
     for client_id in ids:
@@ -79,7 +79,7 @@ def test_the_execute_preview_fills_its_client_order_id_column(run_trader, config
 
 
 def test_print_cron_lines_carry_the_environment_and_work_in_a_clean_one(
-    run_trader, config_file, tmp_path
+    trader_main, config_file, tmp_path
 ):
     home = tmp_path / "cron 100% home"  # a space and a percent sign: quoting and cron's %
     database = tmp_path / "db folder" / "trader.db"
@@ -90,7 +90,7 @@ def test_print_cron_lines_carry_the_environment_and_work_in_a_clean_one(
         "TRADER_DATABASE_URL": f"sqlite:///{database}",
         "TRADER_CONFIG": str(config),
     }
-    result = run_trader("schedule", "--print-cron", env=env)
+    result = trader_main("schedule", "--print-cron", env=env)
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert "CRON_TZ=America/New_York" in lines
@@ -117,9 +117,9 @@ def test_print_cron_lines_carry_the_environment_and_work_in_a_clean_one(
     assert not (tmp_path / ".trader").exists()
 
 
-def test_print_cron_never_prints_a_database_password(run_trader, config_file):
+def test_print_cron_never_prints_a_database_password(trader_main, config_file):
     env = {"TRADER_DATABASE_URL": "postgresql://trader:s3cret@127.0.0.1:5432/test"}
-    result = run_trader("--config", str(config_file()), "schedule", "--print-cron", env=env)
+    result = trader_main("--config", str(config_file()), "schedule", "--print-cron", env=env)
     assert result.code == 0, result.err
     assert "s3cret" not in result.out
     assert "TRADER_DATABASE_URL" in result.out  # named, for the user to set in cron's environment
@@ -129,9 +129,9 @@ CENTS = re.compile(r"^-?\d+\.\d{2}$")
 TWO_PLACES = CENTS
 
 
-def test_json_numbers_are_rounded_as_in_the_plan(run_trader, config_file):
+def test_json_numbers_are_rounded_as_in_the_plan(trader_main, config_file):
     config = str(config_file(harvest=False))
-    synced = run_trader("--config", config, "sync", "--json")
+    synced = trader_main("--config", config, "sync", "--json")
     assert synced.code == 0, synced.err
     payload = json.loads(synced.out)
     for name in ("cash", "equity", "buying_power"):
@@ -146,15 +146,15 @@ def test_json_numbers_are_rounded_as_in_the_plan(run_trader, config_file):
     cash_pct = Decimal(payload["account"]["cash"]) / Decimal(payload["account"]["equity"]) * 100
     assert abs(weights + cash_pct - 100) < Decimal("0.05")  # rounded, still adding up
 
-    assert run_trader("--config", config, "plan").code == 0
-    history = json.loads(run_trader("--config", config, "history", "--json").out)
+    assert trader_main("--config", config, "plan").code == 0
+    history = json.loads(trader_main("--config", config, "history", "--json").out)
     for name in ("sold", "bought", "est_realized_pl"):
         assert CENTS.match(history[0][name]), history[0]
 
 
-def test_orders_over_the_execution_limits_are_warned_at_plan_time(run_trader, config_file):
+def test_orders_over_the_execution_limits_are_warned_at_plan_time(trader_main, config_file):
     per_order = config_file(("max_order_dollars: 10000", "max_order_dollars: 1000"), harvest=False)
-    plan = run_trader("--config", str(per_order), "plan", "--json")
+    plan = trader_main("--config", str(per_order), "plan", "--json")
     assert plan.code == 0, plan.err
     warnings = json.loads(plan.out)["warnings"]
     # The seed plan's QQQ buy alone is above $1,000 (execute refuses it the same way).
@@ -168,7 +168,7 @@ def test_orders_over_the_execution_limits_are_warned_at_plan_time(run_trader, co
         ("max_session_dollars: 50000", "max_session_dollars: 2500"),
         harvest=False,
     )
-    plan = run_trader("--config", str(session), "plan", "--json")
+    plan = trader_main("--config", str(session), "plan", "--json")
     warnings = json.loads(plan.out)["warnings"]
     assert not [w for w in warnings if "max_order_dollars" in w]
     assert [w for w in warnings if "max_session_dollars" in w] == [
@@ -178,12 +178,12 @@ def test_orders_over_the_execution_limits_are_warned_at_plan_time(run_trader, co
 
 
 def test_a_backtest_shorter_than_a_year_warns_and_below_a_month_is_not_annualised(
-    run_trader, config_file, tmp_path
+    trader_main, config_file, tmp_path
 ):
     config = str(config_file())
     short = tmp_path / "short.csv"
     small_csv(short, days=15)  # three weeks of trading days: 2020-01-02 to 2020-01-22
-    result = run_trader(
+    result = trader_main(
         "--config", config, "backtest", "--prices", str(short), "--json",
         "--start", "2020-01-01", "--workers", "1",
     )  # fmt: skip
@@ -191,7 +191,7 @@ def test_a_backtest_shorter_than_a_year_warns_and_below_a_month_is_not_annualise
     payload = json.loads(result.out)
     assert all(s["cagr_pct"] is None for s in payload["strategies"]), payload["strategies"]
     assert any("shorter than a month" in n for n in payload["notes"]), payload["notes"]
-    table = run_trader(
+    table = trader_main(
         "--config", config, "backtest", "--prices", str(short), "--start", "2020-01-01",
         "--workers", "1",
     )  # fmt: skip
@@ -200,7 +200,7 @@ def test_a_backtest_shorter_than_a_year_warns_and_below_a_month_is_not_annualise
 
     months = tmp_path / "months.csv"
     small_csv(months, days=60)  # about three months: annualised, with a warning
-    result = run_trader(
+    result = trader_main(
         "--config", config, "backtest", "--prices", str(months), "--json",
         "--start", "2020-01-01", "--workers", "1",
     )  # fmt: skip
@@ -210,7 +210,7 @@ def test_a_backtest_shorter_than_a_year_warns_and_below_a_month_is_not_annualise
 
     year = tmp_path / "year.csv"
     small_csv(year, days=300)
-    result = run_trader(
+    result = trader_main(
         "--config", config, "backtest", "--prices", str(year), "--json",
         "--start", "2020-01-01", "--workers", "1",
     )  # fmt: skip

@@ -11,11 +11,13 @@ from alpaca.trading.requests import LimitOrderRequest
 from tests.cli.test_execute import database, paper_account, staged
 
 
-def test_cancel_all_ours_leaves_the_users_own_orders(run_trader, config_file, tmp_path):
-    with paper_account(config_file) as (server, env, config, client):
-        staged(run_trader, config, env)
+def test_cancel_all_ours_leaves_the_users_own_orders(
+    trader_main, config_file, tmp_path, shared_sim
+):
+    with paper_account(shared_sim, config_file) as (server, env, config, client):
+        staged(trader_main, config, env)
         server.controls.close_market()
-        queued = run_trader(
+        queued = trader_main(
             "--config", config, "execute", "--confirm", "--allow-queued", "--json", env=env
         )
         assert queued.code == 19, queued.out + queued.err
@@ -27,19 +29,19 @@ def test_cancel_all_ours_leaves_the_users_own_orders(run_trader, config_file, tm
             )
         )  # fmt: skip
 
-        refused = run_trader("--config", config, "orders", "--cancel", str(theirs.id), env=env)
+        refused = trader_main("--config", config, "orders", "--cancel", str(theirs.id), env=env)
         assert refused.code == 2, refused.out + refused.err
         assert refused.err.strip().startswith(f"error: --cancel {theirs.id}: not sent by trader")
         assert "--not-ours" in refused.err
-        missing = run_trader("--config", config, "orders", "--cancel", "no-such-id", env=env)
+        missing = trader_main("--config", config, "orders", "--cancel", "no-such-id", env=env)
         assert missing.code == 4 and "no open order" in missing.err, missing.err
 
-        one = run_trader("--config", config, "orders", "--cancel", ours[0], env=env)
+        one = trader_main("--config", config, "orders", "--cancel", ours[0], env=env)
         assert one.code == 0, one.err
         assert "cancelled 1 order(s)" in one.out and "XLK" in one.out
         assert str(client.get_order_by_id(ours[0]).status.value) == "canceled"
 
-        rest = run_trader("--config", config, "orders", "--all-ours", env=env)
+        rest = trader_main("--config", config, "orders", "--all-ours", env=env)
         assert rest.code == 0, rest.err
         assert "cancelled 2 order(s)" in rest.out
         for order_id in ours:
@@ -48,10 +50,10 @@ def test_cancel_all_ours_leaves_the_users_own_orders(run_trader, config_file, tm
         rows = database(tmp_path).execute("select status from plan_order order by seq").fetchall()
         assert rows == [("cancelled",)] * 3
 
-        none = run_trader("--config", config, "orders", "--all-ours", env=env)
+        none = trader_main("--config", config, "orders", "--all-ours", env=env)
         assert none.code == 0 and "no open order of trader's to cancel" in none.out
 
-        forced = run_trader(
+        forced = trader_main(
             "--config", config, "orders", "--cancel", str(theirs.id), "--not-ours", env=env
         )
         assert forced.code == 0, forced.err

@@ -9,8 +9,6 @@ from decimal import Decimal
 
 import pytest
 
-from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
-
 D = Decimal
 PLAN_KEYS = {
     "plan_id",
@@ -41,8 +39,8 @@ ALLOCATION_KEYS = {"category", "target_pct", "current_pct", "drift_pct", "action
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 
 
-def plan_json(run_trader, config, *args, env=None):
-    result = run_trader("--config", str(config), "plan", "--json", *args, env=env)
+def plan_json(trader_main, config, *args, env=None):
+    result = trader_main("--config", str(config), "plan", "--json", *args, env=env)
     assert result.code == 0, result.err
     return json.loads(result.out)
 
@@ -57,8 +55,10 @@ def after_trades(payload):
     return {category: value / investable * 100 for category, value in values.items()}
 
 
-def test_plan_on_the_default_sim_prints_the_review_and_stages_it(run_trader, config_file, tmp_path):
-    result = run_trader("--config", str(config_file()), "plan")
+def test_plan_on_the_default_sim_prints_the_review_and_stages_it(
+    trader_main, config_file, tmp_path
+):
+    result = trader_main("--config", str(config_file()), "plan")
     assert result.code == 0, result.err
     out = result.out
     # The seed account: technology 3,200.50 of 11,499.78 investable = 27.83%, +7.83 points.
@@ -98,8 +98,8 @@ def test_plan_on_the_default_sim_prints_the_review_and_stages_it(run_trader, con
     assert [o[3] for o in orders] == [o["qty"] for o in report["orders"]]
 
 
-def test_plan_json_has_the_documented_shape_and_fixes_every_band(run_trader, config_file):
-    payload = plan_json(run_trader, config_file())
+def test_plan_json_has_the_documented_shape_and_fixes_every_band(trader_main, config_file):
+    payload = plan_json(trader_main, config_file())
     assert set(payload) >= PLAN_KEYS
     assert payload["account"] == "sim" and payload["method"] == "threshold"
     assert payload["due"] is True
@@ -144,10 +144,10 @@ def test_plan_json_has_the_documented_shape_and_fixes_every_band(run_trader, con
     assert all(D(o["est_value"]) >= 100 for o in payload["orders"])
 
 
-def test_a_new_plan_supersedes_the_staged_one(run_trader, config_file, tmp_path):
+def test_a_new_plan_supersedes_the_staged_one(trader_main, config_file, tmp_path):
     config = config_file()
-    first = plan_json(run_trader, config)
-    second = plan_json(run_trader, config, "--no-sync")
+    first = plan_json(trader_main, config)
+    second = plan_json(trader_main, config, "--no-sync")
     assert first["plan_id"] != second["plan_id"]
     database = sqlite3.connect(tmp_path / "home" / "trader.db")
     statuses = dict(database.execute("select uid, status from plan").fetchall())
@@ -156,13 +156,13 @@ def test_a_new_plan_supersedes_the_staged_one(run_trader, config_file, tmp_path)
     assert database.execute("select count(*) from sync_snapshot").fetchone() == (1,)
 
 
-def test_a_plan_that_is_not_due_says_so_and_stages_nothing(run_trader, config_file, tmp_path):
+def test_a_plan_that_is_not_due_says_so_and_stages_nothing(trader_main, config_file, tmp_path):
     config = config_file(("drift_threshold: 5", "drift_threshold: 20"), harvest=False)
-    result = run_trader("--config", str(config), "plan")
+    result = trader_main("--config", str(config), "plan")
     assert result.code == 0, result.err
     assert "No rebalance is due" in result.out
     assert "Nothing staged." in result.out
-    payload = plan_json(run_trader, config)
+    payload = plan_json(trader_main, config)
     assert payload["due"] is False and payload["plan_id"] is None and payload["orders"] == []
     database = sqlite3.connect(tmp_path / "home" / "trader.db")
     assert database.execute("select count(*) from plan").fetchone() == (0,)
@@ -180,22 +180,22 @@ def test_a_plan_that_is_not_due_says_so_and_stages_nothing(run_trader, config_fi
     ],
 )
 def test_config_problems_stop_the_plan_before_the_broker(
-    run_trader, config_file, tmp_path, change, message
+    trader_main, config_file, tmp_path, change, message
 ):
-    result = run_trader("--config", str(config_file(change)), "plan")
+    result = trader_main("--config", str(config_file(change)), "plan")
     assert result.code == 2
     assert message in result.err
     assert result.err.startswith("error: ") and result.err.strip().count("\n") == 0
     assert not (tmp_path / "home" / "sim_state.json").exists()  # the sim never started
 
 
-def test_no_sync_needs_a_stored_sync(run_trader, config_file):
-    result = run_trader("--config", str(config_file()), "plan", "--no-sync")
+def test_no_sync_needs_a_stored_sync(trader_main, config_file):
+    result = trader_main("--config", str(config_file()), "plan", "--no-sync")
     assert result.code == 2
     assert "run `trader sync` first" in result.err
 
 
-def test_a_manual_account_is_planned_without_a_broker(run_trader, tmp_path):
+def test_a_manual_account_is_planned_without_a_broker(trader_main, tmp_path):
     config = tmp_path / "manual.yaml"
     config.write_text(
         "account: manual\n"
@@ -208,7 +208,7 @@ def test_a_manual_account_is_planned_without_a_broker(run_trader, tmp_path):
         "  TLT: {shares: 5, avg_cost: 100, current_price: 95}\n"
         f"reports_dir: {tmp_path / 'reports'}\n"
     )
-    payload = plan_json(run_trader, config, "--no-sync")
+    payload = plan_json(trader_main, config, "--no-sync")
     # Equity 500 + 1,850 + 475 = 2,825; investable 2,725; each side's target 1,362.50.
     # TLT buys 887.50 to its target. Selling XLK's 487.50 excess would leave exactly the
     # reserve, and buy_buffer_pct keeps 2.5% of the buy (22.19) in hand as well: XLK sells
@@ -222,16 +222,16 @@ def test_a_manual_account_is_planned_without_a_broker(run_trader, tmp_path):
     assert payload["orders"][0]["est_realized_pl"] == "96.43"
     assert D(payload["cash_after"]) == D("122.19")
     assert not (tmp_path / "home" / "sim_state.json").exists()
-    review = run_trader("--config", str(config), "plan")
+    review = trader_main("--config", str(config), "plan")
     assert review.code == 0, review.err
     assert "never executed" in review.out
 
 
-def test_an_unwritable_reports_folder_stages_nothing(run_trader, config_file, tmp_path):
+def test_an_unwritable_reports_folder_stages_nothing(trader_main, config_file, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     config = config_file(extra=f"\nreports_dir: {blocker / 'paper_logs'}\n")
-    result = run_trader("--config", str(config), "plan")
+    result = trader_main("--config", str(config), "plan")
     assert result.code == 2
     assert "reports_dir" in result.err
     database = tmp_path / "home" / "trader.db"
@@ -240,18 +240,18 @@ def test_an_unwritable_reports_folder_stages_nothing(run_trader, config_file, tm
 
 
 def test_plan_against_any_alpaca_compatible_url_keeps_secrets_out(
-    run_trader, config_file, tmp_path
+    trader_main, config_file, tmp_path, shared_sim
 ):
     secret = "s3cr3t-" + "y" * 24
-    with SimServer(key_id="PKPLANTEST", secret_key=secret) as server:
+    with shared_sim(key_id="PKPLANTEST", secret_key=secret) as server:
         env = {
             "APCA_API_BASE_URL": server.url,
             "APCA_API_KEY_ID": "PKPLANTEST",
             "APCA_API_SECRET_KEY": secret,
         }
         config = config_file(("account: sim", "account: paper"))
-        result = run_trader("--config", str(config), "plan", env=env)
-        payload = plan_json(run_trader, config, env=env)
+        result = trader_main("--config", str(config), "plan", env=env)
+        payload = plan_json(trader_main, config, env=env)
         paths = {r["path"] for r in server.controls.requests()}
     assert result.code == 0, result.err
     assert "Account: paper" in result.out
@@ -264,15 +264,11 @@ def test_plan_against_any_alpaca_compatible_url_keeps_secrets_out(
     assert secret not in result.out + result.err
 
 
-def test_plan_never_sends_an_order(run_trader, config_file):
-    with SimServer() as server:
-        env = {
-            "APCA_API_BASE_URL": server.url,
-            "APCA_API_KEY_ID": SIM_KEY_ID,
-            "APCA_API_SECRET_KEY": SIM_SECRET_KEY,
-        }
+def test_plan_never_sends_an_order(trader_main, config_file, shared_sim, paper_env):
+    with shared_sim() as server:
+        env = paper_env(server)
         config = config_file(("account: sim", "account: paper"))
-        assert run_trader("--config", str(config), "plan", env=env).code == 0
+        assert trader_main("--config", str(config), "plan", env=env).code == 0
         methods = {(r["method"], r["path"]) for r in server.controls.requests()}
     assert not any(method != "GET" for method, _ in methods), methods
 
@@ -329,3 +325,18 @@ def test_a_cash_category_over_target_reads_invest_not_sell(trader_main, tmp_path
     assert review.code == 0, review.err
     (cash_row,) = [line for line in review.out.splitlines() if line.startswith("│ cash ")]
     assert "INVEST" in cash_row and "SELL" not in cash_row
+
+
+def test_two_plans_in_the_same_second_keep_both_reports(tmp_path):
+    from datetime import UTC, datetime
+
+    from trader.reports import write_report
+
+    second = datetime(2026, 11, 24, 15, 0, 0, tzinfo=UTC)
+    first = write_report(tmp_path, "plan", second, {"plan_id": None, "due": False})
+    again = write_report(tmp_path, "plan", second, {"plan_id": None, "due": True})
+    assert (first.name, again.name) == (
+        "plan-20261124T150000Z.json",
+        "plan-20261124T150000Z-2.json",
+    )
+    assert json.loads(first.read_text())["due"] is False

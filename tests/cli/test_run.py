@@ -57,9 +57,9 @@ def events(tmp_path, kind: str) -> list[tuple]:
     ).fetchall()
 
 
-def test_run_stages_the_plan_and_alerts_with_it(run_trader, config_file, receiver, tmp_path):
+def test_run_stages_the_plan_and_alerts_with_it(trader_main, config_file, receiver, tmp_path):
     env = {"TRADER_NOTIFY_URLS": receiver.url}
-    result = run_trader("--config", str(config_file()), "run", env=env)
+    result = trader_main("--config", str(config_file()), "run", env=env)
     assert result.code == 20, result.err
     assert "staged with 5 order(s)" in result.out
     (alert,) = receiver.messages
@@ -76,9 +76,9 @@ def test_run_stages_the_plan_and_alerts_with_it(run_trader, config_file, receive
     assert receiver.url.encode() not in (tmp_path / "home" / "trader.db").read_bytes()
 
 
-def test_run_with_auto_execute_sends_the_plan_on_a_sim_account(run_trader, config_file, receiver):
+def test_run_with_auto_execute_sends_the_plan_on_a_sim_account(trader_main, config_file, receiver):
     config = config_file(("auto_execute: false", "auto_execute: true"))
-    result = run_trader("--config", str(config), "run", env={"TRADER_NOTIFY_URLS": receiver.url})
+    result = trader_main("--config", str(config), "run", env={"TRADER_NOTIFY_URLS": receiver.url})
     assert result.code == 21, result.err
     titles = [m["title"] for m in receiver.messages]
     assert len(titles) == 2 and "executed: filled" in titles[1]
@@ -86,15 +86,15 @@ def test_run_with_auto_execute_sends_the_plan_on_a_sim_account(run_trader, confi
         "SELL XLK (rebalance): filled, 4.8678 filled at $185.00" in receiver.messages[1]["message"]
     )
     # The bands hold now: the next run finds only harvests to stage (no rebalance is due).
-    again = run_trader("--config", str(config), "run", "--no-notify")
+    again = trader_main("--config", str(config), "run", "--no-notify")
     assert again.code in (0, 20, 21), again.err
 
 
-def test_a_failing_alert_never_fails_the_run(run_trader, config_file, tmp_path):
+def test_a_failing_alert_never_fails_the_run(trader_main, config_file, tmp_path):
     broken = Receiver(status=500)
     try:
         env = {"TRADER_NOTIFY_URLS": broken.url}
-        result = run_trader("--config", str(config_file()), "run", env=env)
+        result = trader_main("--config", str(config_file()), "run", env=env)
     finally:
         broken.close()
     assert result.code == 20, result.err
@@ -102,8 +102,8 @@ def test_a_failing_alert_never_fails_the_run(run_trader, config_file, tmp_path):
     assert events(tmp_path, "alert") == [("run", "error"), ("run", "error")]
 
 
-def test_no_notify_silences_a_run(run_trader, config_file, receiver):
-    result = run_trader(
+def test_no_notify_silences_a_run(trader_main, config_file, receiver):
+    result = trader_main(
         "--config",
         str(config_file()),
         "run",
@@ -113,43 +113,43 @@ def test_no_notify_silences_a_run(run_trader, config_file, receiver):
     assert result.code == 20 and receiver.messages == []
 
 
-def test_a_weekly_calendar_checks_once_a_week_on_the_sims_calendar(run_trader, config_file):
+def test_a_weekly_calendar_checks_once_a_week_on_the_sims_calendar(trader_main, config_file):
     # The sim's market date is Tuesday 24 November 2026; Monday's check was missed.
     config = str(config_file(("method: threshold", "method: calendar"), harvest=False))
-    status = run_trader("--config", config, "status")
+    status = trader_main("--config", config, "status")
     assert status.code == 0, status.err
     assert "Today: due" in status.out and "catching up on 2026-11-23" in status.out
-    first = run_trader("--config", config, "run", "--no-notify")
+    first = trader_main("--config", config, "run", "--no-notify")
     assert first.code == 20, first.err  # calendar: every category back to target
-    second = run_trader("--config", config, "run", "--no-notify")
+    second = trader_main("--config", config, "run", "--no-notify")
     assert second.code == 0 and "was made on 2026-11-24" in second.out
-    assert "Next check: 2026-11-30" in run_trader("--config", config, "status").out
+    assert "Next check: 2026-11-30" in trader_main("--config", config, "status").out
     # Thursday is Thanksgiving; Friday is a trading day but not the check day.
-    assert run_trader("--config", config, "sim", "clock", "--days", "3").code == 0
-    assert run_trader("--config", config, "run", "--no-notify").code == 0
-    assert run_trader("--config", config, "sim", "clock", "--days", "3").code == 0  # Monday
-    monday = run_trader("--config", config, "run", "--no-notify")
+    assert trader_main("--config", config, "sim", "clock", "--days", "3").code == 0
+    assert trader_main("--config", config, "run", "--no-notify").code == 0
+    assert trader_main("--config", config, "sim", "clock", "--days", "3").code == 0  # Monday
+    monday = trader_main("--config", config, "run", "--no-notify")
     assert "the weekly check (Monday) is due today" in monday.out, monday.out + monday.err
 
 
-def test_hybrid_rebalances_on_a_check_day_only_beyond_the_band(run_trader, config_file, tmp_path):
+def test_hybrid_rebalances_on_a_check_day_only_beyond_the_band(trader_main, config_file, tmp_path):
     within = config_file(
         ("method: threshold", "method: hybrid"),
         ("drift_threshold: 5", "drift_threshold: 20"),
         harvest=False,
     )
-    quiet = run_trader("--config", str(within), "run", "--no-notify")
+    quiet = trader_main("--config", str(within), "run", "--no-notify")
     assert quiet.code == 0, quiet.err
     assert "nothing to do" in quiet.out
     # A fresh account: the first one's check of the week is made.
     beyond = config_file(("method: threshold", "method: hybrid"), harvest=False)
     fresh = {"TRADER_HOME": str(tmp_path / "other-home")}
-    staged = run_trader("--config", str(beyond), "run", "--no-notify", env=fresh)
+    staged = trader_main("--config", str(beyond), "run", "--no-notify", env=fresh)
     assert staged.code == 20, staged.err
 
 
-def test_print_cron(run_trader, config_file):
-    result = run_trader("--config", str(config_file()), "schedule", "--print-cron")
+def test_print_cron(trader_main, config_file):
+    result = trader_main("--config", str(config_file()), "schedule", "--print-cron")
     assert result.code == 0
     lines = result.out.splitlines()
     assert "CRON_TZ=America/New_York" in lines
@@ -158,13 +158,13 @@ def test_print_cron(run_trader, config_file):
     assert "--config" in lines[-1]
 
 
-def test_scores_from_a_file_decide_the_buy(run_trader, config_file, tmp_path):
+def test_scores_from_a_file_decide_the_buy(trader_main, config_file, tmp_path):
     scores = tmp_path / "scores.csv"
     scores.write_text(
         "symbol,score,as_of\nVFH,82,2026-11-23\nXLF,40,2026-11-23\nVOO,99,2026-10-01\n"
     )
     config = config_file(extra=f"\nscores_file: {scores}\n", harvest=False)
-    plan = json.loads(run_trader("--config", str(config), "plan", "--json").out)
+    plan = json.loads(trader_main("--config", str(config), "plan", "--json").out)
     buys = {o["symbol"]: o for o in plan["orders"] if o["side"] == "buy"}
     assert "VFH" in buys and "XLF" not in buys
     assert "Score: 82/100" in buys["VFH"]["reason"]
@@ -172,16 +172,16 @@ def test_scores_from_a_file_decide_the_buy(run_trader, config_file, tmp_path):
         "VOO's score of 2026-10-01 is older than scores_max_age_days (7)" in w
         for w in plan["warnings"]
     )
-    listing = run_trader("--config", str(config), "scores")
+    listing = trader_main("--config", str(config), "scores")
     assert listing.code == 0, listing.err
     assert "VFH" in listing.out and "82" in listing.out
 
 
-def test_a_malformed_scores_file_names_the_line(run_trader, config_file, tmp_path):
+def test_a_malformed_scores_file_names_the_line(trader_main, config_file, tmp_path):
     scores = tmp_path / "scores.csv"
     scores.write_text("symbol,score,as_of\nVFH,82,2026-11-23\nXLF,120,2026-11-23\n")
     config = config_file(extra=f"\nscores_file: {scores}\n")
-    result = run_trader("--config", str(config), "plan")
+    result = trader_main("--config", str(config), "plan")
     assert result.code == 2
     assert f"{scores}:3: scores_file: XLF: score 120 is not between 0 and 100" in result.err
 

@@ -22,8 +22,8 @@ def paper_env(server: SimServer) -> dict[str, str]:
     }
 
 
-def test_sync_on_the_embedded_sim_prints_the_holdings(run_trader, config_file):
-    result = run_trader("--config", str(config_file()), "sync")
+def test_sync_on_the_embedded_sim_prints_the_holdings(trader_main, config_file):
+    result = trader_main("--config", str(config_file()), "sync")
     assert result.code == 0, result.err
     out = result.out
     assert "Account: sim" in out
@@ -33,9 +33,9 @@ def test_sync_on_the_embedded_sim_prints_the_holdings(run_trader, config_file):
     assert "Unrealized P&L" in out
 
 
-def test_sync_json_and_incremental_fills(run_trader, config_file, tmp_path):
+def test_sync_json_and_incremental_fills(trader_main, config_file, tmp_path):
     config = str(config_file())
-    first = run_trader("--config", config, "sync", "--json")
+    first = trader_main("--config", config, "sync", "--json")
     assert first.code == 0, first.err
     payload = json.loads(first.out)
     assert payload["account"]["mode"] == "sim"
@@ -49,7 +49,7 @@ def test_sync_json_and_incremental_fills(run_trader, config_file, tmp_path):
     assert abs(weights - (equity - Decimal(3400)) / equity * 100) <= Decimal("0.035")
     assert payload["new_fills"] > 0
 
-    second = json.loads(run_trader("--config", config, "sync", "--json").out)
+    second = json.loads(trader_main("--config", config, "sync", "--json").out)
     assert second["new_fills"] == 0
 
     database = sqlite3.connect(tmp_path / "home" / "trader.db")
@@ -59,17 +59,17 @@ def test_sync_json_and_incremental_fills(run_trader, config_file, tmp_path):
     assert fills == payload["new_fills"]
 
 
-def test_fills_of_the_same_instant_are_counted_once(run_trader, config_file, tmp_path):
+def test_fills_of_the_same_instant_are_counted_once(trader_main, config_file, tmp_path, shared_sim):
     """The sim fills every order of a session at its one clock time, as a fast broker can:
     after the sync that records them, a sync finds nothing new and reads nothing twice."""
     from alpaca.trading.client import TradingClient
     from alpaca.trading.enums import OrderSide, TimeInForce
     from alpaca.trading.requests import MarketOrderRequest
 
-    with SimServer(key_id=KEY_ID, secret_key=SECRET) as server:
+    with shared_sim(key_id=KEY_ID, secret_key=SECRET) as server:
         env = paper_env(server)
         config = str(config_file(("account: sim", "account: paper")))
-        assert run_trader("--config", config, "sync", env=env).code == 0
+        assert trader_main("--config", config, "sync", env=env).code == 0
         client = TradingClient(KEY_ID, SECRET, paper=True, url_override=server.url)
         for symbol in ("XLU", "XLP", "QQQ", "VDE", "IEF", "XLI"):
             client.submit_order(
@@ -78,7 +78,7 @@ def test_fills_of_the_same_instant_are_counted_once(run_trader, config_file, tmp
                 )
             )
         counts = [
-            json.loads(run_trader("--config", config, "sync", "--json", env=env).out)["new_fills"]
+            json.loads(trader_main("--config", config, "sync", "--json", env=env).out)["new_fills"]
             for _ in range(3)
         ]
     assert counts == [6, 0, 0]
@@ -87,19 +87,19 @@ def test_fills_of_the_same_instant_are_counted_once(run_trader, config_file, tmp
     assert last == "XLI"  # the broker's last fill is the newest row
 
 
-def test_sync_against_any_alpaca_compatible_url(run_trader, config_file):
-    with SimServer(key_id=KEY_ID, secret_key=SECRET) as server:
+def test_sync_against_any_alpaca_compatible_url(trader_main, config_file, shared_sim):
+    with shared_sim(key_id=KEY_ID, secret_key=SECRET) as server:
         env = paper_env(server)
         config = str(config_file(("account: sim", "account: paper")))
-        result = run_trader("--config", config, "sync", env=env)
+        result = trader_main("--config", config, "sync", env=env)
         assert result.code == 0, result.err
         assert "Account: paper" in result.out
         assert any(r["path"] == "/v2/account" for r in server.controls.requests())
 
 
-def test_secrets_never_reach_output_or_the_database(run_trader, config_file, tmp_path):
+def test_secrets_never_reach_output_or_the_database(trader_main, config_file, tmp_path, shared_sim):
     secret = "s3cr3t-" + "x" * 24
-    with SimServer(key_id="PKSECRETTEST", secret_key=secret) as server:
+    with shared_sim(key_id="PKSECRETTEST", secret_key=secret) as server:
         env = {
             "APCA_API_BASE_URL": server.url,
             "APCA_API_KEY_ID": "PKSECRETTEST",
@@ -107,7 +107,7 @@ def test_secrets_never_reach_output_or_the_database(run_trader, config_file, tmp
         }
         config = str(config_file(("account: sim", "account: paper")))
         results = [
-            run_trader("--config", config, "sync", *extra, env=env) for extra in ((), ("--json",))
+            trader_main("--config", config, "sync", *extra, env=env) for extra in ((), ("--json",))
         ]
     for result in results:
         assert result.code == 0, result.err
@@ -117,52 +117,52 @@ def test_secrets_never_reach_output_or_the_database(run_trader, config_file, tmp
             assert secret.encode() not in path.read_bytes(), path
 
 
-def test_paper_without_keys_names_the_variables(run_trader, config_file):
-    result = run_trader("--config", str(config_file(("account: sim", "account: paper"))), "sync")
+def test_paper_without_keys_names_the_variables(trader_main, config_file):
+    result = trader_main("--config", str(config_file(("account: sim", "account: paper"))), "sync")
     assert result.code == 2
     assert result.err.strip().count("\n") == 0
     assert "APCA_API_KEY_ID and APCA_API_SECRET_KEY" in result.err
 
 
-def test_live_needs_the_config_opt_in_and_the_flag(run_trader, config_file):
+def test_live_needs_the_config_opt_in_and_the_flag(trader_main, config_file):
     env = {
         "APCA_API_KEY_ID": "k",
         "APCA_API_SECRET_KEY": "s",
         "APCA_API_BASE_URL": "http://127.0.0.1:9",
     }
-    without_config = run_trader(
+    without_config = trader_main(
         "--config", str(config_file(("account: sim", "account: live"))), "sync", "--live", env=env
     )
     assert without_config.code == 2 and "allow_live_trading: true" in without_config.err
     opted_in = config_file(
         ("account: sim", "account: live"), ("allow_live_trading: false", "allow_live_trading: true")
     )
-    without_flag = run_trader("--config", str(opted_in), "sync", env=env)
+    without_flag = trader_main("--config", str(opted_in), "sync", env=env)
     assert without_flag.code == 2 and "--live" in without_flag.err
 
 
-def test_an_unreachable_broker_is_one_line_and_its_own_exit_code(run_trader, config_file):
+def test_an_unreachable_broker_is_one_line_and_its_own_exit_code(trader_main, config_file):
     env = {
         "APCA_API_KEY_ID": "k",
         "APCA_API_SECRET_KEY": "s",
         "APCA_API_BASE_URL": "http://127.0.0.1:9",
     }
     config = config_file(("account: sim", "account: paper"), ("max_retries: 3", "max_retries: 0"))
-    result = run_trader("--config", str(config), "sync", env=env)
+    result = trader_main("--config", str(config), "sync", env=env)
     assert result.code == 3
     assert result.err.startswith("error: ") and "unreachable" in result.err
     assert "Traceback" not in result.err
     assert result.err.strip().count("\n") == 0
 
 
-def test_wrong_keys_exit_with_the_authentication_code(run_trader, config_file):
-    with SimServer() as server:
+def test_wrong_keys_exit_with_the_authentication_code(trader_main, config_file, shared_sim):
+    with shared_sim() as server:
         env = {
             "APCA_API_BASE_URL": server.url,
             "APCA_API_KEY_ID": "k",
             "APCA_API_SECRET_KEY": "wrong",
         }
-        result = run_trader(
+        result = trader_main(
             "--config", str(config_file(("account: sim", "account: paper"))), "sync", env=env
         )
     assert result.code == 6
@@ -170,15 +170,15 @@ def test_wrong_keys_exit_with_the_authentication_code(run_trader, config_file):
     assert "wrong" not in result.err
 
 
-def test_a_malformed_broker_answer_writes_nothing(run_trader, config_file, tmp_path):
-    with SimServer() as server:
+def test_a_malformed_broker_answer_writes_nothing(trader_main, config_file, tmp_path, shared_sim):
+    with shared_sim() as server:
         env = {"APCA_API_BASE_URL": server.url, "APCA_API_KEY_ID": "k", "APCA_API_SECRET_KEY": "s"}
         # keys the sim does not know: use the sim's own keys but break the positions answer
         from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
 
         env.update(APCA_API_KEY_ID=SIM_KEY_ID, APCA_API_SECRET_KEY=SIM_SECRET_KEY)
         server.controls.corrupt_next("/v2/positions")
-        result = run_trader(
+        result = trader_main(
             "--config", str(config_file(("account: sim", "account: paper"))), "sync", env=env
         )
     assert result.code == 7, result.err
@@ -188,36 +188,8 @@ def test_a_malformed_broker_answer_writes_nothing(run_trader, config_file, tmp_p
         assert database.execute(f"select count(*) from {table}").fetchone() == (0,), table
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ["sync"],
-        ["plan"],
-        ["execute"],
-        ["orders"],
-        ["history"],
-        ["lots"],
-        ["run"],
-        ["status"],
-        ["schedule"],
-        ["scores"],
-        ["backtest"],
-        ["demo"],
-        ["sim", "serve"],
-        ["sim", "reset"],
-        ["sim", "price"],
-        ["sim", "clock"],
-        ["sim", "block"],
-    ],
-)
-def test_every_command_has_help(run_trader, command):
-    result = run_trader(*command, "--help")
-    assert result.code == 0
-    assert "Usage:" in result.out
-
-
-def test_a_config_typo_is_one_line_with_the_line_number(run_trader, config_file):
-    result = run_trader(
+def test_a_config_typo_is_one_line_with_the_line_number(trader_main, config_file):
+    result = trader_main(
         "--config", str(config_file(("drift_threshold: 5", "drift_treshold: 5"))), "sync"
     )
     assert result.code == 2
@@ -234,8 +206,8 @@ def test_a_config_typo_is_one_line_with_the_line_number(run_trader, config_file)
         ("XLK", "0", "price must be positive"),
     ],
 )
-def test_a_bad_sim_price_is_a_clear_error(run_trader, symbol, price, message):
-    result = run_trader("sim", "price", symbol, price)
+def test_a_bad_sim_price_is_a_clear_error(trader_main, symbol, price, message):
+    result = trader_main("sim", "price", symbol, price)
     assert result.code == 2, result.err
     assert message in result.err
     assert "Traceback" not in result.err

@@ -10,7 +10,7 @@ from alpaca.trading.client import TradingClient
 from alpaca.trading.enums import OrderSide, TimeInForce
 from alpaca.trading.requests import MarketOrderRequest
 
-from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
 
 D = Decimal
 
@@ -35,9 +35,9 @@ def energy_config(tmp_path, reserve: str) -> str:
 
 
 def test_the_brief_example_harvests_xle_into_vde_and_keeps_the_windows(
-    run_trader, tmp_path, paper_env
+    trader_main, tmp_path, paper_env, shared_sim
 ):
-    with SimServer(scenario="empty") as server:
+    with shared_sim("empty") as server:
         env = paper_env(server)
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         # XLE bought at $70, 10 shares; six weeks later it is at $60.
@@ -55,7 +55,7 @@ def test_the_brief_example_harvests_xle_into_vde_and_keeps_the_windows(
         # within its band, so only the harvest trades.
         config = energy_config(tmp_path, "99285")
 
-        planned = run_trader("--config", config, "plan", "--json", env=env)
+        planned = trader_main("--config", config, "plan", "--json", env=env)
         assert planned.code == 0, planned.err
         plan = json.loads(planned.out)
         assert plan["due"] is False
@@ -68,19 +68,19 @@ def test_the_brief_example_harvests_xle_into_vde_and_keeps_the_windows(
         assert plan["tax"]["harvested_loss"] == "-100.00"
         assert plan["tax"]["tax_saved_by_harvesting"] == "24.00"  # short-term, at 24%
 
-        executed = run_trader("--config", config, "execute", "--confirm", env=env)
+        executed = trader_main("--config", config, "execute", "--confirm", env=env)
         assert executed.code == 0, executed.err
         # The harvest's kind survives staging: the history tells it from a rebalance.
-        (entry,) = json.loads(run_trader("--config", config, "history", "--json", env=env).out)
+        (entry,) = json.loads(trader_main("--config", config, "history", "--json", env=env).out)
         assert entry["kinds"] == {"harvest": 2}
         assert [(o["symbol"], o["kind"]) for o in entry["order_list"]] == [
             ("XLE", "harvest"),
             ("VDE", "harvest"),
         ]
-        shown = run_trader("--config", config, "history", env=env)
+        shown = trader_main("--config", config, "history", env=env)
         assert "harvest 2" in shown.out
 
-        lots = json.loads(run_trader("--config", config, "lots", "--json", env=env).out)
+        lots = json.loads(trader_main("--config", config, "lots", "--json", env=env).out)
         assert [h["symbol"] for h in lots["holdings"]] == ["VDE"]
         (vde,) = lots["holdings"]
         assert [(lot["qty"], lot["cost"], lot["term"]) for lot in vde["lots"]] == [
@@ -91,25 +91,25 @@ def test_the_brief_example_harvests_xle_into_vde_and_keeps_the_windows(
 
         # VDE falls at once: its loss cannot be harvested, it was bought today.
         server.controls.set_prices({"VDE": "100.00"})
-        again = json.loads(run_trader("--config", config, "plan", "--json", env=env).out)
+        again = json.loads(trader_main("--config", config, "plan", "--json", env=env).out)
         assert again["orders"] == []
         (skip,) = again["skipped"]
         assert skip["symbol"] == "VDE" and "wash-sale window" in skip["reason"]
 
         # Energy now needs buying (a smaller reserve): never XLE, sold at a loss today.
         lower = energy_config(tmp_path, "99000")
-        bought = json.loads(run_trader("--config", lower, "plan", "--json", env=env).out)
+        bought = json.loads(trader_main("--config", lower, "plan", "--json", env=env).out)
         assert bought["due"] is True
         assert {o["symbol"] for o in bought["orders"] if o["side"] == "buy"} == {"VDE"}
 
 
 def test_a_winner_below_its_trailing_stop_is_sold_and_its_peak_cached(
-    run_trader, config_file, tmp_path
+    trader_main, config_file, tmp_path
 ):
     config = str(config_file())
     # XLV: cost about 121.42, peak close 146.75 in the sim's history; 130 is 11.4% lower.
-    assert run_trader("--config", config, "sim", "price", "XLV", "130.00").code == 0
-    result = run_trader("--config", config, "plan", "--json")
+    assert trader_main("--config", config, "sim", "price", "XLV", "130.00").code == 0
+    result = trader_main("--config", config, "plan", "--json")
     assert result.code == 0, result.err
     plan = json.loads(result.out)
     stops = [o for o in plan["orders"] if o["kind"] == "trailing_stop"]
@@ -124,14 +124,14 @@ def test_a_winner_below_its_trailing_stop_is_sold_and_its_peak_cached(
     assert {o["symbol"] for o in stops} == {"XLV"}
     # The review shows the orders of a plan whose only orders are stops and harvests.
     calm = str(config_file(("drift_threshold: 5", "drift_threshold: 20")))
-    review = run_trader("--config", calm, "plan")
+    review = trader_main("--config", calm, "plan")
     assert review.code == 0, review.err
     assert "No rebalance is due" in review.out
     assert "SELL XLV: trailing stop: XLV peaked at $146.75" in review.out
 
 
-def open_stops(run_trader, config) -> dict[str, Decimal]:
-    result = run_trader("--config", config, "orders", "--json")
+def open_stops(trader_main, config) -> dict[str, Decimal]:
+    result = trader_main("--config", config, "orders", "--json")
     assert result.code == 0, result.err
     orders = json.loads(result.out)
     stops = {}
@@ -145,14 +145,14 @@ def open_stops(run_trader, config) -> dict[str, Decimal]:
     return stops
 
 
-def test_broker_trailing_stops_are_placed_and_moved_aside_for_our_trades(run_trader, config_file):
+def test_broker_trailing_stops_are_placed_and_moved_aside_for_our_trades(trader_main, config_file):
     config = str(config_file(("trailing_stop_mode: plan", "trailing_stop_mode: broker")))
-    plan = json.loads(run_trader("--config", config, "plan", "--json").out)
+    plan = json.loads(trader_main("--config", config, "plan", "--json").out)
     assert "trailing_stop" not in {o["kind"] for o in plan["orders"]}  # the broker does it
-    first = run_trader("--config", config, "execute", "--confirm")
+    first = trader_main("--config", config, "execute", "--confirm")
     assert first.code == 0, first.err
     # Every holding gets one stop for its whole shares (XLE was harvested into VDE).
-    assert open_stops(run_trader, config) == {
+    assert open_stops(trader_main, config) == {
         "XLK": D(12),
         "XLV": D(11),
         "XLF": D(43),
@@ -173,18 +173,18 @@ def test_broker_trailing_stops_are_placed_and_moved_aside_for_our_trades(run_tra
             harvest=False,
         )
     )
-    second_plan = json.loads(run_trader("--config", shifted, "plan", "--json").out)
+    second_plan = json.loads(trader_main("--config", shifted, "plan", "--json").out)
     assert {(o["side"], o["symbol"]) for o in second_plan["orders"]} >= {
         ("buy", "XLF"),
         ("sell", "XLV"),
     }
-    second = run_trader("--config", shifted, "execute", "--confirm", "--json")
+    second = trader_main("--config", shifted, "execute", "--confirm", "--json")
     assert second.code == 0, second.err
     result = json.loads(second.out)
     assert {o["status"] for o in result["orders"]} == {"filled"}
     assert any("cancelled our trailing stop on XLF" in note for note in result["notes"])
     assert any("cancelled our trailing stop on XLV" in note for note in result["notes"])
-    stops_after = open_stops(run_trader, shifted)
+    stops_after = open_stops(trader_main, shifted)
     assert stops_after["XLF"] > 43 and stops_after["XLV"] < 11
 
 
@@ -208,9 +208,9 @@ def two_category_config(tmp_path) -> str:
 
 
 def test_a_rebalancing_sell_at_a_loss_is_washed_and_the_replacement_lot_adjusted(
-    run_trader, tmp_path, paper_env
+    trader_main, tmp_path, paper_env, shared_sim
 ):
-    with SimServer(scenario="empty") as server:
+    with shared_sim("empty") as server:
         env = paper_env(server)
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
 
@@ -236,11 +236,11 @@ def test_a_rebalancing_sell_at_a_loss_is_washed_and_the_replacement_lot_adjusted
         server.controls.set_prices({"XLE": "60.00", "TLT": "80.00"})
         config = two_category_config(tmp_path)
 
-        before = json.loads(run_trader("--config", config, "lots", "--json", env=env).out)
+        before = json.loads(trader_main("--config", config, "lots", "--json", env=env).out)
         (xle_before,) = [h for h in before["holdings"] if h["symbol"] == "XLE"]
         day0, day40 = (lot["acquired"] for lot in xle_before["lots"])
 
-        planned = run_trader("--config", config, "plan", "--json", env=env)
+        planned = trader_main("--config", config, "plan", "--json", env=env)
         assert planned.code == 0, planned.err
         plan = json.loads(planned.out)
         # Investable: 12 * 60 + 6 * 80 = 1,200, 600 a side. Energy holds 720 (60%, 10
@@ -259,10 +259,10 @@ def test_a_rebalancing_sell_at_a_loss_is_washed_and_the_replacement_lot_adjusted
         assert plan["tax"]["washed_loss"] == "20.00"
         assert plan["tax"]["short_term_losses"] == "0.00"
         assert plan["tax"]["estimated_tax"] == "0.00"
-        review = run_trader("--config", config, "plan", env=env)
+        review = trader_main("--config", config, "plan", env=env)
         assert "washed: $20.00 of loss is disallowed" in " ".join(review.out.split())
 
-        executed = run_trader("--config", config, "execute", "--confirm", "--json", env=env)
+        executed = trader_main("--config", config, "execute", "--confirm", "--json", env=env)
         assert executed.code == 0, executed.err
         report = json.loads(executed.out)
         assert {(o["symbol"], o["kind"]) for o in report["orders"]} == {
@@ -273,20 +273,20 @@ def test_a_rebalancing_sell_at_a_loss_is_washed_and_the_replacement_lot_adjusted
         # After the sale the lots are rebuilt from the fills: 8 shares of the day-0 lot at
         # 70, and the 2 replacement shares at 65 + 10 = 75 a share, their holding period
         # starting on day 0 (the sold shares'), bought on day 40, carrying 20 washed.
-        after = json.loads(run_trader("--config", config, "lots", "--json", env=env).out)
+        after = json.loads(trader_main("--config", config, "lots", "--json", env=env).out)
         (xle,) = [h for h in after["holdings"] if h["symbol"] == "XLE"]
         assert [
             (lot["qty"], lot["cost"], lot["acquired"], lot["bought"], lot["washed"])
             for lot in xle["lots"]
         ] == [("8", "70", day0, None, None), ("2", "75", day0, day40, "20")]
-        table = run_trader("--config", config, "lots", env=env)
+        table = trader_main("--config", config, "lots", env=env)
         assert "washed: +$20.00 basis" in " ".join(table.out.split())
 
 
 def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(
-    run_trader, tmp_path, paper_env
+    trader_main, tmp_path, paper_env, shared_sim
 ):
-    with SimServer(scenario="empty") as server:
+    with shared_sim("empty") as server:
         env = paper_env(server)
         client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
         config = two_category_config(tmp_path)
@@ -332,7 +332,9 @@ def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(
         books(trade(OrderSide.SELL, "XLE", 5, "65.00"), "0", "0", "0", "-29", "0")
 
         for year, (st_gain, st_loss, lt_gain, lt_loss, washed) in expected.items():
-            result = run_trader("--config", config, "taxes", "--year", str(year), "--json", env=env)
+            result = trader_main(
+                "--config", config, "taxes", "--year", str(year), "--json", env=env
+            )
             assert result.code == 0, result.err
             summary = json.loads(result.out)
             assert summary["estimate"] is True and "estimate" in summary["note"]
@@ -350,8 +352,8 @@ def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(
             assert D(summary["dividends"]) == dividends.get(year, D(0)), year
         (paid_in,) = dividends
         paid = json.loads(
-            run_trader("--config", config, "taxes", "--year", str(paid_in), "--json", env=env).out
+            trader_main("--config", config, "taxes", "--year", str(paid_in), "--json", env=env).out
         )
         assert (D(paid["dividends"]), paid["dividend_payments"]) == (D("2.50"), 1)
-        shown = run_trader("--config", config, "taxes", "--year", str(max(expected)), env=env)
+        shown = trader_main("--config", config, "taxes", "--year", str(max(expected)), env=env)
         assert shown.code == 0 and "(estimate)" in shown.out

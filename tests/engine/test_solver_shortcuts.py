@@ -83,8 +83,8 @@ def test_without_a_trade_cap_the_price_found_directly_is_the_bisections(problem)
     assume(all(search.pieces(i) for i in range(search.n)))  # solve frees these first
     relaxation = Relaxation(search)
     budget = search.budget
-    if relaxation._evaluate(0).spend <= budget or relaxation._evaluate(2 * ONE).spend > budget:
-        return  # no bisection: the price is 0, or no price up to 2 fits
+    # Else no bisection: the price is 0, or no price up to 2 fits.
+    assume(relaxation._evaluate(0).spend > budget >= relaxation._evaluate(2 * ONE).spend)
     assert relaxation._fitting_price() == _bisected_price(relaxation)
 
 

@@ -1,8 +1,9 @@
 """Run ``trader execute --confirm`` as a user would, against a sim this test process controls.
 
-``run_trader`` and ``config_file`` come from ``tests/conftest.py`` (the latter with
-tax-loss harvesting off). ``Account`` ties together one test's sim, config, environment
-and store.
+``trader_main``, ``shared_sim`` and ``config_file`` come from ``tests/conftest.py`` (the
+last with tax-loss harvesting off). ``Account`` ties together one test's sim, config,
+environment and store; its commands run in this process, except ``start_execute``, a
+``trader`` process of its own for the tests that kill or interrupt it.
 """
 
 from __future__ import annotations
@@ -56,14 +57,14 @@ class Account:
     config: Path
     home: Path
     env: dict[str, str]
-    run: Callable[..., Any]  # the shared ``run_trader``
+    run: Callable[..., Any]  # the shared ``trader_main``
     environment: Callable[[Path, dict[str, str] | None], dict[str, str]]
     plan_id: str = ""
     client_ids: list[str] = field(default_factory=list)
 
     # -- commands -----------------------------------------------------------------------
-    def trader(self, *args: str, timeout: float = 60) -> Any:
-        return self.run("--config", str(self.config), *args, env=self.env, timeout=timeout)
+    def trader(self, *args: str) -> Any:
+        return self.run("--config", str(self.config), *args, env=self.env)
 
     def stage(self) -> None:
         """The seed account's staged plan (sell XLK, buy QQQ, buy XLF) is in the store."""
@@ -82,7 +83,8 @@ class Account:
         return self.trader("execute", "--confirm", *flags)
 
     def start_execute(self, *flags: str) -> subprocess.Popen:
-        """``trader execute --confirm`` in the background (same environment as ``run_trader``)."""
+        """``trader execute --confirm`` in the background, in a process of its own (the same
+        environment as ``trader`` gets in ``trader_main``)."""
         return subprocess.Popen(
             [sys.executable, "-m", "trader", "--config", str(self.config), "execute", "--confirm"]
             + list(flags),
@@ -208,14 +210,14 @@ def staged_home(tmp_path_factory, trader_environment) -> Path:
 
 
 @pytest.fixture
-def sim() -> Iterator[SimServer]:
-    with SimServer() as server:
+def sim(shared_sim) -> Iterator[SimServer]:
+    with shared_sim() as server:
         yield server
 
 
 @pytest.fixture
 def account(
-    sim, run_trader, config_file, tmp_path, staged_home, trader_environment
+    sim, trader_main, config_file, tmp_path, staged_home, trader_environment
 ) -> Callable[..., Account]:
     """An Account on a fresh seed sim with the plan staged; call it with config replacements."""
 
@@ -223,7 +225,7 @@ def account(
         config = config_file(*FAST, *replacements)
         home = tmp_path / "home"
         shutil.copytree(staged_home, home)
-        acct = Account(sim, config, home, sim_environment(sim), run_trader, trader_environment)
+        acct = Account(sim, config, home, sim_environment(sim), trader_main, trader_environment)
         acct.stage()
         return acct
 
@@ -243,15 +245,19 @@ class RequestHook:
         self._armed: list[list] = []
         httpd = server._httpd  # the only private attribute the tests rely on
         assert httpd is not None
-        base = httpd.RequestHandlerClass
+        self._httpd, self._base = httpd, httpd.RequestHandlerClass
         hook = self
 
-        class Hooked(base):  # type: ignore[valid-type, misc]
+        class Hooked(self._base):  # type: ignore[name-defined, misc]
             def _handle(self) -> None:
                 hook.fire(self.command, urlsplit(self.path).path)
                 super()._handle()
 
         httpd.RequestHandlerClass = Hooked
+
+    def remove(self) -> None:
+        """Give the server its own handler back (the module's next test shares the sim)."""
+        self._httpd.RequestHandlerClass = self._base
 
     def once(self, method: str, path: str, action: Callable[[], None], skip: int = 0) -> None:
         """Run ``action`` as the sim receives the (skip+1)-th ``method path`` from now."""
@@ -280,5 +286,7 @@ class RequestHook:
 
 
 @pytest.fixture
-def hook(sim) -> RequestHook:
-    return RequestHook(sim)
+def hook(sim) -> Iterator[RequestHook]:
+    installed = RequestHook(sim)
+    yield installed
+    installed.remove()

@@ -63,3 +63,14 @@ def test_events_between_list_opens_and_closes_in_order():
 def test_naive_instants_are_refused():
     with pytest.raises(ValueError, match="timezone-aware"):
         cal.is_open(datetime(2026, 11, 24, 11, 0))
+
+
+def test_the_closures_are_the_holidays_packages_nyse_calendar():
+    import holidays
+
+    from trader.sim.nyse_closures import CLOSURES
+
+    listed = holidays.financial_holidays("NYSE", years=range(cal.FIRST_YEAR, cal.LAST_YEAR + 1))
+    # When they part, regenerate trader/sim/nyse_closures.py (its docstring says how).
+    assert sorted(CLOSURES ^ set(listed)) == []
+    assert {day.year for day in CLOSURES} == set(range(cal.FIRST_YEAR, cal.LAST_YEAR + 1))

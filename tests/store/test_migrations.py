@@ -19,6 +19,7 @@ from trader.store import open_store
 from trader.store.engine import create_engine_for
 from trader.store.migrate import (
     MIGRATIONS_DIR,
+    SCHEMA_HEAD,
     current_revisions,
     head_revisions,
     is_current,
@@ -38,6 +39,12 @@ def differences(engine, metadata: MetaData) -> list:
 def test_migrations_are_found_next_to_the_package():
     assert MIGRATIONS_DIR == REPO / "migrations"
     assert head_revisions() == {"0007"}
+
+
+def test_the_schema_head_opening_checks_without_alembic_is_the_scripts_head():
+    # A new migration must move SCHEMA_HEAD too: else a database one migration behind
+    # would pass for current and never be upgraded.
+    assert head_revisions() == {SCHEMA_HEAD}
 
 
 def test_upgrade_from_empty_creates_every_table(database_url):

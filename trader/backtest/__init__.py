@@ -11,11 +11,41 @@ Modules: ``prices`` (alignment, later starts, gaps), ``strategies`` (the seven),
 (all of it, and the honesty notes).
 """
 
-from trader.backtest.metrics import Drawdown, Metrics, measure_run
-from trader.backtest.prices import Gap, PreparedPrices, PriceHistory, prepare
-from trader.backtest.runner import Backtest, honesty_notes, primary_symbols, run_backtest
-from trader.backtest.simulate import Decision, StrategyRun, simulate
-from trader.backtest.strategies import STRATEGY_NAMES, Strategy, parse_strategies, strategy
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trader.backtest.metrics import Drawdown, Metrics, measure_run
+    from trader.backtest.names import STRATEGY_NAMES
+    from trader.backtest.prices import Gap, PreparedPrices, PriceHistory, prepare
+    from trader.backtest.runner import Backtest, honesty_notes, primary_symbols, run_backtest
+    from trader.backtest.simulate import Decision, StrategyRun
+    from trader.backtest.strategies import Strategy, parse_strategies, strategy
+
+# Each name and the module it lives in, imported on first use: the backtest's names then
+# come without numpy. ``simulate`` is not among them: the module of that name would shadow
+# the function once it is imported.
+_HOMES = {
+    "STRATEGY_NAMES": "names",
+    "Backtest": "runner",
+    "Decision": "simulate",
+    "Drawdown": "metrics",
+    "Gap": "prices",
+    "Metrics": "metrics",
+    "PreparedPrices": "prices",
+    "PriceHistory": "prices",
+    "Strategy": "strategies",
+    "StrategyRun": "simulate",
+    "honesty_notes": "runner",
+    "measure_run": "metrics",
+    "parse_strategies": "strategies",
+    "prepare": "prices",
+    "primary_symbols": "runner",
+    "run_backtest": "runner",
+    "strategy": "strategies",
+}
 
 __all__ = [
     "STRATEGY_NAMES",
@@ -34,6 +64,12 @@ __all__ = [
     "prepare",
     "primary_symbols",
     "run_backtest",
-    "simulate",
     "strategy",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)

@@ -28,6 +28,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from trader.backtest.names import STRATEGY_NAMES
 from trader.core.policy import CASH_CATEGORY, Policy, RebalanceMethod, RebalanceTo
 
 DEFAULT_RELATIVE_THRESHOLD = Decimal(25)
@@ -55,16 +56,6 @@ class Strategy:
     calendar: Calendar
     policy: Policy  # what the engine is given on a decision day
 
-
-STRATEGY_NAMES = (
-    "buy_hold",
-    "annual",
-    "quarterly",
-    "monthly",
-    "threshold",
-    "relative",
-    "band_edge",
-)
 
 SWITCHED_OFF = (
     "tax-loss harvesting, trailing stops and scores are off in the backtest (it keeps no tax "

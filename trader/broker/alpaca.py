@@ -9,7 +9,11 @@ What alpaca-py does not do, this adapter does:
 - it retries *reads* on retryable errors with tenacity, in one place. The SDK's own
   blind 429/504 retry loop (3 s sleeps, ``Retry-After`` ignored) is switched off so
   that retries are counted and bounded here, and so that an order submission is
-  never retried behind our back.
+  never retried behind our back;
+- it reads the latest trades, as it reads the fills, as raw JSON through the SDK's REST
+  client: the SDK's market-data models import pandas, so they are loaded only for daily
+  bars (``trader plan`` reads those once a day), and the trading client is imported
+  with pandas deferred (see ``trader.broker.deferred_pandas``).
 """
 
 from __future__ import annotations
@@ -23,21 +27,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import requests
-from alpaca.common.enums import Sort
-from alpaca.data.enums import Adjustment, DataFeed
-from alpaca.data.historical.stock import StockHistoricalDataClient
-from alpaca.data.requests import StockBarsRequest, StockLatestTradeRequest
-from alpaca.data.timeframe import TimeFrame
-from alpaca.trading.client import TradingClient
-from alpaca.trading.enums import AssetStatus, OrderSide, QueryOrderStatus, TimeInForce
-from alpaca.trading.requests import (
-    GetAssetsRequest,
-    GetCalendarRequest,
-    GetOrdersRequest,
-    LimitOrderRequest,
-    MarketOrderRequest,
-    TrailingStopOrderRequest,
-)
+from alpaca.common.enums import BaseURL, Sort
+from alpaca.common.rest import RESTClient
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -47,6 +38,7 @@ from tenacity import (
 )
 
 from trader.broker import convert
+from trader.broker.deferred_pandas import pandas_deferred
 from trader.broker.translate import translated
 from trader.core.corporate import ACTION_TYPES
 from trader.core.domain import (
@@ -63,6 +55,18 @@ from trader.core.domain import (
     TradingDay,
 )
 from trader.errors import BrokerError, ConfigError, NotFound, TemporaryBrokerError
+
+with pandas_deferred():
+    from alpaca.trading.client import TradingClient
+    from alpaca.trading.enums import AssetStatus, OrderSide, QueryOrderStatus, TimeInForce
+    from alpaca.trading.requests import (
+        GetAssetsRequest,
+        GetCalendarRequest,
+        GetOrdersRequest,
+        LimitOrderRequest,
+        MarketOrderRequest,
+        TrailingStopOrderRequest,
+    )
 
 T = TypeVar("T")
 ACTIVITY_PAGE_SIZE = 100
@@ -129,11 +133,15 @@ class AlpacaBroker:
             url_override=connection.trading_url,
             raw_data=True,  # parsed leniently in convert: the SDK's models reject real shapes
         )
-        self._data = StockHistoricalDataClient(
-            connection.key_id, connection.secret_key, url_override=connection.data_url
+        self._market_data = RESTClient(
+            api_key=connection.key_id,
+            secret_key=connection.secret_key,
+            api_version="v2",
+            base_url=connection.data_url or BaseURL.DATA,
         )
-        for client in (self._trading, self._data):
+        for client in (self._trading, self._market_data):
             _configure(client, connection.timeout_seconds)
+        self._data_client: Any = None  # alpaca-py's market-data client: see _data()
         self._retry_wait = retry_wait
         self._now = unix_time
         feed = connection.data_feed
@@ -308,9 +316,11 @@ class AlpacaBroker:
             return {}
 
         def read(feed: str) -> dict[str, Decimal]:
-            request = StockLatestTradeRequest(symbol_or_symbols=list(symbols), feed=DataFeed(feed))
-            trades = self._data.get_stock_latest_trade(request)
-            return {s: convert.price(t.price, f"{s} latest trade") for s, t in trades.items()}
+            answer = self._market_data.get(
+                "/stocks/trades/latest", {"symbols": ",".join(symbols), "feed": feed}
+            )
+            trades = answer["trades"]
+            return {s: convert.price(t["p"], f"{s} latest trade") for s, t in trades.items()}
 
         feed = self.latest_feed
         try:
@@ -321,9 +331,27 @@ class AlpacaBroker:
         self.latest_feed = "iex"
         return self._read("read latest prices (iex)", lambda: read("iex"))
 
+    def _data(self) -> Any:
+        """alpaca-py's market-data client, for bars and doctor's feed checks; made when
+        first needed, as its models import pandas."""
+        if self._data_client is None:
+            from alpaca.data.historical.stock import StockHistoricalDataClient
+
+            self._data_client = StockHistoricalDataClient(
+                self.connection.key_id,
+                self.connection.secret_key,
+                url_override=self.connection.data_url,
+            )
+            _configure(self._data_client, self.connection.timeout_seconds)
+        return self._data_client
+
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date | None = None
     ) -> dict[str, list[Bar]]:
+        from alpaca.data.enums import Adjustment, DataFeed
+        from alpaca.data.requests import StockBarsRequest
+        from alpaca.data.timeframe import TimeFrame
+
         request = StockBarsRequest(
             symbol_or_symbols=list(symbols),
             timeframe=TimeFrame.Day,
@@ -334,7 +362,7 @@ class AlpacaBroker:
         )
 
         def read() -> dict[str, list[Bar]]:
-            barset = self._data.get_stock_bars(request)
+            barset = self._data().get_stock_bars(request)
             return {
                 symbol: [
                     Bar(
@@ -392,11 +420,15 @@ class AlpacaBroker:
     def feed_answers(self, symbol: str, feed: str, *, history: bool = False) -> str:
         """``ok`` when ``feed`` answers for ``symbol`` (the latest trade, or daily bars of
         the past week that end a day ago), else why not; for ``trader doctor``."""
+        from alpaca.data.enums import DataFeed
+        from alpaca.data.requests import StockBarsRequest, StockLatestTradeRequest
+        from alpaca.data.timeframe import TimeFrame
+
         try:
             with translated(f"read {feed} {'history' if history else 'latest trade'}"):
                 if history:
                     end = datetime.fromtimestamp(self._now(), UTC) - timedelta(days=1)
-                    self._data.get_stock_bars(
+                    self._data().get_stock_bars(
                         StockBarsRequest(
                             symbol_or_symbols=symbol,
                             timeframe=TimeFrame.Day,
@@ -406,7 +438,7 @@ class AlpacaBroker:
                         )
                     )
                 else:
-                    self._data.get_stock_latest_trade(
+                    self._data().get_stock_latest_trade(
                         StockLatestTradeRequest(symbol_or_symbols=symbol, feed=DataFeed(feed))
                     )
         except BrokerError as exc:

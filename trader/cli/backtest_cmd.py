@@ -7,26 +7,17 @@ import os
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from trader.backtest import (
-    STRATEGY_NAMES,
-    PriceHistory,
-    honesty_notes,
-    parse_strategies,
-    primary_symbols,
-    run_backtest,
-)
-from trader.backtest.strategies import backtest_policy
-from trader.backtest_pool import process_replay
-from trader.cli.backtest_view import backtest_payload, print_backtest, write_chart
+from trader.backtest.names import STRATEGY_NAMES
 from trader.cli.context import AppContext
 from trader.cli.formatting import to_json_value, working
-from trader.core.schedule import market_date
 from trader.errors import ConfigError
-from trader.planning.inputs import policy_from_settings
-from trader.price_history import cached_history, read_price_csv
+
+if TYPE_CHECKING:
+    from trader.backtest import PriceHistory
 
 SIM_SOURCE = (
     "the local paper broker's deterministic simulated history (random walks, not real "
@@ -58,6 +49,8 @@ def _broker_history(
     context: AppContext, symbols: list[str], start: date, end: date | None, live: bool
 ) -> tuple[PriceHistory, str, date | None]:
     from trader.broker.connect import open_broker
+    from trader.core.schedule import market_date
+    from trader.price_history import cached_history
 
     settings = context.settings
     if settings.account == "manual":
@@ -137,6 +130,13 @@ def backtest(
     (annual, quarterly, monthly) and band (threshold, relative 5/25, band edge) rebalancing,
     every trade decided by the same engine as `trader plan`. Prints CAGR, volatility,
     Sharpe, max drawdown, rebalances, turnover and costs per strategy. Sends no order."""
+    from trader.backtest import honesty_notes, parse_strategies, primary_symbols, run_backtest
+    from trader.backtest.strategies import backtest_policy
+    from trader.backtest_pool import process_replay
+    from trader.cli.backtest_view import backtest_payload, print_backtest, write_chart
+    from trader.planning.inputs import policy_from_settings
+    from trader.price_history import read_price_csv
+
     context: AppContext = ctx.obj
     settings = context.settings
     try:

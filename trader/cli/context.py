@@ -1,4 +1,8 @@
-"""What every command needs: the settings, the home folder, the store, the output console."""
+"""What every command needs: the settings, the home folder, the store, the output console.
+
+The settings and the store are loaded on first use, not on import: ``trader --help``
+builds a context too, and must not pay for pydantic or SQLAlchemy.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from trader.settings import Settings, load_settings
-
 if TYPE_CHECKING:
+    from trader.settings import Settings
     from trader.store import Store
 
 HOME_ENV = "TRADER_HOME"
@@ -34,6 +37,8 @@ class AppContext:
     @property
     def settings(self) -> Settings:
         if self.loaded is None:
+            from trader.settings import load_settings
+
             self.loaded = load_settings(self.config_path)
         return self.loaded
 
@@ -44,7 +49,7 @@ class AppContext:
         The ``trader sim`` commands work from any folder: without ``--config``,
         ``$TRADER_CONFIG`` or a config in the default place, they use the defaults.
         """
-        from trader.settings.loader import config_path
+        from trader.settings import Settings, config_path
 
         defaults_only = self.config_path is None and not os.environ.get("TRADER_CONFIG")
         if self.loaded is None and defaults_only and not config_path(None).exists():

@@ -8,10 +8,8 @@ import typer
 
 from trader.cli.context import AppContext
 from trader.cli.execute_cmd import run_execute
-from trader.cli.execute_view import print_execution
 from trader.cli.formatting import money
 from trader.cli.plan_cmd import run_plan
-from trader.cli.plan_view import allocation_table, print_review
 from trader.cli.sync_cmd import print_sync
 
 
@@ -22,6 +20,9 @@ def demo(ctx: typer.Context) -> None:
     (as `trader execute --confirm` would) and shows the allocation after. Only the
     demo's own sim account, in $TRADER_HOME/demo/, is touched.
     """
+    from trader.cli.execute_view import print_execution
+    from trader.cli.plan_view import allocation_table, print_review
+
     context: AppContext = ctx.obj
     settings = context.settings
     console = context.console

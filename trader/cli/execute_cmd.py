@@ -9,17 +9,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from trader.alerts import execution_alert, refusal_alert
-from trader.broker.connect import OpenBroker, open_broker
-from trader.cli.alerting import notifier
 from trader.cli.context import AppContext
-from trader.cli.execute_view import print_execution, print_preview
 from trader.cli.formatting import working
-from trader.core.domain import AccountMode
-from trader.core.staging import StagedPlan
 from trader.errors import (
     EXIT_ORDERS_OPEN,
     EXIT_ORDERS_QUEUED,
@@ -29,12 +24,13 @@ from trader.errors import (
     OrderRejected,
     TemporaryBrokerError,
 )
-from trader.execution.executor import ExecuteOptions, ExecutionOutcome, Executor
-from trader.execution.report import execution_payload
-from trader.planning.service import writable_folder
-from trader.reports import write_report
-from trader.store import Store
-from trader.sync import sync_account
+
+if TYPE_CHECKING:
+    from trader.broker.connect import OpenBroker
+    from trader.core.domain import AccountMode
+    from trader.core.staging import StagedPlan
+    from trader.execution.executor import ExecuteOptions, ExecutionOutcome
+    from trader.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +62,8 @@ def execution_session(
     context: AppContext, *, live: bool, command: str
 ) -> Iterator[tuple[OpenBroker, Store]]:
     """The broker and the store, with the account's execution lock held, broker calls logged."""
+    from trader.broker.connect import open_broker
+
     settings = context.settings
     if settings.account == "manual":
         raise ConfigError(
@@ -87,6 +85,8 @@ def execution_session(
 
 
 def confirm_live(opened: OpenBroker, yes: bool, orders: int) -> None:
+    from trader.core.domain import AccountMode
+
     if opened.mode is not AccountMode.LIVE or yes:
         return
     account = opened.broker.account()
@@ -111,6 +111,12 @@ def run_execute(
     command: str = "execute",
 ) -> ExecuteResult:
     """Send a staged plan (``--confirm``): lock, check, send, sync the fills, report."""
+    from trader.execution.executor import ExecuteOptions, Executor
+    from trader.execution.report import execution_payload
+    from trader.planning.service import writable_folder
+    from trader.reports import write_report
+    from trader.sync import sync_account
+
     settings = context.settings
     reports = writable_folder(Path(settings.reports_dir))
     with execution_session(context, live=live, command=command) as (opened, store):
@@ -187,6 +193,11 @@ def execute(
     Exit codes: 0 filled; 8 an order was rejected; 18 orders left open; 19 orders queued
     for the open (--allow-queued); 10-17 refused before sending (see the README).
     """
+    from trader.alerts import execution_alert, refusal_alert
+    from trader.cli.alerting import notifier
+    from trader.cli.execute_view import print_execution, print_preview
+    from trader.execution.executor import ExecuteOptions, Executor
+
     context: AppContext = ctx.obj
     options = ExecuteOptions(
         allow_queued=allow_queued,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from trader.core.domain import AccountSnapshot
 from trader.core.money import ZERO, cents, dollars, plain
+
+if TYPE_CHECKING:
+    from trader.core.domain import AccountSnapshot
 
 money = dollars  # one money format everywhere: -$1,234.57
 

@@ -5,21 +5,18 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
 from trader.cli.formatting import money, to_json_value
-from trader.core.domain import AccountMode, AccountSnapshot
-from trader.core.lots import is_long_term
 from trader.core.money import ZERO, plain
-from trader.core.schedule import market_date
 from trader.errors import ConfigError
-from trader.planning.tax_inputs import account_history
-from trader.sync import sync_account
+
+if TYPE_CHECKING:
+    from trader.core.domain import AccountSnapshot
 
 
 def read_history(
@@ -27,6 +24,12 @@ def read_history(
 ) -> tuple[AccountSnapshot, Any, date]:
     """The account (synced now, or the last stored sync with ``no_sync``), its history of
     fills and lots, and the market date they are as of."""
+    from trader.broker.connect import open_broker
+    from trader.core.domain import AccountMode
+    from trader.core.schedule import market_date
+    from trader.planning.tax_inputs import account_history
+    from trader.sync import sync_account
+
     mode = AccountMode(context.settings.account)
     store = context.open_store()
     try:
@@ -47,6 +50,8 @@ def read_history(
 
 
 def lots_report(snapshot: AccountSnapshot, history: Any, today: date, symbol: str | None) -> dict:
+    from trader.core.lots import is_long_term
+
     prices = {p.symbol: p.current_price for p in snapshot.positions}
     holdings = []
     for held, lots in history.book.lots.items():

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
 from trader.cli.formatting import json_money, money, to_json_value
-from trader.core.domain import AccountMode
 from trader.core.money import ZERO, plain
-from trader.core.schedule import market_time
-from trader.core.staging import StagedPlan, parse_client_order_id
 from trader.errors import ConfigError
-from trader.execution.submit import record
+
+if TYPE_CHECKING:
+    from trader.core.staging import StagedPlan
 
 
 def orders(
@@ -40,6 +38,11 @@ def orders(
 
     The store's record of the plan's orders is brought up to date on the way.
     """
+    from trader.broker.connect import open_broker
+    from trader.core.schedule import market_time
+    from trader.core.staging import parse_client_order_id
+    from trader.execution.submit import record
+
     context: AppContext = ctx.obj
     settings = context.settings
     if settings.account == "manual":
@@ -105,6 +108,7 @@ def orders(
 
 
 def _cancel(context: AppContext, cancel_id: str | None, not_ours: bool, live: bool) -> None:
+    from trader.broker.connect import open_broker
     from trader.cli.cancel_orders import cancel_orders, choose
 
     store = context.open_store()
@@ -179,6 +183,9 @@ def history(
     as_json: bool = typer.Option(False, "--json", help="Print the history as JSON."),
 ) -> None:
     """Show past plans and their executions from the store, with what they sold and bought."""
+    from trader.core.domain import AccountMode
+    from trader.core.schedule import market_time
+
     context: AppContext = ctx.obj
     mode = AccountMode(context.settings.account)
     store = context.open_store()

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 
-from trader.alerts import plan_alert
-from trader.cli.alerting import notifier
 from trader.cli.context import AppContext
-from trader.cli.plan_view import print_review
-from trader.planning.service import PlanOutcome, plan_account
+
+if TYPE_CHECKING:
+    from trader.planning.service import PlanOutcome
 
 
 def run_plan(
     context: AppContext, *, sync: bool = True, live: bool = False, command: str = "plan"
 ) -> PlanOutcome:
+    from trader.planning.service import plan_account
+
     settings = context.settings  # config errors stop here, before any broker is touched
     store = context.open_store()
     try:
@@ -47,6 +49,10 @@ def plan(
     Nothing is sent to the broker. A plan with orders is staged (superseding the
     older staged plan) and every plan is written as JSON to the reports folder.
     """
+    from trader.alerts import plan_alert
+    from trader.cli.alerting import notifier
+    from trader.cli.plan_view import print_review
+
     context: AppContext = ctx.obj
     outcome = run_plan(context, sync=not no_sync, live=live)
     if outcome.staged is not None:

@@ -15,27 +15,17 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from trader.alerts import execution_alert, plan_alert, refusal_alert
-from trader.broker.connect import open_broker
-from trader.cli.alerting import notifier
 from trader.cli.context import AppContext
 from trader.cli.cron_lines import cron_lines
 from trader.cli.execute_cmd import exit_code, run_execute
-from trader.core.domain import AccountMode
-from trader.core.schedule import CheckDecision, check_due, market_date, next_check
 from trader.errors import ExecutionRefused, TemporaryBrokerError
-from trader.planning.schedule_inputs import (
-    broker_trading_days,
-    describe,
-    schedule_entries,
-    weekday_trading_days,
-)
-from trader.planning.service import plan_account
-from trader.settings.loader import config_path
-from trader.sync import sync_account
+
+if TYPE_CHECKING:
+    from trader.core.schedule import CheckDecision
 
 EXIT_STAGED = 20  # a plan waits for your review
 EXIT_EXECUTED = 21  # auto_execute sent a plan and every order filled
@@ -51,6 +41,16 @@ class Today:
 
 def look(context: AppContext, *, live: bool, sync: bool) -> Today:
     """Sync (optionally) and decide whether today's check is due."""
+    from trader.broker.connect import open_broker
+    from trader.core.domain import AccountMode
+    from trader.core.schedule import CheckDecision, check_due, market_date
+    from trader.planning.schedule_inputs import (
+        broker_trading_days,
+        schedule_entries,
+        weekday_trading_days,
+    )
+    from trader.sync import sync_account
+
     settings = context.settings
     mode = AccountMode(settings.account)
     entries = schedule_entries(settings)
@@ -90,6 +90,11 @@ def run(
     21 auto_execute sent it and everything filled; 8 or 18 auto_execute left orders
     rejected or open; 10-17 execution refused; 2-9 errors as for every command.
     """
+    from trader.alerts import execution_alert, plan_alert, refusal_alert
+    from trader.cli.alerting import notifier
+    from trader.core.domain import AccountMode
+    from trader.planning.service import plan_account
+
     context: AppContext = ctx.obj
     settings = context.settings
     console = context.console
@@ -151,6 +156,9 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
 ) -> None:
     """Say whether a check is due today, when the next one is, and why."""
+    from trader.core.schedule import next_check
+    from trader.planning.schedule_inputs import describe, schedule_entries
+
     context: AppContext = ctx.obj
     settings = context.settings
     today = look(context, live=live, sync=False)
@@ -193,6 +201,9 @@ def schedule(
     ),
 ) -> None:
     """Show the configured schedule; --print-cron prints the crontab lines that run it."""
+    from trader.planning.schedule_inputs import describe, schedule_entries
+    from trader.settings import config_path
+
     context: AppContext = ctx.obj
     settings = context.settings
     entries = schedule_entries(settings)

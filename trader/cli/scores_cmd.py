@@ -8,12 +8,8 @@ from datetime import UTC, datetime
 import typer
 from rich.table import Table
 
-from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
 from trader.cli.formatting import to_json_value
-from trader.core.schedule import market_date
-from trader.planning.inputs import categorised_symbols
-from trader.planning.scores import scores_for
 
 
 def scores(
@@ -24,6 +20,11 @@ def scores(
     """Print each category symbol's score (0-100): from scores_file, else the built-in one
     computed from daily bars (how far the price sits below its 50-day average and its
     one-year high), cached in the store for the day."""
+    from trader.broker.connect import open_broker
+    from trader.core.schedule import market_date
+    from trader.planning.inputs import categorised_symbols
+    from trader.planning.scores import scores_for
+
     context: AppContext = ctx.obj
     settings = context.settings
     symbols = categorised_symbols(settings)

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import typer
 
-from trader.broker.connect import SIM_STATE_FILE
 from trader.cli.context import AppContext
 from trader.core.money import plain, to_decimal
 
@@ -16,6 +15,7 @@ sim_app = typer.Typer(help="The local Alpaca-compatible paper broker.", no_args_
 
 
 def _server(context: AppContext, port: int = 0, host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+    from trader.broker.connect import SIM_STATE_FILE
     from trader.sim import SimServer
 
     context.home.mkdir(parents=True, exist_ok=True)

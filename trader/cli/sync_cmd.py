@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 
-from trader.broker.connect import open_broker
 from trader.cli.context import AppContext
 from trader.cli.formatting import (
     holdings_json,
@@ -16,11 +16,16 @@ from trader.cli.formatting import (
     to_json_value,
 )
 from trader.core.corporate import read_actions
-from trader.sync import SyncResult, sync_account
+
+if TYPE_CHECKING:
+    from trader.sync import SyncResult
 
 
 def run_sync(context: AppContext, *, live: bool = False, command: str = "sync") -> SyncResult:
     """Sync the configured account, logging the command and every broker call."""
+    from trader.broker.connect import open_broker
+    from trader.sync import sync_account
+
     store = context.open_store()
     try:
         with open_broker(context.settings, context.home, live_flag=live) as opened:

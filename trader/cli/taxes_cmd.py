@@ -11,7 +11,6 @@ from trader.cli.context import AppContext
 from trader.cli.formatting import money, to_json_value
 from trader.cli.lots_cmd import read_history
 from trader.core.money import ZERO
-from trader.core.tax_year import tax_year
 from trader.errors import ConfigError
 
 NOTE = (
@@ -29,6 +28,8 @@ def taxes(
 ) -> None:
     """Estimate a year's realized short- and long-term gains and losses from the account's
     fills, with the losses washed by wash sales shown apart, and the cash dividends received."""
+    from trader.core.tax_year import tax_year
+
     context: AppContext = ctx.obj
     settings = context.settings
     if settings.account == "manual":

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import holidays
-
 from trader.broker.protocol import Broker
 from trader.core.schedule import ScheduleEntry, default_entries
 from trader.settings import Settings
@@ -33,6 +31,8 @@ def broker_trading_days(broker: Broker, today: date) -> set[date]:
 
 
 def weekday_trading_days(today: date) -> set[date]:
+    import holidays  # slow to import, and a broker's calendar needs none of it
+
     closed = holidays.financial_holidays("NYSE", years=range(today.year - 1, today.year + 2))
     days = set()
     day = today - PAST

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,6 +29,9 @@ from trader.sim.assets import ASSETS
 
 HISTORY_START = date(2010, 1, 4)
 TRADING_DAYS_PER_YEAR = 252
+# Walks kept: more than the largest scenario's symbols (stocks-500), or one request over
+# all of them would empty the cache for the next.
+WALKS_CACHED = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,32 +61,36 @@ class MarketView:
 
 @dataclass(frozen=True, slots=True)
 class _Walk:
-    days: tuple[date, ...]
-    index: dict[date, int]
-    cum: tuple[float, ...]  # cumulative log return up to and including each day
-    gap: tuple[float, ...]  # open relative to the previous close, as a log return
-    wick: tuple[float, ...]  # how far high and low reach past the body
-    volume: tuple[int, ...]
+    # Arrays, not tuples of floats: a walk is ten thousand numbers, and a thousand are kept.
+    index: dict[date, int]  # shared by every walk to the same anchor
+    cum: array[float]  # cumulative log return up to and including each day
+    gap: array[float]  # open relative to the previous close, as a log return
+    wick: array[float]  # how far high and low reach past the body
+    volume: array[int]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8)
+def _day_index(anchor: date) -> dict[date, int]:
+    return {day: i for i, day in enumerate(cal.trading_days(HISTORY_START, anchor))}
+
+
+@lru_cache(maxsize=WALKS_CACHED)
 def _walk(symbol: str, anchor: date) -> _Walk:
     asset = ASSETS[symbol]
-    days = cal.trading_days(HISTORY_START, anchor)
+    index = _day_index(anchor)
     rng = random.Random(symbol)
     daily_vol = asset.volatility / math.sqrt(TRADING_DAYS_PER_YEAR)
     drift = asset.drift / TRADING_DAYS_PER_YEAR
     base_volume = 2_000_000 + rng.randrange(40_000_000)
-    cum, gap, wick, volume = [], [], [], []
+    cum, gap, wick, volume = array("d"), array("d"), array("d"), array("q")
     total = 0.0
-    for _ in days:
+    for _ in index:
         total += rng.gauss(drift, daily_vol)
         cum.append(total)
         gap.append(rng.gauss(0.0, daily_vol * 0.25))
         wick.append(abs(rng.gauss(0.0, daily_vol * 0.4)))
         volume.append(int(base_volume * math.exp(rng.gauss(0.0, 0.3))))
-    index = {day: i for i, day in enumerate(days)}
-    return _Walk(days, index, tuple(cum), tuple(gap), tuple(wick), tuple(volume))
+    return _Walk(index, cum, gap, wick, volume)
 
 
 def float_cents(value: float) -> float:

@@ -1,9 +1,10 @@
 """The NYSE trading calendar the sim lives by: which days trade, and when sessions open and close.
 
-Regular sessions run 09:30-16:00 America/New_York. Full-day closures come from the
-``holidays`` package's NYSE financial calendar (which also knows the one-off
-closures such as national days of mourning). Three days close early at 13:00 when
-they are trading days: the day after Thanksgiving, Christmas Eve and July 3.
+Regular sessions run 09:30-16:00 America/New_York. Full-day closures are the
+``holidays`` package's NYSE financial calendar (which also knows the one-off closures
+such as national days of mourning), as ``nyse_closures`` lists it. Three days close
+early at 13:00 when they are trading days: the day after Thanksgiving, Christmas Eve
+and July 3.
 
 The sim never reads the wall clock; every function here takes the instant it is
 asked about. Instants are timezone-aware; results come back in New York time.
@@ -17,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from trader.sim.nyse_closures import CLOSURES
 
 NEW_YORK = ZoneInfo("America/New_York")
 REGULAR_OPEN = time(9, 30)
@@ -41,11 +42,6 @@ class Session:
         return self.close.time() != REGULAR_CLOSE
 
 
-@lru_cache(maxsize=1)
-def _closures() -> frozenset[date]:
-    return frozenset(holidays.financial_holidays("NYSE", years=range(FIRST_YEAR, LAST_YEAR + 1)))
-
-
 def _check_year(day: date) -> None:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ValueError(f"{day} is outside the sim calendar ({FIRST_YEAR}-{LAST_YEAR})")
@@ -54,7 +50,7 @@ def _check_year(day: date) -> None:
 def is_trading_day(day: date) -> bool:
     """Whether the NYSE holds a regular session on ``day``."""
     _check_year(day)
-    return day.weekday() < 5 and day not in _closures()
+    return day.weekday() < 5 and day not in CLOSURES
 
 
 def _thanksgiving(year: int) -> date:
