@@ -9,7 +9,10 @@ symbol to minimise the remaining deviation, the sum of ``|v + d * unit - t|``, s
 - the budget: the net cost of all trades is at most the cash above the reserve;
 - never selling more than is held, never ending above a cap;
 - every trade at least ``min_trade`` dollars (or no trade);
-- at most ``max_trades`` symbols traded.
+- at most ``max_trades`` symbols traded;
+- for cash-flow plans, no sell at all (``sells_allowed=False``: new cash is invested with
+  buys alone) or no buy at all (``buys_allowed=False``: a withdrawal is raised with sells
+  alone, the budget then negative: the cash the sells must bring in).
 
 The method, in five steps (the bound and the search are in ``share_search``):
 
@@ -87,6 +90,8 @@ class ShareProblem:
     budget: Decimal
     min_trade: Decimal = ZERO
     max_trades: int | None = None
+    sells_allowed: bool = True
+    buys_allowed: bool = True
 
     def __post_init__(self) -> None:
         for t in self.targets:
@@ -196,6 +201,13 @@ class _Search:
                     found = ceilings[cap_value] = _scaled([cap_value], digits, ROUND_FLOOR)[0]
                 last, ceiling = cap_value, found
             self.hi.append((ceiling - value) // unit)
+        # A cash-flow plan trades one way only: no count below the holding (no sell), or
+        # none above it (no buy). A symbol above its cap with no sell allowed is handled
+        # like any other that cannot trade down to its cap (see ``alone``).
+        if not problem.sells_allowed:
+            self.lo = [0] * n
+        if not problem.buys_allowed:
+            self.hi = [min(high, 0) for high in self.hi]
         self.budget = budget
         self.min_trade = min_trade
         # Rounded down, so that an answer taken early is within ``tolerance`` of the

@@ -1,0 +1,324 @@
+"""Cash-flow rebalancing: new cash fixes drift with buys alone, a withdrawal with sells alone.
+
+Every percentage is of the investable value, so the dollars below target always add up
+to the dollars above target plus the cash above the reserve: buys alone can spend all
+that cash without taking any category past its target, and sells alone can raise a
+withdrawal without taking any category below it.
+
+The plan's :class:`CashFlow` changes the account the plan is made for: a deposit not yet
+arrived is counted as cash, and a withdrawal is kept in cash beside the reserve, so that
+every target is a share of what stays invested.
+
+Two one-way plans, each sharing out an amount among categories with :func:`share_out`:
+
+- **invest** (buys only): the cash above the reserve (and above the ``cash`` category's
+  target, when there is one) goes to the categories under target, the most underweight
+  first: each is bought up to a common shortfall, the level found exactly. A category
+  whose share would be under ``min_trade_dollars`` gets none and its share goes to the
+  others; at most ``max_trades_per_session`` categories buy (the most underweight); no
+  share takes its symbol past the position or leveraged caps; categories that cannot be
+  bought now (a wash-sale window, a trailing stop, no price) are left out, with the reason.
+- **raise** (sells only): what a withdrawal needs beyond the cash above the reserve comes
+  from the categories over target, the most overweight first, down to a common excess.
+
+:func:`plan_kind` decides, by the policy's ``cash_flow`` mode, whether the plan is one of
+these, the full rebalance, or nothing; the planner tries the one-way plan first under
+``prefer`` and keeps it only when it leaves every category within its band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import StrEnum
+
+from trader.core.engine.allocation import Allocation, AllocationRow
+from trader.core.engine.targets import buy_symbol, cannot_buy
+from trader.core.money import CENT, ZERO, dollars
+from trader.core.policy import (
+    CASH_CATEGORY,
+    HUNDRED,
+    CashFlowMode,
+    Policy,
+    Portfolio,
+    RebalanceMethod,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CashFlow:
+    """Cash the plan is asked to handle: a deposit on its way in, or a withdrawal to raise."""
+
+    deposit: Decimal = ZERO
+    withdrawal: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        for name in ("deposit", "withdrawal"):
+            value = getattr(self, name)
+            if not isinstance(value, Decimal) or not value.is_finite() or value < ZERO:
+                raise ValueError(f"{name}: {value} is not an amount of dollars")
+        if self.deposit and self.withdrawal:
+            raise ValueError("a plan takes a deposit or a withdrawal, not both")
+
+    @property
+    def given(self) -> bool:
+        return bool(self.deposit or self.withdrawal)
+
+    def applied(self, policy: Policy, portfolio: Portfolio) -> tuple[Policy, Portfolio]:
+        """The policy and portfolio the plan is made for: the deposit in cash, the
+        withdrawal kept beside the reserve (so the budget of the trades leaves it)."""
+        if self.withdrawal:
+            policy = replace(policy, cash_reserve=policy.cash_reserve + self.withdrawal)
+        if self.deposit:
+            portfolio = replace(portfolio, cash=portfolio.cash + self.deposit)
+        return policy, portfolio
+
+
+NO_CASH_FLOW = CashFlow()
+
+
+class PlanKind(StrEnum):
+    """What sort of plan the engine made."""
+
+    NONE = "none"  # no rebalance due (trailing stops and harvests may still trade)
+    FULL = "full"  # the rebalance the method decides: sells and buys back to target
+    BUY_ONLY = "buy_only"  # buys only, with the cash above the reserve
+    SELL_ONLY = "sell_only"  # sells only, raising a withdrawal
+
+
+@dataclass(frozen=True, slots=True)
+class CashFlowOutcome:
+    """How the plan treated cash flows: the mode, the kind of plan it made and why."""
+
+    mode: CashFlowMode = CashFlowMode.FULL
+    kind: PlanKind = PlanKind.NONE
+    deposit: Decimal = ZERO
+    withdrawal: Decimal = ZERO
+    reason: str = ""
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.deposit < ZERO or self.withdrawal < ZERO:
+            raise ValueError("a deposit or withdrawal is not negative")
+
+
+def plan_kind(
+    policy: Policy, cash_flow: CashFlow, *, due: bool, stops: list[str]
+) -> tuple[PlanKind | None, str]:
+    """The kind of plan to make, and why; ``None`` means: try the one-way plan and keep it
+    only if it leaves every category within its band (``prefer``).
+
+    ``due`` is the method's decision (a band broken, the calendar's day); ``stops`` the
+    symbols whose trailing stop fired.
+    """
+    one_way = one_way_kind(cash_flow)
+    mode = policy.cash_flow
+    if mode is CashFlowMode.BUY_ONLY:
+        return one_way, "cash_flow buy_only: the plan never sells to rebalance"
+    if mode is CashFlowMode.FULL:
+        if due:
+            return PlanKind.FULL, ""
+        if cash_flow.given and not stops:
+            return one_way, "no rebalance is due: the cash flow alone is planned"
+        return PlanKind.NONE, ""
+    if not (due or cash_flow.given):
+        return PlanKind.NONE, ""
+    if stops:
+        return PlanKind.FULL, (
+            f"{', '.join(stops)} hit {'its' if len(stops) == 1 else 'their'} trailing stop: "
+            f"the plan sells, so it is the full rebalance"
+        )
+    if due and policy.method is RebalanceMethod.CALENDAR:
+        return PlanKind.FULL, "the calendar's check day rebalances every category back to target"
+    return None, ""
+
+
+def one_way_kind(cash_flow: CashFlow) -> PlanKind:
+    """Sells only for a withdrawal; buys only otherwise."""
+    return PlanKind.SELL_ONLY if cash_flow.withdrawal else PlanKind.BUY_ONLY
+
+
+# -- sharing an amount out -----------------------------------------------------------------------
+def level(gaps: Mapping[str, Decimal], amount: Decimal) -> dict[str, Decimal]:
+    """Share ``amount`` among ``gaps`` so that the largest gap left is as small as can be.
+
+    Each name gets ``max(gap - level, 0)``, the level found exactly; with ``amount`` at or
+    above the gaps' sum, each gets its whole gap.
+    """
+    names = sorted(gaps, key=lambda name: (-gaps[name], name))
+    total = sum(gaps.values(), ZERO)
+    if amount >= total:
+        return dict(gaps)
+    if amount <= ZERO:
+        return dict.fromkeys(names, ZERO)
+    # Fill the k largest gaps down to one level, for the smallest k whose level is at or
+    # above the next gap (so that gap is untouched).
+    running = ZERO
+    found = ZERO
+    for k, name in enumerate(names, 1):
+        running += gaps[name]
+        found = (running - amount) / k
+        following = gaps[names[k]] if k < len(names) else ZERO
+        if found >= following:
+            break
+    return {name: max(gaps[name] - found, ZERO) for name in names}
+
+
+def share_out(
+    gaps: Mapping[str, Decimal],
+    amount: Decimal,
+    min_trade: Decimal,
+    max_orders: int | None,
+    *,
+    must_cover: bool = False,
+) -> dict[str, Decimal]:
+    """:func:`level`, within the minimum trade and the trade cap: the names with the largest
+    gaps trade (at most ``max_orders``), and a name whose share would be under
+    ``min_trade`` gets none, its share going to the others. ``must_cover``: the amount
+    has to be found (a withdrawal), so no name is left out when the others' gaps cannot
+    cover it. Returns the positive shares only."""
+    chosen = sorted((n for n in gaps if gaps[n] > ZERO), key=lambda n: (-gaps[n], n))
+    if max_orders is not None and len(chosen) > max_orders:
+        rest = sum((gaps[n] for n in chosen[max_orders:]), ZERO)
+        kept = sum((gaps[n] for n in chosen[:max_orders]), ZERO)
+        if not (must_cover and kept < amount and rest):
+            chosen = chosen[:max_orders]
+    while True:
+        shares = level({n: gaps[n] for n in chosen}, amount)
+        smallest = chosen[-1] if chosen else None
+        if smallest is None or not ZERO <= shares[smallest] < min_trade:
+            return {n: s for n, s in shares.items() if s > ZERO}
+        others = sum((gaps[n] for n in chosen[:-1]), ZERO)
+        if must_cover and others < amount:
+            return {n: s for n, s in shares.items() if s > ZERO}
+        chosen.pop()
+
+
+# -- invest: buys only ---------------------------------------------------------------------------
+def cash_to_invest(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> Decimal:
+    """The cash above the reserve, less the ``cash`` category's target when there is one."""
+    spare = portfolio.cash - policy.cash_reserve
+    for row in allocation.rows:
+        if row.category == CASH_CATEGORY:
+            spare -= row.target_value
+    return max(spare, ZERO)
+
+
+def invest_shares(
+    policy: Policy,
+    portfolio: Portfolio,
+    allocation: Allocation,
+    blocked: Mapping[str, str],
+    halted: Mapping[str, str],
+) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """Dollars to buy per category, and the categories under target that cannot be bought
+    in this plan, with why."""
+    gaps: dict[str, Decimal] = {}
+    unbuyable: dict[str, str] = {}
+    for row in allocation.rows:
+        deficit = row.target_value - row.current_value
+        if row.category == CASH_CATEGORY or deficit <= ZERO:
+            continue
+        why = cannot_buy(policy, portfolio, row.category, blocked, halted)
+        if why is not None:
+            unbuyable[row.category] = why
+            continue
+        symbol = buy_symbol(policy, portfolio, row.category, frozenset(blocked))
+        assert symbol is not None  # cannot_buy said there is one
+        room = cap_room(policy, portfolio, allocation.investable, symbol)
+        if min(deficit, room) > ZERO:
+            gaps[row.category] = min(deficit, room)
+    amount = cash_to_invest(policy, portfolio, allocation)
+    shares = share_out(gaps, amount, policy.min_trade_dollars, policy.max_trades_per_session)
+    return shares, unbuyable
+
+
+def cap_room(policy: Policy, portfolio: Portfolio, investable: Decimal, symbol: str) -> Decimal:
+    """How much more of ``symbol`` the position and leveraged caps allow."""
+    holding = portfolio.holding(symbol)
+    held = holding.value if holding is not None else ZERO
+    room = investable * policy.max_single_position / HUNDRED - held
+    multiple = policy.leverage.get(symbol)
+    if multiple is not None:
+        leveraged = [h for h in portfolio.holdings if h.symbol in policy.leverage]
+        total = sum((h.value for h in leveraged), ZERO)
+        room = min(room, investable * policy.max_leveraged_total / HUNDRED - total)
+        if policy.max_leveraged_exposure is not None:
+            exposure = sum((h.value * policy.leverage[h.symbol] for h in leveraged), ZERO)
+            limit = investable * policy.max_leveraged_exposure / HUNDRED
+            room = min(room, (limit - exposure) / multiple)
+    return max(room, ZERO)
+
+
+def invest_reason(row: AllocationRow) -> str:
+    return (
+        f"{_where(row)}, {_points(-row.drift_pct)} points under: a buy-only plan spends the "
+        f"cash above the reserve on the most underweight categories first"
+    )
+
+
+# -- raise: sells only ---------------------------------------------------------------------------
+def cash_to_raise(policy: Policy, portfolio: Portfolio) -> Decimal:
+    """What the sells must bring in: the reserve and the withdrawal, less the cash there."""
+    return max(policy.cash_reserve - portfolio.cash, ZERO)
+
+
+def raise_shares(
+    policy: Policy, portfolio: Portfolio, allocation: Allocation
+) -> dict[str, Decimal]:
+    """Dollars to sell per category to raise the withdrawal, the most overweight first."""
+    gaps = {
+        row.category: row.current_value - row.target_value
+        for row in allocation.rows
+        if row.category != CASH_CATEGORY and row.current_value > row.target_value
+    }
+    amount = cash_to_raise(policy, portfolio)
+    return share_out(
+        gaps,
+        amount,
+        policy.min_trade_dollars,
+        policy.max_trades_per_session,
+        must_cover=True,
+    )
+
+
+def raise_reason(row: AllocationRow, withdrawal: Decimal) -> str:
+    return (
+        f"{_where(row)}, {_points(row.drift_pct)} points over once {dollars(withdrawal)} is "
+        f"withdrawn: sold to raise it, the most overweight categories first"
+    )
+
+
+# -- whether the one-way plan is enough ----------------------------------------------------------
+def not_enough(kind: PlanKind, after: tuple[AllocationRow, ...]) -> str:
+    """Why the one-way plan is not enough: the categories it leaves out of band."""
+    alone = "buys alone" if kind is PlanKind.BUY_ONLY else "the withdrawal's sells alone"
+    problems = []
+    for row in after:
+        if not row.out_of_band:
+            continue
+        side = "above" if row.drift_pct > ZERO else "below"
+        fix = (
+            "only a sale brings it back"
+            if row.drift_pct > ZERO
+            else "the cash above the reserve does not bring it back"
+            if kind is PlanKind.BUY_ONLY
+            else "only a buy brings it back"
+        )
+        problems.append(
+            f"{row.category} would stay {_points(abs(row.drift_pct))} points {side} target, "
+            f"beyond its {_points(row.band_pct)}-point band ({fix})"
+        )
+    return f"{alone} are not enough: {'; '.join(problems)}; so the plan is the full rebalance"
+
+
+def _where(row: AllocationRow) -> str:
+    return (
+        f"{row.category} at {row.current_pct.quantize(CENT)}% against its "
+        f"{row.target_pct.quantize(CENT)}% target"
+    )
+
+
+def _points(value: Decimal) -> str:
+    return f"{value.quantize(CENT)}"
