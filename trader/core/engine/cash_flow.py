@@ -212,8 +212,8 @@ def invest_shares(
     blocked: Mapping[str, str],
     halted: Mapping[str, str],
 ) -> tuple[dict[str, Decimal], dict[str, str]]:
-    """Dollars to buy per category, and the categories under target that cannot be bought
-    in this plan, with why."""
+    """Dollars to buy per category, and the categories under target that get none, with
+    why (nothing may be bought, the trade cap, or a share under the minimum trade)."""
     gaps: dict[str, Decimal] = {}
     unbuyable: dict[str, str] = {}
     for row in allocation.rows:
@@ -230,7 +230,23 @@ def invest_shares(
         if min(deficit, room) > ZERO:
             gaps[row.category] = min(deficit, room)
     amount = cash_to_invest(policy, portfolio, allocation)
-    shares = share_out(gaps, amount, policy.min_trade_dollars, policy.max_trades_per_session)
+    cap = policy.max_trades_per_session
+    shares = share_out(gaps, amount, policy.min_trade_dollars, cap)
+    ranked = sorted(gaps, key=lambda c: (-gaps[c], c))
+    for rank, category in enumerate(ranked):
+        if category in shares or gaps[category] < policy.min_trade_dollars:
+            continue  # bought, or too close to target for a trade of its own
+        if cap is not None and rank >= cap:
+            unbuyable[category] = (
+                f"over max_trades_per_session ({cap}): a buy-only plan buys the most "
+                f"underweight categories first"
+            )
+        else:
+            unbuyable[category] = (
+                f"a buy-only plan buys the most underweight categories first, and the share of "
+                f"the cash left for '{category}' is under min_trade_dollars "
+                f"({dollars(policy.min_trade_dollars)})"
+            )
     return shares, unbuyable
 
 

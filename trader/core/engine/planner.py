@@ -246,7 +246,9 @@ def _one_way_orders(
             goals[category] -= amount
         reasons = {c: raise_reason(rows[c], withdrawal) for c in shares}
         work = cash_to_raise(policy, portfolio)
-    targets = symbol_targets(policy, portfolio, allocation, goals, set(), blocked, halted, reasons)
+    targets = symbol_targets(
+        policy, portfolio, allocation, goals, set(), blocked, halted, reasons, trim_over_cap=False
+    )
     buying = kind is PlanKind.BUY_ONLY
     orders, more = _choose_orders(
         policy, portfolio, targets, sells_allowed=not buying, buys_allowed=buying
@@ -299,7 +301,7 @@ def _invest_notes(
                 "what the rules leave: whole shares, the trade cap, the position caps or "
                 "symbols that cannot be bought now (see what was not traded)"
             )
-        parts.append(f"{dollars(rest)}: {why}")
+        parts.append(f"{dollars(rest)}: {why}" if parts else why)
     return [f"{note}: {'; '.join(parts)}"]
 
 

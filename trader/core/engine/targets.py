@@ -208,12 +208,16 @@ def symbol_targets(
     blocked: Mapping[str, str] | None = None,
     halted: Mapping[str, str] | None = None,
     reasons: Mapping[str, str] | None = None,
+    *,
+    trim_over_cap: bool = True,
 ) -> SymbolTargets:
     """Steps 3 and 4: a target value per categorised symbol, with caps and reasons.
 
     ``blocked`` maps symbols that may not be bought in this plan to why; ``halted``
     maps categories not to be bought at all in this plan to why. ``reasons`` gives the
     reason of a category's trades when it is not the rebalance's (a cash-flow plan).
+    ``trim_over_cap=False`` (a cash-flow plan, which never sells to rebalance): the caps
+    only cut buys; a position above a cap is not sold down to it.
     """
     blocked = blocked or {}
     halted = halted or {}
@@ -265,8 +269,34 @@ def symbol_targets(
             result.target_value[symbol] += change
             why = reasons.get(category) or _category_reason(row, category in out_of_band, policy)
             result.reason[symbol] = why + _score_note(policy, portfolio, category, symbol)
+    asked = (dict(result.target_value), dict(result.reason)) if not trim_over_cap else None
     _apply_caps(policy, portfolio, allocation, result)
+    if asked is not None:
+        _untrim(portfolio, result, *asked)
     return result
+
+
+def _untrim(
+    portfolio: Portfolio,
+    result: SymbolTargets,
+    asked: Mapping[str, Decimal],
+    reasons: Mapping[str, str],
+) -> None:
+    """Let the caps cut buys only: no target below what the goals asked or the value held,
+    whichever is lower, and no bound below the value held."""
+    positions = portfolio.positions
+    for symbol, before in asked.items():
+        held = positions[symbol].value if symbol in positions else ZERO
+        floor = min(before, held)
+        if result.target_value[symbol] < floor:
+            result.target_value[symbol] = floor
+            if symbol in reasons:
+                result.reason[symbol] = reasons[symbol]
+            else:
+                result.reason.pop(symbol, None)
+        bound = result.upper_bound.get(symbol)
+        if bound is not None and bound < held:
+            result.upper_bound[symbol] = held
 
 
 def _score_note(policy: Policy, portfolio: Portfolio, category: str, symbol: str) -> str:
