@@ -79,27 +79,30 @@ def test_a_deposit_into_the_seed_account_buys_the_most_underweight_first():
 def test_prefer_keeps_the_buys_when_they_fix_every_band():
     # The same deposit under `prefer` with the trade cap of 5: financials (6.67%, -8.33)
     # and nasdaq (0%, -10) are out of band. The five most underweight are bought to target
-    # (nasdaq 1,350, financials 1,125, utilities 675, energy 550, healthcare 425 = 4,125);
-    # 275 stays. Every category then holds: technology +3.70, sp500 -1.11, leveraged
-    # -2.59, bonds -2.04.
+    # (nasdaq 1,350, financials 1,125, utilities 675, energy 550, healthcare 425 = 4,125).
+    # The trade cap keeps the other 275 from leveraged, bonds and sp500: it is shared
+    # evenly among the five bought, 55 each past its target (each was further below).
+    # Every category then holds: technology +3.70, sp500 -1.11, leveraged -2.59, bonds
+    # -2.04, and the five bought +55 / 13,500 = +0.41.
     policy = replace(ABSOLUTE, cash_flow=CashFlowMode.PREFER)
     plan = plan_rebalance(policy, SEED, cash_flow=CashFlow(deposit=D(2000)))
     assert plan.cash_flow.kind is PlanKind.BUY_ONLY
-    assert "bring every category within its band" in plan.cash_flow.reason
+    assert plan.cash_flow.reason == "the buys alone bring every category within its band"
     assert orders(plan) == [
-        (Side.BUY, "QQQ", D("1350.00")),
-        (Side.BUY, "XLF", D("1125.00")),
-        (Side.BUY, "XLU", D("675.00")),
-        (Side.BUY, "XLE", D("550.00")),
-        (Side.BUY, "XLV", D("425.00")),
+        (Side.BUY, "QQQ", D("1405.00")),
+        (Side.BUY, "XLF", D("1180.00")),
+        (Side.BUY, "XLU", D("730.00")),
+        (Side.BUY, "XLE", D("605.00")),
+        (Side.BUY, "XLV", D("480.00")),
     ]
+    assert "takes $55.00 (0.41 points) past its target" in plan.orders[0].reason
     assert [(s.symbol, "max_trades_per_session (5)" in s.reason) for s in plan.skipped] == [
         ("TQQQ", True),
         ("TLT", True),
         ("SPY", True),
     ]
-    assert abs(plan.cash_after - 1275) < CENT
-    assert plan.cash_flow.notes[0].startswith("$275.00 of the cash above the reserve stays")
+    assert abs(plan.cash_after - 1000) < CENT and plan.cash_flow.notes == ()
+    assert after_pct(plan)["nasdaq"] == D("10.41")
     assert all(row.action is Action.HOLD for row in plan.allocation_after)
 
 
@@ -172,9 +175,12 @@ WHOLE_POLICY = Policy(
 def test_buy_only_with_whole_shares_and_a_trade_cap():
     # Equity 10,000: A 23 x 130 = 2,990, B 42 x 50 = 2,100, C 7 x 200 = 1,400, D 40 x 25 =
     # 1,000, cash 2,510. Short of target: A 1,010, B 900, C 600 (D is on it). Two trades:
-    # A and B, the most underweight, each to target (1,910 of the 2,510). In whole shares
-    # A takes 8 (1,040: 30 over its target) rather than 7 (910: 100 short), B exactly 18.
-    # C waits (the trade cap), and 2,510 - 1,940 = 570 stays in cash.
+    # A and B, the most underweight, each to target (1,910 of the 2,510). The trade cap
+    # keeps the other 600 from C: A and B share it, 300 each past target (each may go at
+    # most 500 past it, its 5-point band, and was further below). Goals: A 2,990 + 1,310 =
+    # 4,300 and B 2,100 + 1,200 = 3,300. In whole shares A takes 10 (1,300: 10 short of
+    # its goal; 11 would be 120 over), B exactly 24; 2,510 - 2,500 = 10 stays in cash.
+    # A ends at 42.90% (+2.90, was -10.10), B 33.00% (+3.00, was -9.00); C waits.
     portfolio = Portfolio(
         cash=D(2510),
         holdings=(
@@ -187,10 +193,11 @@ def test_buy_only_with_whole_shares_and_a_trade_cap():
     plan = plan_rebalance(WHOLE_POLICY, portfolio)
     assert plan.due and plan.cash_flow.kind is PlanKind.BUY_ONLY
     assert [(o.side, o.symbol, o.qty) for o in plan.orders] == [
-        (Side.BUY, "A", D(8)),
-        (Side.BUY, "B", D(18)),
+        (Side.BUY, "A", D(10)),
+        (Side.BUY, "B", D(24)),
     ]
-    assert plan.cash_after == 570
+    assert plan.cash_after == 10
+    assert after_pct(plan) == {"a": D("42.90"), "b": D("33.00"), "c": D("14.00"), "d": D("10.00")}
     assert [(s.symbol, s.reason) for s in plan.skipped] == [
         (
             "C",
@@ -199,16 +206,14 @@ def test_buy_only_with_whole_shares_and_a_trade_cap():
         )
     ]
     assert plan.cash_flow.notes == (
-        "$570.00 of the cash above the reserve stays uninvested: what the rules leave: whole "
-        "shares, the trade cap, the position caps or symbols that cannot be bought now (see "
-        "what was not traded)",
+        "$10.00 of the cash above the reserve stays uninvested: less than min_trade_dollars "
+        "($100.00)",
     )
 
 
 def test_buy_only_skips_a_category_in_a_wash_sale_window():
-    # C may not be bought (sold at a loss 10 days ago): its 600 goes to the others. With
-    # no trade cap, A (1,010 short), B (900) share the 2,510 ... and D is on target, so
-    # A and B reach their targets (8 x 130 = 1,040; 18 x 50 = 900) and the rest stays.
+    # C may not be bought (sold at a loss 10 days ago): the cash goes to A and B only,
+    # as in the trade-cap case above: A 10 shares, B 24.
     from trader.core.wash import WashWindows
 
     portfolio = Portfolio(
@@ -223,7 +228,7 @@ def test_buy_only_skips_a_category_in_a_wash_sale_window():
         wash=WashWindows(last_loss_sale={"C": date(2026, 11, 14)}),
     )
     plan = plan_rebalance(replace(WHOLE_POLICY, max_trades_per_session=None), portfolio)
-    assert {o.symbol: o.qty for o in plan.orders} == {"A": D(8), "B": D(18)}
+    assert {o.symbol: o.qty for o in plan.orders} == {"A": D(10), "B": D(24)}
     assert [(s.symbol, "wash" in s.reason) for s in plan.skipped] == [("C", True)]
 
 
@@ -351,10 +356,11 @@ def test_one_way_plans_trade_one_way_and_keep_the_reserve(values, cash, flow, wi
     if plan.cash_flow.kind is PlanKind.BUY_ONLY:
         assert all(o.side is Side.BUY for o in plan.orders)
         assert not plan.orders or plan.cash_after >= policy.cash_reserve
-        # No category is bought past its target by more than a share's rounding.
+        # A category bought ends within its band, and at least as close to its target.
         for before, after in zip(plan.allocation, plan.allocation_after, strict=True):
-            if after.current_value > before.current_value:
-                assert after.drift_pct < D("0.5") or not fractional
+            if after.current_value > before.current_value and fractional:
+                assert after.drift_pct <= after.band_pct + D("0.0001")
+                assert abs(after.drift_pct) <= abs(before.drift_pct) + D("0.0001")
     elif plan.cash_flow.kind is PlanKind.SELL_ONLY:
         assert all(o.side is Side.SELL for o in plan.orders)
         short = plan.cash_after < policy.cash_reserve + cash_flow.withdrawal

@@ -12,12 +12,15 @@ every target is a share of what stays invested.
 Two one-way plans, each sharing out an amount among categories with :func:`share_out`:
 
 - **invest** (buys only): the cash above the reserve (and above the ``cash`` category's
-  target, when there is one) goes to the categories under target, the most underweight
-  first: each is bought up to a common shortfall, the level found exactly. A category
-  whose share would be under ``min_trade_dollars`` gets none and its share goes to the
-  others; at most ``max_trades_per_session`` categories buy (the most underweight); no
-  share takes its symbol past the position or leveraged caps; categories that cannot be
-  bought now (a wash-sale window, a trailing stop, no price) are left out, with the reason.
+  target, when there is one, less the buy buffer) goes to the categories under target, the
+  most underweight first: each is bought up to a common shortfall, the level found
+  exactly. A category whose share would be under ``min_trade_dollars`` gets none and its
+  share goes to the others; at most ``max_trades_per_session`` categories buy (the most
+  underweight); no share takes its symbol past the position or leveraged caps;
+  categories that cannot be bought now (a wash-sale window, a trailing stop, no price)
+  are left out, with the reason. Cash the trade cap or the caps keep from the others is
+  then shared evenly among the categories bought, past their targets, but never further
+  above target than a category was below it, nor beyond its band.
 - **raise** (sells only): what a withdrawal needs beyond the cash above the reserve comes
   from the categories over target, the most overweight first, down to a common excess.
 
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from trader.core.engine.allocation import Allocation, AllocationRow
@@ -115,7 +118,7 @@ def plan_kind(
     one_way = one_way_kind(cash_flow)
     mode = policy.cash_flow
     if mode is CashFlowMode.BUY_ONLY:
-        return one_way, "cash_flow buy_only: the plan never sells to rebalance"
+        return one_way, "it never sells to rebalance"
     if mode is CashFlowMode.FULL:
         if due:
             return PlanKind.FULL, ""
@@ -197,12 +200,29 @@ def share_out(
 
 # -- invest: buys only ---------------------------------------------------------------------------
 def cash_to_invest(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> Decimal:
-    """The cash above the reserve, less the ``cash`` category's target when there is one."""
+    """What the buys may spend: the cash above the reserve (and above the ``cash``
+    category's target, when there is one), less the buy buffer those buys keep in hand
+    (``buy_buffer_pct`` of them), to the cent below."""
     spare = portfolio.cash - policy.cash_reserve
     for row in allocation.rows:
         if row.category == CASH_CATEGORY:
             spare -= row.target_value
-    return max(spare, ZERO)
+    if spare <= ZERO:
+        return ZERO
+    if policy.buy_buffer_pct:
+        spare = (spare / (1 + policy.buy_buffer_pct / HUNDRED)).quantize(CENT, ROUND_FLOOR)
+    return spare
+
+
+@dataclass(frozen=True, slots=True)
+class Investment:
+    """What a buy-only plan buys per category (dollars): ``shares`` in all, of which
+    ``past_target`` takes a category beyond its target; and the categories under target
+    that get nothing, with why."""
+
+    shares: Mapping[str, Decimal]
+    past_target: Mapping[str, Decimal]
+    left_out: Mapping[str, str]
 
 
 def invest_shares(
@@ -211,43 +231,78 @@ def invest_shares(
     allocation: Allocation,
     blocked: Mapping[str, str],
     halted: Mapping[str, str],
-) -> tuple[dict[str, Decimal], dict[str, str]]:
-    """Dollars to buy per category, and the categories under target that get none, with
-    why (nothing may be bought, the trade cap, or a share under the minimum trade)."""
-    gaps: dict[str, Decimal] = {}
-    unbuyable: dict[str, str] = {}
+) -> Investment:
+    """Dollars to buy per category, in two passes.
+
+    1. Toward the targets: the cash is levelled among the categories under target, the
+       most underweight first (:func:`share_out`), each within its caps.
+    2. The rest, when every category that pass buys has reached its target and cash is
+       left (the trade cap or a cap kept it from the others): shared evenly, in points,
+       among the categories already bought (no new order), each at most as far above its
+       target as it was below it before (so it ends at least as close), within its band
+       and its caps.
+    """
+    deficits: dict[str, Decimal] = {}
+    rooms: dict[str, Decimal] = {}
+    left_out: dict[str, str] = {}
     for row in allocation.rows:
         deficit = row.target_value - row.current_value
         if row.category == CASH_CATEGORY or deficit <= ZERO:
             continue
         why = cannot_buy(policy, portfolio, row.category, blocked, halted)
         if why is not None:
-            unbuyable[row.category] = why
+            left_out[row.category] = why
             continue
         symbol = buy_symbol(policy, portfolio, row.category, frozenset(blocked))
         assert symbol is not None  # cannot_buy said there is one
-        room = cap_room(policy, portfolio, allocation.investable, symbol)
-        if min(deficit, room) > ZERO:
-            gaps[row.category] = min(deficit, room)
+        deficits[row.category] = deficit
+        rooms[row.category] = cap_room(policy, portfolio, allocation.investable, symbol)
+    gaps = {c: min(d, rooms[c]) for c, d in deficits.items() if min(d, rooms[c]) > ZERO}
     amount = cash_to_invest(policy, portfolio, allocation)
     cap = policy.max_trades_per_session
     shares = share_out(gaps, amount, policy.min_trade_dollars, cap)
+    rest = amount - sum(shares.values(), ZERO)
+    past: dict[str, Decimal] = {}
+    if rest > ZERO and shares:
+        rows = {row.category: row for row in allocation.rows}
+        beyond = {}
+        for category, bought in shares.items():
+            band = allocation.investable * rows[category].band_pct / HUNDRED
+            mirror = 2 * deficits[category] - bought  # as far above target as it was below
+            beyond[category] = max(
+                min(mirror, deficits[category] + band - bought, rooms[category] - bought), ZERO
+            )
+        past = {c: x for c, x in spread_evenly(beyond, rest).items() if x > ZERO}
+        shares = {c: s + past.get(c, ZERO) for c, s in shares.items()}
     ranked = sorted(gaps, key=lambda c: (-gaps[c], c))
     for rank, category in enumerate(ranked):
         if category in shares or gaps[category] < policy.min_trade_dollars:
             continue  # bought, or too close to target for a trade of its own
         if cap is not None and rank >= cap:
-            unbuyable[category] = (
+            left_out[category] = (
                 f"over max_trades_per_session ({cap}): a buy-only plan buys the most "
                 f"underweight categories first"
             )
         else:
-            unbuyable[category] = (
+            left_out[category] = (
                 f"a buy-only plan buys the most underweight categories first, and the share of "
                 f"the cash left for '{category}' is under min_trade_dollars "
                 f"({dollars(policy.min_trade_dollars)})"
             )
-    return shares, unbuyable
+    return Investment(shares, past, left_out)
+
+
+def spread_evenly(rooms: Mapping[str, Decimal], amount: Decimal) -> dict[str, Decimal]:
+    """Share ``amount`` out in equal parts, each name taking at most its room: the smallest
+    rooms fill first and what they cannot take goes evenly to the others."""
+    found: dict[str, Decimal] = {}
+    names = sorted(rooms, key=lambda name: (rooms[name], name))
+    left = max(amount, ZERO)
+    for index, name in enumerate(names):
+        part = min(rooms[name], left / (len(names) - index))
+        found[name] = part
+        left -= part
+    return found
 
 
 def cap_room(policy: Policy, portfolio: Portfolio, investable: Decimal, symbol: str) -> Decimal:
@@ -267,11 +322,18 @@ def cap_room(policy: Policy, portfolio: Portfolio, investable: Decimal, symbol: 
     return max(room, ZERO)
 
 
-def invest_reason(row: AllocationRow) -> str:
-    return (
+def invest_reason(row: AllocationRow, past_target: Decimal, investable: Decimal) -> str:
+    why = (
         f"{_where(row)}, {_points(-row.drift_pct)} points under: a buy-only plan spends the "
         f"cash above the reserve on the most underweight categories first"
     )
+    if past_target > ZERO:
+        why += (
+            f"; it also takes {dollars(past_target)} "
+            f"({_points(past_target / investable * HUNDRED)} points) past its target, cash "
+            f"the trade cap or the caps keep from the other categories"
+        )
+    return why
 
 
 # -- raise: sells only ---------------------------------------------------------------------------

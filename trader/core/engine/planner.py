@@ -90,9 +90,9 @@ def plan_rebalance(
         else:
             kind, chosen = one_way, trial
             why = (
-                "cash_flow prefer: the buys alone bring every category within its band"
+                "the buys alone bring every category within its band"
                 if one_way is PlanKind.BUY_ONLY
-                else "cash_flow prefer: the withdrawal's sells leave every category within its band"
+                else "the withdrawal's sells alone leave every category within its band"
             )
     if chosen is None and kind in (PlanKind.FULL, PlanKind.NONE):
         chosen = _rebalance_orders(
@@ -233,11 +233,14 @@ def _one_way_orders(
     notes: list[str] = []
     goals = {row.category: row.current_value for row in allocation.rows}
     if kind is PlanKind.BUY_ONLY:
-        shares, unbuyable = invest_shares(policy, portfolio, allocation, blocked, halted)
-        for category, amount in shares.items():
+        investment = invest_shares(policy, portfolio, allocation, blocked, halted)
+        for category, amount in investment.shares.items():
             goals[category] += amount
-        reasons = {c: invest_reason(rows[c]) for c in shares}
-        for category, why in unbuyable.items():
+        reasons = {
+            c: invest_reason(rows[c], investment.past_target.get(c, ZERO), allocation.investable)
+            for c in investment.shares
+        }
+        for category, why in investment.left_out.items():
             skipped.append(SkippedOrder(policy.categories[category][0], category, Side.BUY, why))
         work = cash_to_invest(policy, portfolio, allocation)
     else:
