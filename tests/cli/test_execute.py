@@ -229,7 +229,10 @@ def test_a_changed_account_is_refused(run_trader, config_file, tmp_path):
 
 
 def test_a_conflicting_open_order_is_skipped_or_cancelled(run_trader, config_file, tmp_path):
-    with paper_account(config_file) as (server, env, config, client):
+    # cash_flow full: the second plan buys only the category still out of band (prefer
+    # would spend all the cash above the reserve on the most underweight).
+    full = ("cash_flow: prefer ", "cash_flow: full ")
+    with paper_account(config_file, full) as (server, env, config, client):
         # The user's own take-profit sell on XLF, far above the price: it stays open.
         theirs = client.submit_order(
             LimitOrderRequest(

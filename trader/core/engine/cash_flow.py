@@ -199,14 +199,20 @@ def share_out(
 
 
 # -- invest: buys only ---------------------------------------------------------------------------
-def cash_to_invest(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> Decimal:
-    """What the buys may spend: the cash above the reserve (and above the ``cash``
-    category's target, when there is one), less the buy buffer those buys keep in hand
-    (``buy_buffer_pct`` of them), to the cent below."""
+def cash_above_reserve(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> Decimal:
+    """The cash above the reserve (and above the ``cash`` category's target, when there is
+    one): what a buy-only plan invests."""
     spare = portfolio.cash - policy.cash_reserve
     for row in allocation.rows:
         if row.category == CASH_CATEGORY:
             spare -= row.target_value
+    return max(spare, ZERO)
+
+
+def cash_to_invest(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> Decimal:
+    """What the buys may spend: :func:`cash_above_reserve` less the buy buffer those buys
+    keep in hand (``buy_buffer_pct`` of them), to the cent below."""
+    spare = cash_above_reserve(policy, portfolio, allocation)
     if spare <= ZERO:
         return ZERO
     if policy.buy_buffer_pct:

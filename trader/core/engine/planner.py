@@ -26,6 +26,7 @@ from trader.core.engine.cash_flow import (
     CashFlow,
     CashFlowOutcome,
     PlanKind,
+    cash_above_reserve,
     cash_to_invest,
     cash_to_raise,
     invest_reason,
@@ -281,7 +282,7 @@ def _invest_notes(
 ) -> list[str]:
     """What the buy-only plan leaves uninvested, and why."""
     bought = sum((o.est_value for o in orders if o.side is Side.BUY), ZERO)
-    left = cash_to_invest(policy, portfolio, allocation) - bought
+    left = cash_above_reserve(policy, portfolio, allocation) - bought
     if left < CENT / 2:
         return []
     note = f"{dollars(left)} of the cash above the reserve stays uninvested"
