@@ -65,7 +65,7 @@ def allocation_table(plan: Plan) -> Table:
         if all(row.category != CASH_CATEGORY for row in plan.allocation):
             kept = reserve + flow.withdrawal
             now = plan.cash + flow.deposit - kept
-            name = "cash above the reserve" + (" and withdrawal" if flow.withdrawal else "")
+            name = "cash above the reserve" + (", less the withdrawal" if flow.withdrawal else "")
             rest.append(
                 (
                     name,
@@ -209,7 +209,11 @@ def print_review(console: Console, outcome: PlanOutcome) -> None:
     elif not plan.orders:
         console.print("[bold]A rebalance is due, but no order passes the rules[/] (see skipped)")
     if plan.orders:
-        console.print("[bold]Recommended trades[/] (sells first; they fund the buys)")
+        console.print(
+            "[bold]Recommended trades[/] (sells first; they fund the buys)"
+            if plan.sells and plan.buys
+            else "[bold]Recommended trades[/]"
+        )
         for side in (Side.SELL, Side.BUY):
             table = orders_table(plan, side)
             if table is not None:

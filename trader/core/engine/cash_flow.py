@@ -118,7 +118,11 @@ def plan_kind(
     one_way = one_way_kind(cash_flow)
     mode = policy.cash_flow
     if mode is CashFlowMode.BUY_ONLY:
-        return one_way, "it never sells to rebalance"
+        return one_way, (
+            "it sells only what the withdrawal needs, never to rebalance"
+            if one_way is PlanKind.SELL_ONLY
+            else "it never sells to rebalance"
+        )
     if mode is CashFlowMode.FULL:
         if due:
             return PlanKind.FULL, ""
