@@ -3,14 +3,25 @@
 Random portfolios of 5 to 500 assets, whole shares only, with and without a trade cap.
 Each instance is one quantity problem (the one ``trader.core.engine.whole_shares``
 solves): current holdings, prices, a target value per symbol, the cash above the
-reserve as budget, a minimum trade and optionally a trade cap. Three answers:
+reserve as budget, a minimum trade and optionally a trade cap. Three families, each
+with the same random targets:
+
+- **rebalance**: sells and buys, the budget the cash above the reserve;
+- **buy-only**: the same problems with no sell allowed (a cash-flow plan investing
+  the cash above the reserve);
+- **withdrawal**: no buy allowed and a negative budget: the sells must bring in a
+  withdrawal (5 to 25% of the holdings, never more than the trade cap's largest
+  holdings can raise), with the targets the same weights of what stays invested.
+
+Three answers:
 
 - **engine**: ``solve_shares``;
 - **optimum**: ``scipy.optimize.milp`` on the same problem (integer share deltas,
   |value after - target| through auxiliary variables, the budget, the minimum trade
   through buy/sell binaries with big-M bounds, the trade cap on those binaries);
 - **naive**: the fractional answer with every quantity rounded down (toward zero),
-  orders under the minimum dropped, then buys cut a share at a time until cash holds.
+  orders under the minimum dropped, then buys cut a share at a time until cash holds
+  (for a withdrawal: the fractional sales rounded up to whole shares, so the cash holds).
 
 Gap definition: (deviation of a method - deviation of the optimum) / deviation of the
 optimum, where deviation = sum over symbols of |value after - target value|; when the
@@ -20,21 +31,24 @@ rank. Planning time is the wall time of ``plan_rebalance`` on a 50-asset whole-s
 policy, with a trade cap of 20 and without one.
 
 Every answer (engine, optimum, naive) is checked against the rules in exact decimals
-(budget, trade cap, minimum trade, no short sales, whole shares). An engine answer that
+(budget, trade cap, minimum trade, no short sales, whole shares, no sell in a buy-only
+problem, no buy in a withdrawal). An engine answer that
 breaks one is counted and makes the exit code 1; an optimum or naive answer that breaks
 one is a bug here and raises. Instances where the engine comes out below the MILP's
 "optimum" are counted too (the MILP was then not optimal), and every instance with a gap
 above 1% is listed.
 
-Run: ``python -m benchmarks.plan_quality`` (one to two minutes on two cores; scipy and
-numpy needed).
+Run: ``python -m benchmarks.plan_quality`` (a few minutes on two cores, most of it the
+MILP; scipy and numpy needed); ``--cases buy-only,withdrawal`` runs some families only.
 """
 
 from __future__ import annotations
 
 import random
 import statistics
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -61,15 +75,49 @@ def random_problem(rng: random.Random, n: int, capped: bool) -> ShareProblem:
     spare = spare.quantize(Decimal("0.01"))
     total = sum(values, ZERO) + spare
     weights = [rng.random() ** 2 for _ in range(n)]
+    targets = weighted_targets(prices, held, weights, total)
+    cap = max(2, n // 3) if capped else None
+    return ShareProblem(targets, budget=spare, min_trade=Decimal(100), max_trades=cap)
+
+
+def weighted_targets(
+    prices: list[Decimal], held: list[Decimal], weights: list[float], total: Decimal
+) -> tuple[ShareTarget, ...]:
     scale = sum(weights)
-    targets = tuple(
+    return tuple(
         ShareTarget(
             f"S{i}", prices[i], held[i], (total * Decimal(w / scale)).quantize(Decimal("0.01"))
         )
         for i, w in enumerate(weights)
     )
-    cap = max(2, n // 3) if capped else None
-    return ShareProblem(targets, budget=spare, min_trade=Decimal(100), max_trades=cap)
+
+
+def buy_only_problem(rng: random.Random, n: int, capped: bool) -> ShareProblem:
+    """The rebalance problem with no sell allowed: the cash above the reserve, invested."""
+    return replace(random_problem(rng, n, capped), sells_allowed=False)
+
+
+def withdrawal_problem(rng: random.Random, n: int, capped: bool) -> ShareProblem:
+    """A withdrawal of 5-25% of the holdings, raised with sells alone (no buy); the targets
+    are the same random weights of what stays invested."""
+    problem = random_problem(rng, n, capped)
+    items = problem.targets
+    values = sorted((t.held * t.price for t in items), reverse=True)
+    # What the sells can raise, each under the trade cap and above the minimum trade.
+    reach = sum(values[: problem.max_trades or n], ZERO)
+    need = sum(values, ZERO) * Decimal(rng.randint(5, 25)) / 100
+    need = min(need, reach * Decimal("0.8")).quantize(Decimal("0.01"))
+    weights = [float(t.target_value) for t in items]
+    total = sum(values, ZERO) - need
+    targets = weighted_targets([t.price for t in items], [t.held for t in items], weights, total)
+    return replace(problem, targets=targets, budget=-need, buys_allowed=False)
+
+
+FAMILIES: dict[str, Callable[[random.Random, int, bool], ShareProblem]] = {
+    "rebalance": random_problem,
+    "buy-only": buy_only_problem,
+    "withdrawal": withdrawal_problem,
+}
 
 
 def milp_optimum(problem: ShareProblem, seconds: float) -> tuple[Decimal, bool]:
@@ -82,12 +130,16 @@ def milp_optimum(problem: ShareProblem, seconds: float) -> tuple[Decimal, bool]:
     budget = float(problem.budget)
     minimum = float(problem.min_trade)
     lo = -np.array([float(t.held) for t in items])
+    if not problem.sells_allowed:
+        lo = np.zeros(n)
     # Buying past both the nearest share above target and the smallest buy the minimum
     # trade allows only moves away and costs cash (one share fewer is still a legal buy
     # and closer), so an optimum never does; with the value at or above target, not
     # buying beats any buy. This bound is exact and keeps big-M small.
     smallest = np.ceil(minimum / price)
     hi = np.where(target > value, np.maximum(np.ceil((target - value) / price), smallest), 0)
+    if not problem.buys_allowed:
+        hi = np.zeros(n)
     # Variables: d (n), e (n), b (n), s (n).
     size = 4 * n
     cost = np.concatenate([np.zeros(n), np.ones(n), np.zeros(2 * n)])
@@ -168,13 +220,19 @@ def violations(problem: ShareProblem, deltas: tuple[Decimal, ...]) -> list[str]:
             broken.append(f"{t.symbol}: sells {-d} of {t.held} held")
         if d and abs(d) * t.price < problem.min_trade:
             broken.append(f"{t.symbol}: trade of {abs(d) * t.price} under the minimum")
+        if d < 0 and not problem.sells_allowed:
+            broken.append(f"{t.symbol}: sells {-d} in a buy-only problem")
+        if d > 0 and not problem.buys_allowed:
+            broken.append(f"{t.symbol}: buys {d} in a withdrawal")
     return broken
 
 
 def naive_rounding(problem: ShareProblem) -> tuple[Decimal, ...]:
     """The fractional answer rounded down to whole shares, then made to respect the rules."""
-    fractional = replace(problem, targets=tuple(replace(t, step=QTY_STEP) for t in problem.targets))
-    deltas = [d.to_integral_value(rounding="ROUND_DOWN") for d in solve_shares(fractional)]
+    fractional = replace(problem, targets=tuple(t._replace(step=QTY_STEP) for t in problem.targets))
+    # Toward zero; a withdrawal's sales away from it, so that they still raise the cash.
+    rounding = "ROUND_DOWN" if problem.buys_allowed else "ROUND_UP"
+    deltas = [d.to_integral_value(rounding=rounding) for d in solve_shares(fractional)]
     for i, (t, d) in enumerate(zip(problem.targets, deltas, strict=True)):
         if d and abs(d) * t.price < problem.min_trade:
             deltas[i] = ZERO
@@ -247,10 +305,14 @@ def planning_times(rng: random.Random, runs: int = 30, cap: int | None = 20) -> 
     return times
 
 
-def main() -> int:
-    rng = random.Random(SEED)
-    print("plan quality: whole shares, engine vs exact MILP optimum vs naive rounding down")
-    print("gap = (deviation - optimum) / optimum (or / portfolio value when optimum < $0.01)")
+def run_family(
+    name: str,
+    make: Callable[[random.Random, int, bool], ShareProblem],
+    rng: random.Random,
+    problems: list[str],
+) -> None:
+    """One family of instances: a line per size and cap, then its pooled figures."""
+    print(f"-- {name}: whole shares, engine vs exact MILP optimum vs naive rounding")
     header = (
         f"{'assets':>6} {'cap':>4} {'runs':>4} {'proved':>6} {'med gap':>9} {'p95 gap':>9} "
         f"{'max gap':>9} {'zero':>5} {'naive med':>10} {'naive p95':>10} {'engine ms':>10}"
@@ -258,30 +320,29 @@ def main() -> int:
     print(header)
     pooled: dict[bool, tuple[list[float], list[float]]] = {False: ([], []), True: ([], [])}
     large: list[str] = []
-    engine_broken: list[str] = []
     below_optimum: list[str] = []
     for n, runs in SIZES:
         for capped in (False, True):
             gaps, naive, proved, millis = [], [], 0, []
             for index in range(max(1, runs // 2)):
-                name = f"{n} assets, cap {'yes' if capped else 'no'}, instance {index}"
-                problem = random_problem(rng, n, capped)
+                label = f"{name}, {n} assets, cap {'yes' if capped else 'no'}, instance {index}"
+                problem = make(rng, n, capped)
                 start = time.perf_counter()
                 deltas = solve_shares(problem)
                 millis.append((time.perf_counter() - start) * 1000)
                 broken = violations(problem, deltas)
                 if broken:
-                    engine_broken.append(f"{name}: {'; '.join(broken[:3])}")
+                    problems.append(f"{label}: {'; '.join(broken[:3])}")
                 found = deviation(problem, deltas)
                 best, optimal = milp_optimum(problem, MILP_SECONDS[n])
                 proved += optimal
                 if found < best - ZERO_GAP_DOLLARS:
-                    below_optimum.append(f"{name}: engine ${found} < MILP ${best}")
+                    below_optimum.append(f"{label}: engine ${found} < MILP ${best}")
                 portfolio = sum((t.held * t.price for t in problem.targets), problem.budget)
                 gap = relative_gap(found, best, portfolio)
                 if gap > LIST_GAPS_ABOVE:
                     large.append(
-                        f"{name}: engine ${found}, optimum ${best} "
+                        f"{label}: engine ${found}, optimum ${best} "
                         f"(${found - best} more, {gap:.4%})"
                     )
                 gaps.append(gap)
@@ -305,32 +366,60 @@ def main() -> int:
     naive_all = pooled[False][1] + pooled[True][1]
     for label, gaps in groups.items():
         print(
-            f"{label} ({len(gaps)}): median gap {statistics.median(gaps):.4%}, "
+            f"{name}, {label} ({len(gaps)}): median gap {statistics.median(gaps):.4%}, "
             f"p95 gap {percentile(gaps, 0.95):.4%}, max {max(gaps):.4%} "
             f"(targets: 0 and within 1%)"
         )
     print(
-        f"naive rounding, all instances: median gap {statistics.median(naive_all):.4%}, "
+        f"{name}, naive rounding, all instances: median gap {statistics.median(naive_all):.4%}, "
         f"p95 gap {percentile(naive_all, 0.95):.4%}"
     )
-    print(f"instances with a gap above {LIST_GAPS_ABOVE:.0%}: {len(large)}")
+    print(f"{name}: instances with a gap above {LIST_GAPS_ABOVE:.0%}: {len(large)}")
     for line in large:
         print(f"  {line}")
+    print(f"{name}: engine below the MILP optimum (MILP not optimal): {len(below_optimum)}")
+    for line in below_optimum:
+        print(f"  {line}")
+
+
+def main(cases: list[str] | None = None) -> int:
+    """Every family (or those named in ``cases``), then the planning times."""
+    rng = random.Random(SEED)
+    print("plan quality: whole shares, engine vs exact MILP optimum vs naive rounding down")
+    print("gap = (deviation - optimum) / optimum (or / portfolio value when optimum < $0.01)")
+    engine_broken: list[str] = []
+    for name, make in FAMILIES.items():
+        if cases is None or name in cases:
+            # The rebalance family draws from the seed itself, as before the other two
+            # existed (its instances and the timings after it are unchanged); each other
+            # family from a seed of its own, so a subset gives the same instances.
+            own = rng if name == "rebalance" else random.Random(f"{SEED}-{name}")
+            run_family(name, make, own, engine_broken)
     print(f"engine answers that break a rule: {len(engine_broken)}")
     for line in engine_broken:
         print(f"  {line}")
-    print(f"engine below the MILP optimum (MILP not optimal): {len(below_optimum)}")
-    for line in below_optimum:
-        print(f"  {line}")
-    for cap in (20, None):
-        times = planning_times(rng, cap=cap)
-        print(
-            f"plan_rebalance, 50 assets, whole shares, trade cap {cap or 'none'}: "
-            f"median {statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms, "
-            f"max {max(times):.1f} ms (target: under 50 ms)"
-        )
+    if cases is None or "timing" in cases:
+        for cap in (20, None):
+            times = planning_times(rng, cap=cap)
+            print(
+                f"plan_rebalance, 50 assets, whole shares, trade cap {cap or 'none'}: "
+                f"median {statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms, "
+                f"max {max(times):.1f} ms (target: under 50 ms)"
+            )
     return 1 if engine_broken else 0
 
 
+def _cases(argv: list[str]) -> list[str] | None:
+    if len(argv) == 2 and argv[0] == "--cases":
+        names = argv[1].split(",")
+        unknown = [n for n in names if n not in FAMILIES and n != "timing"]
+        if not unknown:
+            return names
+    if argv:
+        known = ", ".join([*FAMILIES, "timing"])
+        raise SystemExit(f"usage: python -m benchmarks.plan_quality [--cases NAMES] ({known})")
+    return None
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(_cases(sys.argv[1:])))

@@ -25,7 +25,8 @@ into a single readable line and its own exit code. Anything that is not a
         ├── AccountBlocked      the broker blocks trading on the account              (exit 14)
         ├── NothingToExecute    no staged plan, or it was already executed            (exit 15)
         ├── LimitExceeded       an order or the session is over the fat-finger limits (exit 16)
-        └── ExecutionLocked     another trader execute runs on the account            (exit 17)
+        ├── ExecutionLocked     another trader execute runs on the account            (exit 17)
+        └── DepositNotArrived   the plan counted a deposit the account does not have yet (exit 22)
 
 An execution that ran but left orders rejected exits 8 (``OrderRejected``'s code),
 one that left orders open past the fill timeout exits 18, and one that sent orders
@@ -185,6 +186,16 @@ class LimitExceeded(ExecutionRefused):
 
 class ExecutionLocked(ExecutionRefused):
     exit_code = 17
+
+
+class DepositNotArrived(ExecutionRefused):
+    """A plan made with ``--deposit`` waits until the cash is really in the account.
+
+    Not a :class:`StalePlan` (exit 10): the account did not change behind the plan's back,
+    the plan is waiting for a transfer, and the same plan can run once it arrives.
+    """
+
+    exit_code = 22
 
 
 EXIT_ORDERS_OPEN = 18

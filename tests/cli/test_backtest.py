@@ -22,7 +22,7 @@ categories: {technology: [XLK], healthcare: [XLV], financials: [XLF], energy: [X
   sp500: [SPY], nasdaq: [QQQ], leveraged_long: [TQQQ], bonds: [TLT], utilities: [XLU]}
 leverage: {TQQQ: 3}
 rebalancing: {method: threshold, drift_threshold: 5, min_trade_dollars: 100,
-  max_trades_per_session: 5, fractional_shares: true}
+  max_trades_per_session: 5, fractional_shares: true, cash_flow: full}
 risk_management: {max_single_position: 25, max_leveraged_total: 15}
 """
 
@@ -96,7 +96,8 @@ def test_bad_options_are_one_line_errors(trader_main, config_file, tmp_path):
 
 def test_the_backtest_decides_as_trader_plan_on_the_same_day(trader_main, tmp_path):
     """Take a day the backtest rebalanced, give `trader plan` that day's account as a manual
-    account, and compare the orders: the same engine rule must decide the same way."""
+    account, and compare the orders: the same engine rule must decide the same way (the
+    backtest's rebalances are full ones: `cash_flow: full` for the plan too)."""
     config = tmp_path / "rules.yaml"
     config.write_text(RULES + "portfolio: {cash_reserve: 1000}\n")
     calendar, closes = small_csv(tmp_path / "p.csv", seed=5)

@@ -231,7 +231,10 @@ def test_a_changed_account_is_refused(trader_main, config_file, tmp_path, shared
 def test_a_conflicting_open_order_is_skipped_or_cancelled(
     trader_main, config_file, tmp_path, shared_sim
 ):
-    with paper_account(shared_sim, config_file) as (server, env, config, client):
+    # cash_flow full: the second plan buys only the category still out of band (prefer
+    # would spend all the cash above the reserve on the most underweight).
+    full = ("cash_flow: prefer ", "cash_flow: full ")
+    with paper_account(shared_sim, config_file, full) as (server, env, config, client):
         # The user's own take-profit sell on XLF, far above the price: it stays open.
         theirs = client.submit_order(
             LimitOrderRequest(

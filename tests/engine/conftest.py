@@ -127,6 +127,10 @@ def broken(problem: ShareProblem, deltas: tuple[Decimal, ...]) -> list[str]:
             found.append(f"{t.symbol} minimum trade")
         if t.max_value is not None and (t.held + d) * t.price > t.max_value:
             found.append(f"{t.symbol} position cap")
+        if d < 0 and not problem.sells_allowed:
+            found.append(f"{t.symbol} sells in a buy-only problem")
+        if d > 0 and not problem.buys_allowed:
+            found.append(f"{t.symbol} buys in a sell-only problem")
     return found
 
 

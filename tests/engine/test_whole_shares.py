@@ -22,7 +22,9 @@ def brute_force(problem: ShareProblem) -> Decimal | None:
     ranges = []
     for t in problem.targets:
         short = max(D(0), (t.target_value - t.held * t.price) / t.price)
-        ranges.append(range(-int(t.held), int(short) + 3))
+        lowest = -int(t.held) if problem.sells_allowed else 0
+        highest = int(short) + 3 if problem.buys_allowed else 0
+        ranges.append(range(lowest, highest + 1))
     best = None
     for counts in itertools.product(*ranges):
         deltas = tuple(D(c) for c in counts)
@@ -163,3 +165,40 @@ def test_settled_symbols_alone_never_make_an_answer_that_overspends():
     deltas = solve_shares(problem)
     assert not broken(problem, deltas)
     assert deviation(problem, deltas) == D("1.44")
+
+
+@pytest.mark.parametrize("side", ["buys only", "sells only"])
+def test_one_way_problems_never_trade_the_other_way_and_match_brute_force(side):
+    # A buy-only problem (new cash, no sell) and a sell-only one (a withdrawal: the budget
+    # is what the sells must bring in, so negative) against every answer that keeps the rules.
+    rng = random.Random(20260601)
+    exact = total = 0
+    for _ in range(120):
+        problem = small_problem(rng)
+        if side == "buys only":
+            problem = ShareProblem(
+                problem.targets,
+                abs(problem.budget),
+                problem.min_trade,
+                problem.max_trades,
+                sells_allowed=False,
+            )
+        else:
+            problem = ShareProblem(
+                problem.targets,
+                -abs(problem.budget),
+                problem.min_trade,
+                problem.max_trades,
+                buys_allowed=False,
+            )
+        best = brute_force(problem)
+        if best is None:
+            continue
+        deltas = solve_shares(problem)
+        assert not broken(problem, deltas), problem
+        found = deviation(problem, deltas)
+        assert found >= best
+        total += 1
+        exact += found == best
+    assert total > 30  # the others have no answer that keeps every rule
+    assert exact == total

@@ -32,6 +32,7 @@ def test_the_shipped_config_is_the_brief_policy_with_its_tax_rules():
         long_term_tax_rate=D(15),
         trailing_stop=D(10),
         buy_buffer_pct=D("2.5"),
+        cash_flow="prefer",
     )
 
 

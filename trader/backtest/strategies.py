@@ -29,7 +29,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from trader.backtest.names import STRATEGY_NAMES
-from trader.core.policy import CASH_CATEGORY, Policy, RebalanceMethod, RebalanceTo
+from trader.core.policy import CASH_CATEGORY, CashFlowMode, Policy, RebalanceMethod, RebalanceTo
 
 DEFAULT_RELATIVE_THRESHOLD = Decimal(25)
 
@@ -59,7 +59,8 @@ class Strategy:
 
 SWITCHED_OFF = (
     "tax-loss harvesting, trailing stops and scores are off in the backtest (it keeps no tax "
-    "lots); each category is held through its primary symbol"
+    "lots); each category is held through its primary symbol; every rebalance is the full "
+    "one (cash_flow is not applied: the backtest has no deposits or withdrawals)"
 )
 
 
@@ -75,6 +76,7 @@ def backtest_policy(policy: Policy) -> Policy:
         trailing_stop=None,
         prefer_etfs_with_score_above=None,
         tax_equivalents={},
+        cash_flow=CashFlowMode.FULL,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 import typer
@@ -10,12 +11,23 @@ import typer
 from trader.cli.context import AppContext
 
 if TYPE_CHECKING:
+    from trader.core.engine import CashFlow
     from trader.planning.service import PlanOutcome
+
+CENT = Decimal("0.01")
+MOST_DOLLARS = Decimal("1e12")
 
 
 def run_plan(
-    context: AppContext, *, sync: bool = True, live: bool = False, command: str = "plan"
+    context: AppContext,
+    *,
+    sync: bool = True,
+    live: bool = False,
+    command: str = "plan",
+    cash_flow: CashFlow | None = None,
+    buy_only: bool = False,
 ) -> PlanOutcome:
+    from trader.core.engine import NO_CASH_FLOW
     from trader.planning.service import plan_account
 
     settings = context.settings  # config errors stop here, before any broker is touched
@@ -23,7 +35,14 @@ def run_plan(
     try:
         try:
             return plan_account(
-                settings, context.home, store, sync=sync, live=live, command=command
+                settings,
+                context.home,
+                store,
+                sync=sync,
+                live=live,
+                command=command,
+                cash_flow=cash_flow or NO_CASH_FLOW,
+                buy_only=buy_only,
             )
         except Exception as exc:
             store.log_event(command, "command", "error", {"error": str(exc)})
@@ -43,21 +62,76 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON on stdout."),
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
     no_notify: bool = typer.Option(False, "--no-notify", help="Send no alert."),
+    buy_only: bool = typer.Option(
+        False,
+        "--buy-only",
+        help="Sell nothing: spend the cash above the reserve on the most underweight "
+        "categories (as rebalancing.cash_flow: buy_only).",
+    ),
+    deposit: str | None = typer.Option(
+        None,
+        "--deposit",
+        metavar="AMOUNT",
+        help="Plan as if AMOUNT dollars more were in cash (a transfer on its way); "
+        "`trader execute` refuses the plan (exit 22) until the cash has arrived.",
+    ),
+    withdraw: str | None = typer.Option(
+        None,
+        "--withdraw",
+        metavar="AMOUNT",
+        help="Sell to have AMOUNT dollars in cash above the reserve, from the most "
+        "overweight categories first; you transfer it out yourself.",
+    ),
 ) -> None:
     """Compute the orders that bring the portfolio back to target, stage them and show them.
 
     Nothing is sent to the broker. A plan with orders is staged (superseding the
     older staged plan) and every plan is written as JSON to the reports folder.
+    rebalancing.cash_flow decides whether new cash is invested with buys alone
+    (buy_only, or prefer when that brings every category within its band) or the
+    plan is the full rebalance.
     """
     from trader.alerts import plan_alert
     from trader.cli.alerting import notifier
     from trader.cli.plan_view import print_review
 
     context: AppContext = ctx.obj
-    outcome = run_plan(context, sync=not no_sync, live=live)
+    cash_flow = _cash_flow(deposit, withdraw)
+    if buy_only and cash_flow.withdrawal:
+        raise typer.BadParameter(
+            "--buy-only sells nothing, and a withdrawal is raised by selling: give one of them"
+        )
+    outcome = run_plan(context, sync=not no_sync, live=live, cash_flow=cash_flow, buy_only=buy_only)
     if outcome.staged is not None:
         notifier(context, "plan", enabled=not no_notify).send(*plan_alert(outcome))
     if as_json:
         typer.echo(json.dumps({**outcome.payload, "report": str(outcome.report_path)}, indent=2))
         return
     print_review(context.console, outcome)
+
+
+def _amount(value: str, option: str) -> Decimal:
+    """A positive number of dollars, in whole cents."""
+    try:
+        amount = Decimal(value.strip().replace(",", "").removeprefix("$"))
+    except InvalidOperation:
+        raise typer.BadParameter(
+            f"{value!r} is not an amount of dollars", param_hint=option
+        ) from None
+    if not amount.is_finite() or amount <= 0:
+        raise typer.BadParameter(f"{value} must be a positive amount", param_hint=option)
+    if amount != amount.quantize(CENT) or amount > MOST_DOLLARS:
+        raise typer.BadParameter(f"{value} is not a dollar amount in cents", param_hint=option)
+    return amount
+
+
+def _cash_flow(deposit: str | None, withdraw: str | None) -> CashFlow:
+    from trader.core.engine import NO_CASH_FLOW, CashFlow
+
+    if deposit is not None and withdraw is not None:
+        raise typer.BadParameter("give --deposit or --withdraw, not both")
+    if deposit is not None:
+        return CashFlow(deposit=_amount(deposit, "--deposit"))
+    if withdraw is not None:
+        return CashFlow(withdrawal=_amount(withdraw, "--withdraw"))
+    return NO_CASH_FLOW

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from trader.cli.formatting import money, pct
 from trader.core.domain import Side
-from trader.core.engine import Action, Plan
+from trader.core.engine import Action, Plan, PlanKind
 from trader.core.money import ZERO, plain
 from trader.core.policy import CASH_CATEGORY
 from trader.planning.service import PlanOutcome
@@ -21,23 +21,33 @@ ACTION_STYLE = {Action.SELL: "bold red", Action.BUY: "bold green", Action.HOLD: 
 
 
 def allocation_table(plan: Plan) -> Table:
-    """The categories against their targets, then what completes the investable value: the
-    cash above the reserve (unless a ``cash`` category holds it) and any holdings in no
-    category, so the Current column sums to 100%. The reserve is named below the table."""
-    reserve = plan.equity - plan.investable
+    """The categories against their targets, and each after the plan (every order filled
+    at its estimated price) with the points of drift the plan removes; then what completes
+    the investable value: the cash above the reserve (unless a ``cash`` category holds it)
+    and any holdings in no category, so the Current column sums to 100%. The reserve, and
+    a deposit or withdrawal, are named below the table."""
+    reserve = plan.reserve
+    flow = plan.cash_flow
+    base = f"equity {money(plan.equity)}"
+    if flow.deposit:
+        base += f" plus the deposit {money(flow.deposit)} (not yet arrived)"
+    base += f" less the cash reserve {money(reserve)}"
+    if flow.withdrawal:
+        base += f" and the withdrawal {money(flow.withdrawal)}"
     table = Table(
         title="Allocation (percent of the investable value)",
         title_justify="left",
-        caption=f"Investable {money(plan.investable)} = equity {money(plan.equity)} less the "
-        f"cash reserve {money(reserve)}",
+        caption=f"Investable {money(plan.investable)} = {base}. After: once the plan's orders "
+        f"fill at the estimated prices; Fixed: points of drift the plan removes",
         caption_justify="left",
     )
-    for name in ("Category", "Target", "Current", "Drift", "Band", "Action"):
+    columns = ("Category", "Target", "Current", "Drift", "Band", "Action", "After", "Fixed")
+    for name in columns:
         table.add_column(name, justify="left" if name == "Category" else "right")
-    for row in plan.allocation:
+    for row, after in zip(plan.allocation, plan.allocation_after, strict=True):
         style = ACTION_STYLE[row.action]
-        sign = "+" if row.drift_pct > ZERO else ""
-        drift = f"{sign}{pct(row.drift_pct)}"
+        drift = _signed(row.drift_pct)
+        fixed = abs(row.drift_pct) - abs(after.drift_pct)
         table.add_row(
             row.category,
             pct(row.target_pct),
@@ -45,18 +55,35 @@ def allocation_table(plan: Plan) -> Table:
             f"[{style}]{drift}[/]" if row.out_of_band else drift,
             f"±{pct(row.band_pct)}",
             f"[{style}]{_action_word(row)}[/]",
+            pct(after.current_pct),
+            _signed(fixed)[:-1] if abs(fixed) >= Decimal("0.005") else "",
         )
     if plan.investable > ZERO:
         shown = sum((row.current_pct for row in plan.allocation), ZERO)
-        rest: list[tuple[str, Decimal]] = []
+        shown_after = sum((row.current_pct for row in plan.allocation_after), ZERO)
+        rest: list[tuple[str, Decimal, Decimal]] = []
         if all(row.category != CASH_CATEGORY for row in plan.allocation):
-            rest.append(("cash above the reserve", (plan.cash - reserve) / plan.investable * 100))
-        in_no_category = 100 - shown - sum((value for _, value in rest), ZERO)
+            kept = reserve + flow.withdrawal
+            now = plan.cash + flow.deposit - kept
+            name = "cash above the reserve" + (", less the withdrawal" if flow.withdrawal else "")
+            rest.append(
+                (
+                    name,
+                    now / plan.investable * 100,
+                    (plan.cash_after - kept) / plan.investable * 100,
+                )
+            )
+        in_no_category = 100 - shown - sum((value for _, value, _ in rest), ZERO)
         if abs(in_no_category) >= Decimal("0.005"):
-            rest.append(("(in no category)", in_no_category))
-        for name, value in rest:
-            table.add_row(f"[dim]{name}[/]", "", pct(value), "", "", "")
+            after_rest = 100 - shown_after - sum((value for _, _, value in rest), ZERO)
+            rest.append(("(in no category)", in_no_category, after_rest))
+        for name, value, value_after in rest:
+            table.add_row(f"[dim]{name}[/]", "", pct(value), "", "", "", pct(value_after), "")
     return table
+
+
+def _signed(value: Decimal) -> str:
+    return f"{'+' if value > ZERO else ''}{pct(value)}"
 
 
 def _action_word(row) -> str:  # an AllocationRow
@@ -129,15 +156,47 @@ def print_tax(console: Console, outcome: PlanOutcome) -> None:
     console.print(line)
 
 
+KIND_WORDS = {
+    PlanKind.FULL: "the full rebalance (sells and buys)",
+    PlanKind.BUY_ONLY: "buys only",
+    PlanKind.SELL_ONLY: "sells only",
+}
+
+
+def print_cash_flow(console: Console, plan: Plan) -> None:
+    """Which kind of plan this is and why, its notes, and what a deposit or a withdrawal
+    asks of the user."""
+    flow = plan.cash_flow
+    if flow.kind in KIND_WORDS:
+        line = f"[bold]Plan:[/] {KIND_WORDS[flow.kind]} (cash_flow {flow.mode.value})"
+        console.print(f"{line}: {flow.reason}" if flow.reason else line)
+    for note in flow.notes:
+        console.print(f"[cyan]note:[/] {note}")
+    if flow.deposit and plan.orders:
+        console.print(
+            f"[cyan]note:[/] the deposit of {money(flow.deposit)} is counted as cash: "
+            f"`trader execute` refuses this plan (exit 22) until it has arrived"
+        )
+    if flow.withdrawal:
+        console.print(
+            f"[cyan]note:[/] after execution the {money(flow.withdrawal)} is in cash: transfer "
+            f"it out yourself (trader never moves money out of the account)"
+        )
+
+
 def print_review(console: Console, outcome: PlanOutcome) -> None:
     plan = outcome.plan
-    reserve = outcome.policy.cash_reserve
+    reserve = plan.reserve
+    flow = plan.cash_flow
+    extra = f"   Deposit: {money(flow.deposit)} (not yet arrived)" if flow.deposit else ""
+    extra += f"   Withdrawal: {money(flow.withdrawal)}" if flow.withdrawal else ""
     console.print(
         f"Account: [bold]{outcome.account_label}[/]   Method: {plan.method.value}   "
         f"Equity: {money(plan.equity)}   Cash: {money(plan.cash)}   "
-        f"Reserve: {money(reserve)}   Investable: {money(plan.investable)}"
+        f"Reserve: {money(reserve)}{extra}   Investable: {money(plan.investable)}"
     )
     console.print(allocation_table(plan))
+    print_cash_flow(console, plan)
     if not plan.due:
         console.print(
             "[bold]No rebalance is due:[/] every category is within its band"
@@ -150,7 +209,11 @@ def print_review(console: Console, outcome: PlanOutcome) -> None:
     elif not plan.orders:
         console.print("[bold]A rebalance is due, but no order passes the rules[/] (see skipped)")
     if plan.orders:
-        console.print("[bold]Recommended trades[/] (sells first; they fund the buys)")
+        console.print(
+            "[bold]Recommended trades[/] (sells first; they fund the buys)"
+            if plan.sells and plan.buys
+            else "[bold]Recommended trades[/]"
+        )
         for side in (Side.SELL, Side.BUY):
             table = orders_table(plan, side)
             if table is not None:
@@ -161,9 +224,12 @@ def print_review(console: Console, outcome: PlanOutcome) -> None:
         sold = sum((o.est_value for o in plan.sells), ZERO)
         bought = sum((o.est_value for o in plan.buys), ZERO)
         realized = sum((o.est_realized_pl or ZERO for o in plan.sells), ZERO)
+        kept = f"reserve {money(reserve)}"
+        if flow.withdrawal:
+            kept += f" + withdrawal {money(flow.withdrawal)}"
         console.print(
             f"Sells {money(sold)}   Buys {money(bought)}   Est. realized P&L {money(realized)}   "
-            f"Cash after: {money(plan.cash_after)} (reserve {money(reserve)})"
+            f"Cash after: {money(plan.cash_after)} ({kept})"
         )
         print_tax(console, outcome)
     if plan.skipped:

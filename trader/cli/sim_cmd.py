@@ -97,6 +97,25 @@ def price(
     typer.echo(f"{symbol.upper()} now {amount}")
 
 
+@sim_app.command("deposit")
+def deposit(
+    ctx: typer.Context,
+    amount: str = typer.Argument(..., help="Dollars to add to the account's cash, e.g. 5000."),
+) -> None:
+    """Add cash to the embedded sim account, as a bank transfer arriving would."""
+    context: AppContext = ctx.obj
+    try:
+        value = to_decimal(amount, field="amount")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    with _server(context) as server:
+        try:
+            cash = server.controls.deposit(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    typer.echo(f"deposited {value}: cash now {cash}")
+
+
 @sim_app.command("clock")
 def clock(
     ctx: typer.Context,

@@ -43,6 +43,21 @@ class RebalanceTo(StrEnum):
     BAND_EDGE = "band_edge"
 
 
+class CashFlowMode(StrEnum):
+    """How a plan uses the cash that comes in or must go out (``engine.cash_flow``).
+
+    ``full``: the rebalance the method decides, selling and buying back to target; a cash
+    flow only changes the cash (with no rebalance due, it is invested or raised alone).
+    ``buy_only``: never sell to rebalance: the cash above the reserve buys the most
+    underweight categories, and a withdrawal sells only what it needs. ``prefer``: the
+    cash flow alone when it brings every category within its band, else the full rebalance.
+    """
+
+    FULL = "full"
+    BUY_ONLY = "buy_only"
+    PREFER = "prefer"
+
+
 # The one read-only empty map: most portfolios have no lots, peaks or scores, and a
 # backtest builds a portfolio on every decision.
 _EMPTY: Mapping[str, Never] = MappingProxyType({})
@@ -75,6 +90,7 @@ class Policy:
     drift_threshold: Decimal = Decimal(5)
     relative_threshold: Decimal | None = None
     rebalance_to: RebalanceTo = RebalanceTo.TARGET
+    cash_flow: CashFlowMode = CashFlowMode.FULL
     min_trade_dollars: Decimal = ZERO
     max_trades_per_session: int | None = None
     fractional_shares: bool = True
@@ -125,6 +141,7 @@ class Policy:
         set_(self, "leverage", _frozen_numbers("leverage", self.leverage))
         set_(self, "method", RebalanceMethod(self.method))
         set_(self, "rebalance_to", RebalanceTo(self.rebalance_to))
+        set_(self, "cash_flow", CashFlowMode(self.cash_flow))
         for name in ("drift_threshold", "min_trade_dollars", "max_single_position"):
             set_(self, name, to_decimal(getattr(self, name), field=name))
         for name in (

@@ -55,22 +55,45 @@ def parse_client_order_id(value: str) -> tuple[str, int] | None:
 
 @dataclass(frozen=True, slots=True)
 class Basis:
-    """What a plan was made from: the cash and the shares held, to check the account against."""
+    """What a plan was made from: the cash and the shares held, to check the account against.
+
+    ``deposit`` is cash the plan counted that was not in the account yet (``--deposit``):
+    the plan waits for it. ``withdrawal`` is cash the plan raised to be transferred out
+    (``--withdraw``): execution keeps it in cash beside the reserve.
+    """
 
     cash: Decimal
     positions: Mapping[str, Decimal] = field(default_factory=dict)
+    deposit: Decimal = ZERO
+    withdrawal: Decimal = ZERO
 
     def __post_init__(self) -> None:
         kept = {s: q for s, q in sorted(self.positions.items()) if q != 0}
         object.__setattr__(self, "positions", MappingProxyType(kept))
+        if self.deposit < ZERO or self.withdrawal < ZERO:
+            raise ValueError("a plan's deposit or withdrawal is not negative")
 
     def to_json(self) -> dict[str, Any]:
-        return {"cash": str(self.cash), "positions": {s: str(q) for s, q in self.positions.items()}}
+        found: dict[str, Any] = {
+            "cash": str(self.cash),
+            "positions": {s: str(q) for s, q in self.positions.items()},
+        }
+        # Only when there is one: plans staged before cash flows read back the same.
+        if self.deposit:
+            found["deposit"] = str(self.deposit)
+        if self.withdrawal:
+            found["withdrawal"] = str(self.withdrawal)
+        return found
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Basis:
         positions = {s: Decimal(q) for s, q in dict(data.get("positions", {})).items()}
-        return cls(Decimal(str(data.get("cash", "0"))), positions)
+        return cls(
+            Decimal(str(data.get("cash", "0"))),
+            positions,
+            deposit=Decimal(str(data.get("deposit", "0"))),
+            withdrawal=Decimal(str(data.get("withdrawal", "0"))),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,7 +267,8 @@ class Executor:
         fresh = self.broker.latest_prices(sorted({o.symbol for o in buys}))
         prices = {**prices, **fresh}
         steps = {o.symbol: self._step(o.symbol) for o in buys}
-        policy_reserve = self.settings.portfolio.cash_reserve
+        # A withdrawal's plan keeps the cash it raised beside the reserve, to be transferred out.
+        policy_reserve = self.settings.portfolio.cash_reserve + plan.basis.withdrawal
         sized = guards.size_buys(
             buys,
             prices,

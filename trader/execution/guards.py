@@ -16,7 +16,7 @@ from decimal import Decimal
 from trader.core.domain import Order, Side
 from trader.core.money import CENT, ZERO, dollars, floor_qty, plain
 from trader.core.staging import Basis, StagedOrder, StagedPlan
-from trader.errors import LimitExceeded, PlanExpired, PriceMoved, StalePlan
+from trader.errors import DepositNotArrived, LimitExceeded, PlanExpired, PriceMoved, StalePlan
 from trader.execution.stops import is_our_stop
 
 HUNDRED = Decimal(100)
@@ -33,9 +33,10 @@ def check_expiry(plan: StagedPlan, now: datetime, ttl_minutes: int) -> None:
 
 
 def expected_basis(plan: StagedPlan) -> Basis:
-    """The account the plan expects now: its basis plus what its own orders have filled."""
+    """The account the plan expects now: its basis, the deposit it counted on, and what
+    its own orders have filled."""
     positions = dict(plan.basis.positions)
-    cash = plan.basis.cash
+    cash = plan.basis.cash + plan.basis.deposit
     for order in plan.orders:
         if order.filled_qty <= ZERO:
             continue
@@ -47,8 +48,17 @@ def expected_basis(plan: StagedPlan) -> Basis:
 
 
 def check_basis(plan: StagedPlan, actual: Basis, cash_tolerance: Decimal) -> None:
-    """Refuse when positions or cash differ from what the plan and its own fills explain."""
+    """Refuse when positions or cash differ from what the plan and its own fills explain;
+    a plan made for a deposit waits (its own refusal) until the cash is there."""
     expected = expected_basis(plan)
+    deposit = plan.basis.deposit
+    if deposit and actual.cash < expected.cash - cash_tolerance:
+        raise DepositNotArrived(
+            f"plan {plan.uid} was made for a deposit of {dollars(deposit)} that has not arrived: "
+            f"the account has {dollars(actual.cash)} in cash, the plan needs "
+            f"{dollars(expected.cash)}; run `trader execute` again once the transfer is in "
+            f"(or `trader plan` again without --deposit)"
+        )
     changes = []
     for symbol in sorted(set(expected.positions) | set(actual.positions)):
         want = expected.positions.get(symbol, ZERO)

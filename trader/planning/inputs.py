@@ -33,6 +33,7 @@ def policy_from_settings(settings: Settings) -> Policy:
             drift_threshold=rebalancing.drift_threshold,
             relative_threshold=rebalancing.relative_threshold,
             rebalance_to=rebalancing.rebalance_to,
+            cash_flow=rebalancing.cash_flow,
             min_trade_dollars=rebalancing.min_trade_dollars,
             max_trades_per_session=rebalancing.max_trades_per_session,
             fractional_shares=rebalancing.fractional_shares,

@@ -4,6 +4,13 @@ Decimals are strings. Money is rounded half-even to the cent and percentages to
 two places for reading; quantities are exact (they are what will be sent).
 The staged orders' ``client_order_id`` is included, so a report can be matched
 with the broker's order history.
+
+Each allocation row also has the category after the plan (every order filled at its
+estimated price): ``value_after``, ``pct_after``, ``drift_after_pct``, ``action_after``,
+and ``drift_fixed_pct``, the points of drift the plan removes (|drift| before less
+|drift| after; negative when it adds some). ``cash_flow`` says how the plan used a
+deposit, a withdrawal or the cash above the reserve: the mode, the kind of plan made
+(``full``, ``buy_only``, ``sell_only`` or ``none``), why, and notes.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ def plan_payload(
     ids = client_order_ids or [None] * len(plan.orders)
     if len(ids) != len(plan.orders):
         raise ValueError("one client order id per order")
+    flow = plan.cash_flow
     return {
         "plan_id": plan_id,
         "created_at": created_at.isoformat(),
@@ -47,10 +55,19 @@ def plan_payload(
         "staged": plan_id is not None,
         "equity": _money(plan.equity),
         "cash": _money(plan.cash),
-        "cash_reserve": _money(policy.cash_reserve),
+        "cash_reserve": _money(plan.reserve),
         "investable": _money(plan.investable),
         "cash_after": _money(plan.cash_after),
         "input_hash": plan.input_hash,
+        "cash_flow": {
+            "mode": flow.mode.value,
+            "plan": flow.kind.value,
+            "deposit": _money(flow.deposit) if flow.deposit else None,
+            "withdrawal": _money(flow.withdrawal) if flow.withdrawal else None,
+            "waits_for_deposit": bool(flow.deposit),
+            "reason": flow.reason,
+            "notes": list(flow.notes),
+        },
         "allocation": [
             {
                 "category": row.category,
@@ -61,8 +78,13 @@ def plan_payload(
                 "action": row.action.value,
                 "current_value": _money(row.current_value),
                 "target_value": _money(row.target_value),
+                "value_after": _money(after.current_value),
+                "pct_after": _pct(after.current_pct),
+                "drift_after_pct": _pct(after.drift_pct),
+                "action_after": after.action.value,
+                "drift_fixed_pct": _pct(abs(row.drift_pct) - abs(after.drift_pct)),
             }
-            for row in plan.allocation
+            for row, after in zip(plan.allocation, plan.allocation_after, strict=True)
         ],
         "orders": [
             {

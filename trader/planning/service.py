@@ -3,8 +3,10 @@
 The steps: read the policy (config errors stop everything before a broker is
 touched); read the account — synced now, or the last sync with ``--no-sync``, or
 the hand-kept ``manual`` account; price every symbol the plan may buy; run the
-engine; stage the plan (superseding older ones) in one transaction; write the
-JSON report. Nothing here decides anything: the engine does.
+engine, with the cash flow asked for (a deposit on its way, a withdrawal to raise,
+``--buy-only``); stage the plan (superseding older ones) in one transaction, its basis
+carrying the deposit it waits for or the withdrawal it keeps in cash; write the JSON
+report. Nothing here decides anything: the engine does.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from typing import Any
 from trader.broker.connect import open_broker
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, AccountSnapshot
-from trader.core.engine import Plan, plan_rebalance
+from trader.core.engine import NO_CASH_FLOW, CashFlow, Plan, plan_rebalance
 from trader.core.engine.plan import PlannedOrder
 from trader.core.lots import Lot
 from trader.core.money import dollars, plain
-from trader.core.policy import CASH_CATEGORY, Policy, Portfolio
+from trader.core.policy import CASH_CATEGORY, CashFlowMode, Policy, Portfolio
 from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
 from trader.errors import ConfigError
@@ -140,13 +142,21 @@ def plan_account(
     live: bool = False,
     command: str = "plan",
     calendar_due: bool | None = None,
+    cash_flow: CashFlow = NO_CASH_FLOW,
+    buy_only: bool = False,
 ) -> PlanOutcome:
     """Plan the configured account, stage the plan when it has orders, write its report.
 
     ``calendar_due`` overrides the schedule's own decision (``trader run`` decides it
-    from its last check rather than from the last rebalance).
+    from its last check rather than from the last rebalance). ``cash_flow`` is a deposit
+    on its way or a withdrawal to raise; ``buy_only`` plans with ``cash_flow: buy_only``
+    whatever the config says.
     """
     policy = policy_from_settings(settings)
+    if buy_only:
+        if cash_flow.withdrawal:
+            raise ConfigError("--buy-only and --withdraw: a withdrawal is raised by selling")
+        policy = replace(policy, cash_flow=CashFlowMode.BUY_ONLY)
     reports = writable_folder(Path(settings.reports_dir))
     mode = AccountMode(settings.account)
     synced: SyncResult | None = None
@@ -176,7 +186,12 @@ def plan_account(
         if policy.trailing_stop is not None:
             warnings.append("manual account: no price history, so trailing stops are not checked")
         label = "manual (current_holdings in the config)"
-        basis = Basis(portfolio.cash, {h.symbol: h.qty for h in portfolio.holdings})
+        basis = Basis(
+            portfolio.cash,
+            {h.symbol: h.qty for h in portfolio.holdings},
+            deposit=cash_flow.deposit,
+            withdrawal=cash_flow.withdrawal,
+        )
     else:
         with open_broker(settings, home, live_flag=live) as opened:
             try:
@@ -210,9 +225,15 @@ def plan_account(
                 for action, outcome in opened.broker.calls:
                     store.log_event(command, "broker_call", outcome, {"action": action})
         label = f"{mode.value} {snapshot.account.masked_number}"
-        basis = Basis(snapshot.account.cash, {p.symbol: p.qty for p in snapshot.positions})
+        basis = Basis(
+            snapshot.account.cash,
+            {p.symbol: p.qty for p in snapshot.positions},
+            deposit=cash_flow.deposit,
+            withdrawal=cash_flow.withdrawal,
+        )
     _check_reserve(policy, portfolio)
-    plan = plan_rebalance(policy, portfolio)
+    _check_withdrawal(policy, portfolio, cash_flow)
+    plan = plan_rebalance(policy, portfolio, cash_flow=cash_flow)
     warnings = [*warnings, *limit_warnings(plan, settings), *idle_cash_warnings(plan, policy)]
     if warnings:
         plan = replace(plan, warnings=(*warnings, *plan.warnings))
@@ -308,20 +329,32 @@ def _check_reserve(policy: Policy, portfolio: Portfolio) -> None:
         )
 
 
+def _check_withdrawal(policy: Policy, portfolio: Portfolio, cash_flow: CashFlow) -> None:
+    """A withdrawal the account cannot raise above its reserve is refused before planning."""
+    room = portfolio.equity - policy.cash_reserve
+    if cash_flow.withdrawal > room:
+        raise ConfigError(
+            f"--withdraw {dollars(cash_flow.withdrawal)} is more than the account can raise: "
+            f"equity {dollars(portfolio.equity)} less the cash reserve "
+            f"{dollars(policy.cash_reserve)} is {dollars(room)}"
+        )
+
+
 def idle_cash_warnings(plan: Plan, policy: Policy) -> list[str]:
     """Cash above the reserve that no rebalance will invest, when it is more than a band:
     the categories are all within their bands, so nothing is bought with it."""
     if plan.due or plan.investable <= 0 or CASH_CATEGORY in policy.target_allocation:
         return []
-    idle = plan.cash - (plan.equity - plan.investable)
+    idle = plan.cash + plan.cash_flow.deposit - plan.cash_flow.withdrawal - plan.reserve
     share = idle / plan.investable * 100
     if share <= policy.drift_threshold:
         return []
     return [
         f"{dollars(idle)} of cash above the reserve ({share:.2f}% of the investable value, "
         f"more than the {policy.drift_threshold}-point band) sits idle: every category is "
-        f"within its band, so no rebalance buys with it. Lower portfolio.cash_reserve, give "
-        f"it a `cash` target, or narrow the bands to invest it"
+        f"within its band, so no rebalance buys with it. `trader plan --buy-only` invests it "
+        f"without selling; or lower portfolio.cash_reserve, give it a `cash` target, or "
+        f"narrow the bands"
     ]
 
 

@@ -40,6 +40,7 @@ class Rebalancing(Strict):
     drift_threshold: PositivePercent = Decimal(5)
     relative_threshold: PositivePercent | None = None
     rebalance_to: Literal["target", "band_edge"] = "target"
+    cash_flow: Literal["prefer", "buy_only", "full"] = "prefer"
     check_frequency: Literal["daily", "weekly", "monthly", "quarterly"] = "weekly"
     calendar_schedule: list[CalendarEntry] = Field(default_factory=list)
     min_trade_dollars: Dollars = Decimal(100)

@@ -44,6 +44,15 @@ class Controls:
             state.prices.update(parsed)
             self._app.process(state)
 
+    def deposit(self, amount: Decimal | str) -> Decimal:
+        """Add cash to the account, as a bank transfer arriving would; returns the new cash."""
+        value = Decimal(str(amount))
+        if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+            raise ValueError(f"deposit {amount!r}: expected a positive amount in cents")
+        with self._app.changing() as state:
+            state.cash += value
+            return state.cash
+
     def block_trading(self, blocked: bool = True) -> None:
         """Block (or unblock) trading on the account, as the broker may do."""
         with self._app.changing() as state:

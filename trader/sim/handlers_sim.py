@@ -6,6 +6,7 @@ subject to injected faults. Bodies are JSON objects; a bad value is a 422 naming
     POST   /sim/reset           {"scenario": "default"}
     POST   /sim/prices          {"XLK": "190.00", ...}
     POST   /sim/account         {"trading_blocked": true}
+    POST   /sim/deposit         {"amount": "5000.00"}
     GET    /sim/clock
     POST   /sim/clock/open | /sim/clock/close
     POST   /sim/clock/advance   {"minutes": 30, "days": 1}
@@ -67,6 +68,13 @@ def account(app: SimApp, request: Request) -> Response:
         raise ApiError(422, "trading_blocked must be true or false", CODE_BAD_REQUEST)
     Controls(app).block_trading(blocked)
     return Response(body={"trading_blocked": blocked})
+
+
+def deposit(app: SimApp, request: Request) -> Response:
+    amount = _body(request).get("amount")
+    found: dict[str, Any] = {}
+    _checked(lambda: found.update(cash=Controls(app).deposit(str(amount))))
+    return Response(body={"cash": str(found["cash"])})
 
 
 def clock(app: SimApp, request: Request) -> Response:
@@ -175,6 +183,7 @@ def register(router: Router) -> None:
     router.add("POST", "/sim/reset", reset)
     router.add("POST", "/sim/prices", prices)
     router.add("POST", "/sim/account", account)
+    router.add("POST", "/sim/deposit", deposit)
     router.add("GET", "/sim/clock", clock)
     router.add("POST", "/sim/clock/open", clock_open)
     router.add("POST", "/sim/clock/close", clock_close)

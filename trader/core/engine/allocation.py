@@ -10,6 +10,7 @@ absolute and a relative band, the narrower one is hit first and decides.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -144,3 +145,25 @@ def is_due(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> bool
     if policy.method is RebalanceMethod.CALENDAR:
         return portfolio.calendar_due
     return drifted and portfolio.calendar_due
+
+
+def after_trades(
+    rows: tuple[AllocationRow, ...], investable: Decimal, changes: Mapping[str, Decimal]
+) -> tuple[AllocationRow, ...]:
+    """The table once each category's value has changed by ``changes`` (dollars; the cash
+    category by the change in cash). Trades at the estimated prices move value between the
+    categories and cash, so the investable value, the targets and the bands stay."""
+    if investable <= ZERO:
+        return rows
+    after = []
+    sell, buy, hold = Action.SELL, Action.BUY, Action.HOLD
+    for row in rows:
+        value = row.current_value + changes.get(row.category, ZERO)
+        current = value / investable * HUNDRED
+        drift = current - row.target_pct
+        band = row.band_pct
+        action = sell if drift > band else buy if drift < -band else hold
+        after.append(
+            row._replace(current_pct=current, drift_pct=drift, action=action, current_value=value)
+        )
+    return tuple(after)

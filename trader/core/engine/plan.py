@@ -4,6 +4,14 @@ A :class:`Plan` carries the orders (sells first, then buys), the orders it decid
 against with a reason a person can read, the allocation table it was made from, its
 warnings, and ``input_hash``: a sha256 of a canonical serialisation of the policy and
 portfolio, so that a staged plan can be checked against the account before it runs.
+``cash_flow`` says how it treated a deposit or withdrawal and which kind of plan it made
+(full rebalance, buys only, sells only); ``allocation_after`` is the table once every
+order has filled at its estimated price.
+
+``equity`` and ``cash`` are the account's as it is; ``investable`` and the allocation are
+of the account as the plan sees it: with a deposit counted as cash, and a withdrawal kept
+beside the reserve. ``cash_after`` is the cash once the deposit is in and the orders
+have filled (a withdrawal is still in it, to be transferred out).
 
 Estimated values are exact (quantity times estimated price); round them to the cent
 only when showing or sending them. :func:`apply_plan` fills a plan's orders on a
@@ -19,9 +27,10 @@ from datetime import date
 from decimal import Decimal
 
 from trader.core.domain import Side
-from trader.core.engine.allocation import AllocationRow
+from trader.core.engine.allocation import AllocationRow, after_trades
+from trader.core.engine.cash_flow import CashFlowOutcome
 from trader.core.money import QTY_STEP, ZERO, plain
-from trader.core.policy import Holding, Policy, Portfolio, RebalanceMethod
+from trader.core.policy import CASH_CATEGORY, Holding, Policy, Portfolio, RebalanceMethod
 
 ORDER_KINDS = ("rebalance", "harvest", "trailing_stop")
 
@@ -106,6 +115,7 @@ class Plan:
     warnings: tuple[str, ...]
     input_hash: str
     tax: TaxEstimate = field(default_factory=TaxEstimate)
+    cash_flow: CashFlowOutcome = field(default_factory=CashFlowOutcome)
 
     def __post_init__(self) -> None:
         sides = [order.side for order in self.orders]
@@ -123,6 +133,22 @@ class Plan:
     @property
     def buys(self) -> tuple[PlannedOrder, ...]:
         return tuple(o for o in self.orders if o.side is Side.BUY)
+
+    @property
+    def reserve(self) -> Decimal:
+        """The cash reserve the plan kept (the config's, not counting a withdrawal)."""
+        flow = self.cash_flow
+        return self.equity + flow.deposit - flow.withdrawal - self.investable
+
+    @property
+    def allocation_after(self) -> tuple[AllocationRow, ...]:
+        """The allocation table once every order has filled at its estimated price."""
+        changes: dict[str, Decimal] = {}
+        for order in self.orders:
+            sign = 1 if order.side is Side.BUY else -1
+            changes[order.category] = changes.get(order.category, ZERO) + sign * order.est_value
+        changes[CASH_CATEGORY] = self.cash_after - self.cash - self.cash_flow.deposit
+        return after_trades(self.allocation, self.investable, changes)
 
 
 def _canonical(value: object) -> object:

@@ -10,11 +10,33 @@ it decided against. It raises only when its inputs are inconsistent with each ot
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from trader.core.domain import Side
-from trader.core.engine.allocation import Allocation, is_due, measure
+from trader.core.engine.allocation import (
+    Allocation,
+    AllocationRow,
+    after_trades,
+    is_due,
+    measure,
+)
+from trader.core.engine.cash_flow import (
+    NO_CASH_FLOW,
+    CashFlow,
+    CashFlowOutcome,
+    PlanKind,
+    cash_above_reserve,
+    cash_to_invest,
+    cash_to_raise,
+    invest_reason,
+    invest_shares,
+    not_enough,
+    one_way_kind,
+    plan_kind,
+    raise_reason,
+    raise_shares,
+)
 from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, TaxEstimate, input_hash
 from trader.core.engine.targets import SymbolTargets, category_goals, fund, symbol_targets
 from trader.core.engine.tax_moves import StopSell, harvests, realization, trailing_stops
@@ -25,23 +47,137 @@ from trader.core.engine.whole_shares import (
     at_rest,
     solve_moving_first,
 )
-from trader.core.money import CENT, QTY_STEP, ZERO, dollars
-from trader.core.policy import CASH_CATEGORY, HUNDRED, Policy, Portfolio
+from trader.core.money import CENT, QTY_STEP, ZERO, dollars, plain
+from trader.core.policy import CASH_CATEGORY, HUNDRED, CashFlowMode, Policy, Portfolio
 
 
-def plan_rebalance(policy: Policy, portfolio: Portfolio, *, with_hash: bool = True) -> Plan:
+def plan_rebalance(
+    policy: Policy,
+    portfolio: Portfolio,
+    *,
+    with_hash: bool = True,
+    cash_flow: CashFlow = NO_CASH_FLOW,
+) -> Plan:
     """Decide the orders that bring the portfolio back within its policy.
 
+    ``cash_flow`` is a deposit not yet arrived (counted as cash) or a withdrawal to raise
+    (kept in cash beside the reserve); the policy's ``cash_flow`` mode decides whether
+    the plan is the full rebalance or a one-way plan (``engine.cash_flow``).
     ``with_hash=False`` skips the input hash (left empty), for callers that never stage
     the plan, such as the backtest, which asks thousands of times.
     """
-    allocation = measure(policy, portfolio)
+    flowed_policy, flowed = cash_flow.applied(policy, portfolio)
+    allocation = measure(flowed_policy, flowed)
     warnings = _input_warnings(policy, portfolio, allocation)
     investable = allocation.investable > ZERO
-    due = investable and is_due(policy, portfolio, allocation)
-    stops = trailing_stops(policy, portfolio) if investable else []
-    blocked = _blocked_buys(portfolio, stops)
+    due = investable and is_due(flowed_policy, flowed, allocation)
+    stops = trailing_stops(flowed_policy, flowed) if investable else []
+    blocked = _blocked_buys(flowed, stops)
     halted = _halted_categories(policy, stops)
+    kind, why = (
+        plan_kind(policy, cash_flow, due=due, stops=[stop.symbol for stop in stops])
+        if investable
+        else (PlanKind.NONE, "")
+    )
+    chosen: _Orders | None = None
+    if kind is None:  # prefer: the one-way plan if it is enough, else the full rebalance
+        one_way = one_way_kind(cash_flow)
+        trial = _one_way_orders(
+            flowed_policy, flowed, allocation, one_way, blocked, halted, cash_flow.withdrawal
+        )
+        after = _after(allocation, trial.orders)
+        if any(row.out_of_band for row in after):
+            kind, why = PlanKind.FULL, not_enough(one_way, after)
+        else:
+            kind, chosen = one_way, trial
+            why = (
+                "the buys alone bring every category within its band"
+                if one_way is PlanKind.BUY_ONLY
+                else "the withdrawal's sells alone leave every category within its band"
+            )
+    if chosen is None and kind in (PlanKind.FULL, PlanKind.NONE):
+        chosen = _rebalance_orders(
+            flowed_policy, flowed, allocation, kind is PlanKind.FULL, stops, blocked, halted
+        )
+    elif chosen is None:
+        chosen = _one_way_orders(
+            flowed_policy, flowed, allocation, kind, blocked, halted, cash_flow.withdrawal
+        )
+    orders, skipped = chosen.orders, list(chosen.skipped)
+    warnings.extend(chosen.warnings)
+    notes = list(chosen.notes)
+    buy_only_mode = policy.cash_flow is CashFlowMode.BUY_ONLY
+    if buy_only_mode:
+        warnings.extend(_unsold_stops(stops))
+    if investable and policy.tax_loss_harvesting:
+        if buy_only_mode:
+            notes.append("cash_flow buy_only: no tax-loss harvest (a harvest sells)")
+        else:
+            orders, more = _add_harvests(flowed_policy, flowed, orders, set(blocked))
+            skipped.extend(more)
+    if portfolio.lots:  # else no sell has lots to estimate its gain from
+        orders = tuple(_with_lots(flowed, order) for order in orders)
+    cash_after = flowed.cash
+    for order in orders:
+        cash_after += order.est_value if order.side is Side.SELL else -order.est_value
+    if orders and cash_after < flowed_policy.cash_reserve:
+        kept = (
+            f"the reserve of {dollars(policy.cash_reserve)} plus the withdrawal of "
+            f"{dollars(cash_flow.withdrawal)}"
+            if cash_flow.withdrawal
+            else f"the reserve of {dollars(policy.cash_reserve)}"
+        )
+        warnings.append(
+            f"cash after the plan ({dollars(cash_after)}) is below {kept}: there was not "
+            f"enough to sell"
+        )
+    outcome = CashFlowOutcome(
+        mode=policy.cash_flow,
+        kind=kind,
+        deposit=cash_flow.deposit,
+        withdrawal=cash_flow.withdrawal,
+        reason=why,
+        notes=tuple(notes),
+    )
+    return Plan(
+        method=policy.method,
+        due=kind is not PlanKind.NONE and chosen.due,
+        equity=portfolio.equity,
+        investable=allocation.investable,
+        cash=portfolio.cash,
+        cash_after=cash_after,
+        allocation=allocation.rows,
+        orders=orders,
+        skipped=tuple(skipped),
+        warnings=tuple(warnings),
+        input_hash=input_hash(flowed_policy, flowed) if with_hash else "",
+        tax=tax_estimate(policy, orders),
+        cash_flow=outcome,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Orders:
+    """What one way of planning decided, before harvests and lots."""
+
+    orders: tuple[PlannedOrder, ...]
+    skipped: tuple[SkippedOrder, ...] = ()
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    due: bool = True
+
+
+def _rebalance_orders(
+    policy: Policy,
+    portfolio: Portfolio,
+    allocation: Allocation,
+    due: bool,
+    stops: list[StopSell],
+    blocked: dict[str, str],
+    halted: dict[str, str],
+) -> _Orders:
+    """The rebalance the method decides (``due``), or, when none is, the trailing stops."""
+    warnings: list[str] = []
     orders: tuple[PlannedOrder, ...] = ()
     skipped: list[SkippedOrder] = []
     if due or stops:
@@ -80,33 +216,119 @@ def plan_rebalance(policy: Policy, portfolio: Portfolio, *, with_hash: bool = Tr
         orders, skipped = _choose_orders(policy, portfolio, targets)
     else:
         warnings.extend(_cap_warnings(policy, portfolio, allocation))
-    if investable and policy.tax_loss_harvesting:
-        orders, more = _add_harvests(policy, portfolio, orders, set(blocked))
-        skipped.extend(more)
-    if portfolio.lots:  # else no sell has lots to estimate its gain from
-        orders = tuple(_with_lots(portfolio, order) for order in orders)
-    cash_after = portfolio.cash
-    for order in orders:
-        cash_after += order.est_value if order.side is Side.SELL else -order.est_value
-    if orders and cash_after < policy.cash_reserve:
-        warnings.append(
-            f"cash after the plan ({dollars(cash_after)}) is below the reserve of "
-            f"{dollars(policy.cash_reserve)}: there was not enough to sell"
-        )
-    return Plan(
-        method=policy.method,
-        due=due,
-        equity=allocation.equity,
-        investable=allocation.investable,
-        cash=portfolio.cash,
-        cash_after=cash_after,
-        allocation=allocation.rows,
-        orders=orders,
-        skipped=tuple(skipped),
-        warnings=tuple(warnings),
-        input_hash=input_hash(policy, portfolio) if with_hash else "",
-        tax=tax_estimate(policy, orders),
+    return _Orders(orders, tuple(skipped), tuple(warnings), due=due)
+
+
+def _one_way_orders(
+    policy: Policy,
+    portfolio: Portfolio,
+    allocation: Allocation,
+    kind: PlanKind,
+    blocked: dict[str, str],
+    halted: dict[str, str],
+    withdrawal: Decimal,
+) -> _Orders:
+    """A buy-only plan (the cash above the reserve) or a sell-only one (a withdrawal)."""
+    rows = {row.category: row for row in allocation.rows}
+    skipped: list[SkippedOrder] = []
+    notes: list[str] = []
+    goals = {row.category: row.current_value for row in allocation.rows}
+    if kind is PlanKind.BUY_ONLY:
+        investment = invest_shares(policy, portfolio, allocation, blocked, halted)
+        for category, amount in investment.shares.items():
+            goals[category] += amount
+        reasons = {
+            c: invest_reason(rows[c], investment.past_target.get(c, ZERO), allocation.investable)
+            for c in investment.shares
+        }
+        for category, why in investment.left_out.items():
+            skipped.append(SkippedOrder(policy.categories[category][0], category, Side.BUY, why))
+        work = cash_to_invest(policy, portfolio, allocation)
+    else:
+        shares = raise_shares(policy, portfolio, allocation)
+        for category, amount in shares.items():
+            goals[category] -= amount
+        reasons = {c: raise_reason(rows[c], withdrawal) for c in shares}
+        work = cash_to_raise(policy, portfolio)
+    targets = symbol_targets(
+        policy, portfolio, allocation, goals, set(), blocked, halted, reasons, trim_over_cap=False
     )
+    buying = kind is PlanKind.BUY_ONLY
+    orders, more = _choose_orders(
+        policy, portfolio, targets, sells_allowed=not buying, buys_allowed=buying
+    )
+    skipped.extend(more)
+    if buying:
+        notes.extend(_invest_notes(policy, portfolio, allocation, orders))
+    else:
+        notes.extend(_raise_notes(policy, portfolio, orders))
+    due = work >= policy.min_trade_dollars if buying else work > ZERO
+    return _Orders(orders, tuple(skipped), tuple(targets.warnings), tuple(notes), due=due)
+
+
+def _after(allocation: Allocation, orders: tuple[PlannedOrder, ...]) -> tuple[AllocationRow, ...]:
+    changes: dict[str, Decimal] = {}
+    spent = ZERO
+    for order in orders:
+        signed = order.est_value if order.side is Side.BUY else -order.est_value
+        changes[order.category] = changes.get(order.category, ZERO) + signed
+        spent += signed
+    changes[CASH_CATEGORY] = -spent
+    return after_trades(allocation.rows, allocation.investable, changes)
+
+
+def _invest_notes(
+    policy: Policy, portfolio: Portfolio, allocation: Allocation, orders: tuple[PlannedOrder, ...]
+) -> list[str]:
+    """What the buy-only plan leaves uninvested, and why."""
+    bought = sum((o.est_value for o in orders if o.side is Side.BUY), ZERO)
+    left = cash_above_reserve(policy, portfolio, allocation) - bought
+    if left < CENT / 2:
+        return []
+    note = f"{dollars(left)} of the cash above the reserve stays uninvested"
+    parts = []
+    buffer = bought * policy.buy_buffer_pct / HUNDRED
+    if buffer >= CENT / 2:
+        parts.append(
+            f"{dollars(min(buffer, left))} is the buy buffer ({plain(policy.buy_buffer_pct)}% "
+            f"of the buys, kept for fill prices above the estimate)"
+        )
+    rest = left - min(buffer, left)
+    if rest >= CENT / 2:
+        after = _after(allocation, orders)
+        if rest < policy.min_trade_dollars:
+            why = f"less than min_trade_dollars ({dollars(policy.min_trade_dollars)})"
+        elif all(r.current_value >= r.target_value for r in after if r.category != CASH_CATEGORY):
+            why = "every category is at or above its target"
+        else:
+            why = (
+                "what the rules leave: whole shares, the trade cap, the position caps or "
+                "symbols that cannot be bought now (see what was not traded)"
+            )
+        parts.append(f"{dollars(rest)}: {why}" if parts else why)
+    return [f"{note}: {'; '.join(parts)}"]
+
+
+def _raise_notes(
+    policy: Policy, portfolio: Portfolio, orders: tuple[PlannedOrder, ...]
+) -> list[str]:
+    """Whether the cash was there already, and what the sells bring in."""
+    needed = cash_to_raise(policy, portfolio)
+    if needed <= ZERO:
+        return ["the cash above the reserve already covers the withdrawal: nothing needs selling"]
+    sold = sum((o.est_value for o in orders if o.side is Side.SELL), ZERO)
+    return [
+        f"the sells raise {dollars(sold)} of the {dollars(needed)} the withdrawal needs beyond "
+        f"the cash there"
+    ]
+
+
+def _unsold_stops(stops: list[StopSell]) -> list[str]:
+    return [
+        f"{stop.symbol} hit its trailing stop, but cash_flow buy_only never sells to rebalance: "
+        f"sell it yourself, or plan with cash_flow prefer or full"
+        for stop in stops
+    ]
 
 
 def _blocked_buys(portfolio: Portfolio, stops: list[StopSell]) -> dict[str, str]:
@@ -288,6 +510,8 @@ def _problem(
     *,
     moving_only: bool = False,
     held_back: Decimal = ZERO,
+    sells_allowed: bool = True,
+    buys_allowed: bool = True,
 ) -> ShareProblem:
     """The quantity problem of the symbol targets; ``moving_only`` leaves out the symbols
     at rest (at their target value, within their cap); ``held_back`` is cash above the
@@ -317,21 +541,29 @@ def _problem(
         budget=portfolio.cash - policy.cash_reserve - held_back,
         min_trade=policy.min_trade_dollars,
         max_trades=policy.max_trades_per_session,
+        sells_allowed=sells_allowed,
+        buys_allowed=buys_allowed,
     )
 
 
 def _choose_orders(
-    policy: Policy, portfolio: Portfolio, targets: SymbolTargets
+    policy: Policy,
+    portfolio: Portfolio,
+    targets: SymbolTargets,
+    *,
+    sells_allowed: bool = True,
+    buys_allowed: bool = True,
 ) -> tuple[tuple[PlannedOrder, ...], list[SkippedOrder]]:
     # Most symbols of a band rebalance are at rest: when the others at their own best fit,
     # that is the answer (the one solve_shares finds first), and the ones at rest, which
     # stay put, need no place in the problem nor any line below.
-    problem, deltas = _solve(policy, portfolio, targets, ZERO)
+    sides = (sells_allowed, buys_allowed)
+    problem, deltas = _solve(policy, portfolio, targets, ZERO, sides)
     held_back = _buy_buffer_shortfall(policy, portfolio, problem, deltas)
     if held_back > ZERO:
         # The buys would leave less than the buffer in hand: solve again with the buffer
         # (of these buys, the most the answer can buy) kept out of the budget.
-        problem, deltas = _solve(policy, portfolio, targets, held_back)
+        problem, deltas = _solve(policy, portfolio, targets, held_back, sides)
     orders: list[PlannedOrder] = []
     skipped: list[SkippedOrder] = []
     traded = len(deltas) - deltas.count(ZERO)
@@ -374,11 +606,27 @@ def _choose_orders(
 
 
 def _solve(
-    policy: Policy, portfolio: Portfolio, targets: SymbolTargets, held_back: Decimal
+    policy: Policy,
+    portfolio: Portfolio,
+    targets: SymbolTargets,
+    held_back: Decimal,
+    sides: tuple[bool, bool] = (True, True),
 ) -> tuple[ShareProblem, tuple[Decimal, ...]]:
+    """``sides``: whether sells and buys are allowed (a cash-flow plan trades one way)."""
+    sells, buys = sides
     return solve_moving_first(
-        _problem(policy, portfolio, targets, moving_only=True, held_back=held_back),
-        lambda: _problem(policy, portfolio, targets, held_back=held_back),
+        _problem(
+            policy,
+            portfolio,
+            targets,
+            moving_only=True,
+            held_back=held_back,
+            sells_allowed=sells,
+            buys_allowed=buys,
+        ),
+        lambda: _problem(
+            policy, portfolio, targets, held_back=held_back, sells_allowed=sells, buys_allowed=buys
+        ),
     )
 
 
@@ -406,6 +654,10 @@ def _skip_reason(
 ) -> str:
     side = "buy" if gap > ZERO else "sell"
     amount = abs(gap)
+    if side == "sell" and not problem.sells_allowed:
+        return "a buy-only plan sells nothing: it waits for a full rebalance"
+    if side == "buy" and not problem.buys_allowed:
+        return "a withdrawal's plan buys nothing: it waits for a full rebalance"
     if amount < policy.min_trade_dollars:
         return (
             f"the {side} of {dollars(amount)} is below min_trade_dollars "

@@ -13,7 +13,8 @@ The steps, each a rule of the policy:
    their remaining shortfalls (the largest shortfall is cut last). When cash is a
    category and ends above its goal, the surplus buys categories under target.
 3. **Symbols.** A category's sells come first from the holding whose sale realizes
-   the least gain (or the most loss) per dollar, by its tax lots, else the largest;
+   the least gain (or the most loss) per dollar, by its tax lots, else the largest; a
+   sale that would wash a loss (the symbol was bought within 30 days) comes last;
    its buys go to its highest-scored symbol at or above the score threshold when scores
    exist, else to its primary (the first symbol with a price) — skipping symbols a
    wash-sale window or a trailing stop keeps out of this plan.
@@ -180,6 +181,24 @@ def buy_symbol(
     return priced[0] if priced else None
 
 
+def cannot_buy(
+    policy: Policy,
+    portfolio: Portfolio,
+    category: str,
+    blocked: Mapping[str, str],
+    halted: Mapping[str, str],
+) -> str | None:
+    """Why nothing of ``category`` may be bought in this plan; None when a symbol may be."""
+    if category in halted:
+        return halted[category]
+    if buy_symbol(policy, portfolio, category, frozenset(blocked)) is not None:
+        return None
+    reasons = [f"{s}: {blocked[s]}" for s in policy.categories[category] if s in blocked]
+    if reasons:
+        return f"no symbol of '{category}' may be bought in this plan ({'; '.join(reasons)})"
+    return f"no price for any symbol of '{category}'"
+
+
 def symbol_targets(
     policy: Policy,
     portfolio: Portfolio,
@@ -188,14 +207,21 @@ def symbol_targets(
     out_of_band: set[str],
     blocked: Mapping[str, str] | None = None,
     halted: Mapping[str, str] | None = None,
+    reasons: Mapping[str, str] | None = None,
+    *,
+    trim_over_cap: bool = True,
 ) -> SymbolTargets:
     """Steps 3 and 4: a target value per categorised symbol, with caps and reasons.
 
     ``blocked`` maps symbols that may not be bought in this plan to why; ``halted``
-    maps categories not to be bought at all in this plan to why.
+    maps categories not to be bought at all in this plan to why. ``reasons`` gives the
+    reason of a category's trades when it is not the rebalance's (a cash-flow plan).
+    ``trim_over_cap=False`` (a cash-flow plan, which never sells to rebalance): the caps
+    only cut buys; a position above a cap is not sold down to it.
     """
     blocked = blocked or {}
     halted = halted or {}
+    reasons = reasons or {}
     unbuyable = frozenset(blocked)
     result = SymbolTargets()
     owners = policy.owners
@@ -213,7 +239,7 @@ def symbol_targets(
             continue
         change = goals[category] - row.current_value
         if change < ZERO:
-            why = _category_reason(row, category in out_of_band, policy)
+            why = reasons.get(category) or _category_reason(row, category in out_of_band, policy)
             # The category's holdings with shares (the sort's key orders them fully).
             held = [
                 positions[s]
@@ -236,20 +262,41 @@ def symbol_targets(
                 continue
             symbol = buy_symbol(policy, portfolio, category, unbuyable)
             if symbol is None:
-                reasons = [
-                    f"{s}: {blocked[s]}" for s in policy.categories[category] if s in blocked
-                ]
-                result.unbuyable[category] = (
-                    f"no symbol of '{category}' may be bought in this plan ({'; '.join(reasons)})"
-                    if reasons
-                    else f"no price for any symbol of '{category}'"
-                )
+                why_not = cannot_buy(policy, portfolio, category, blocked, halted)
+                assert why_not is not None
+                result.unbuyable[category] = why_not
                 continue
             result.target_value[symbol] += change
-            why = _category_reason(row, category in out_of_band, policy)
+            why = reasons.get(category) or _category_reason(row, category in out_of_band, policy)
             result.reason[symbol] = why + _score_note(policy, portfolio, category, symbol)
+    asked = (dict(result.target_value), dict(result.reason)) if not trim_over_cap else None
     _apply_caps(policy, portfolio, allocation, result)
+    if asked is not None:
+        _untrim(portfolio, result, *asked)
     return result
+
+
+def _untrim(
+    portfolio: Portfolio,
+    result: SymbolTargets,
+    asked: Mapping[str, Decimal],
+    reasons: Mapping[str, str],
+) -> None:
+    """Let the caps cut buys only: no target below what the goals asked or the value held,
+    whichever is lower, and no bound below the value held."""
+    positions = portfolio.positions
+    for symbol, before in asked.items():
+        held = positions[symbol].value if symbol in positions else ZERO
+        floor = min(before, held)
+        if result.target_value[symbol] < floor:
+            result.target_value[symbol] = floor
+            if symbol in reasons:
+                result.reason[symbol] = reasons[symbol]
+            else:
+                result.reason.pop(symbol, None)
+        bound = result.upper_bound.get(symbol)
+        if bound is not None and bound < held:
+            result.upper_bound[symbol] = held
 
 
 def _score_note(policy: Policy, portfolio: Portfolio, category: str, symbol: str) -> str:
@@ -264,14 +311,16 @@ def _score_note(policy: Policy, portfolio: Portfolio, category: str, symbol: str
 
 
 def _sell_preference(portfolio: Portfolio, holding, amount: Decimal) -> tuple:
-    """Sort key: the least realized gain per dollar sold first (by lots), then the largest."""
+    """Sort key: a sale that would wash a loss last (the loss would be disallowed), then the
+    least realized gain per dollar sold (by lots: losses first), then the largest."""
     lots = portfolio.lots.get(holding.symbol)
     if lots and portfolio.today is not None and holding.price > ZERO:
         qty = min(holding.qty, amount / holding.price)
         if qty > ZERO:
-            gain = realize(lots, qty, holding.price, portfolio.today).total
-            return (gain / (qty * holding.price), -holding.value, holding.symbol)
-    return (ZERO, -holding.value, holding.symbol)
+            found = realize(lots, qty, holding.price, portfolio.today)
+            washes = found.washed > ZERO
+            return (washes, found.total / (qty * holding.price), -holding.value, holding.symbol)
+    return (False, ZERO, -holding.value, holding.symbol)
 
 
 def _category_reason(row, out_of_band: bool, policy: Policy) -> str:

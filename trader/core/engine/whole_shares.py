@@ -9,7 +9,10 @@ symbol to minimise the remaining deviation, the sum of ``|v + d * unit - t|``, s
 - the budget: the net cost of all trades is at most the cash above the reserve;
 - never selling more than is held, never ending above a cap;
 - every trade at least ``min_trade`` dollars (or no trade);
-- at most ``max_trades`` symbols traded.
+- at most ``max_trades`` symbols traded;
+- for cash-flow plans, no sell at all (``sells_allowed=False``: new cash is invested with
+  buys alone) or no buy at all (``buys_allowed=False``: a withdrawal is raised with sells
+  alone, the budget then negative: the cash the sells must bring in).
 
 The method, in five steps (the bound and the search are in ``share_search``):
 
@@ -35,6 +38,13 @@ The method, in five steps (the bound and the search are in ``share_search``):
    (a window around each symbol's relaxed and current count) unless its states outgrow
    a limit, when it keeps the most promising ones.
 5. If that improved the answer, the local search runs again.
+6. *Spending what is left.* Among the symbols the answer buys and leaves below target,
+   each dollar more spent is a dollar closer to target, so a reshuffle of a few shares
+   (more of one, fewer of another) that spends more of the cash left improves the answer
+   by exactly that: a subset sum over the spends within the cash left, solved exactly
+   (``_spend_left``). It matters most when sells are not allowed (a buy-only plan), where
+   every underweight symbol competes for the budget at the same rate and the bound above
+   settles little.
 
 An answer whose deviation meets the bound is optimal. With fractional steps the same
 steps run when the tolerance is not met; the local search's bulk moves (a whole range of
@@ -54,7 +64,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from math import lcm
+from math import gcd, lcm
 from operator import attrgetter, mul
 from typing import NamedTuple
 
@@ -63,6 +73,12 @@ from trader.core.money import ZERO
 
 WHOLE = Decimal(1)
 MAX_PASSES = 200
+# Step 6 (buy-only problems): shares each symbol may move by (at least the first, and
+# the second shared out among the symbols), and the largest window of spends (in units of
+# the movers' common price step, bits of one integer) its subset sum looks at.
+SPEND_REACH_LEAST = 3
+SPEND_MOVES = 200
+SPEND_WINDOW = 8_000_000
 # A fractional answer this close to the lower bound (in dollars of deviation) is taken
 # without searching further.
 TOLERANCE = Decimal("0.0001")
@@ -87,6 +103,8 @@ class ShareProblem:
     budget: Decimal
     min_trade: Decimal = ZERO
     max_trades: int | None = None
+    sells_allowed: bool = True
+    buys_allowed: bool = True
 
     def __post_init__(self) -> None:
         for t in self.targets:
@@ -196,6 +214,14 @@ class _Search:
                     found = ceilings[cap_value] = _scaled([cap_value], digits, ROUND_FLOOR)[0]
                 last, ceiling = cap_value, found
             self.hi.append((ceiling - value) // unit)
+        # A cash-flow plan trades one way only: no count below the holding (no sell), or
+        # none above it (no buy). A symbol above its cap with no sell allowed is handled
+        # like any other that cannot trade down to its cap (see ``alone``).
+        self.sells_allowed = problem.sells_allowed
+        if not problem.sells_allowed:
+            self.lo = [0] * n
+        if not problem.buys_allowed:
+            self.hi = [min(high, 0) for high in self.hi]
         self.budget = budget
         self.min_trade = min_trade
         # Rounded down, so that an answer taken early is within ``tolerance`` of the
@@ -353,7 +379,83 @@ class _Search:
         self._improve(relaxation)
         if polish(self, relaxation):
             self._improve(relaxation)
+        if not self.sells_allowed:
+            self._spend_left()
         return self.d
+
+    def _spend_left(self) -> None:
+        """Spend the cash left as exactly as whole shares allow, among the symbols the
+        answer buys and leaves below target (step 6, see the module docstring).
+
+        For those symbols each dollar more brings the value a dollar closer to its target,
+        so, while each stays at or below target, the answer improves by exactly what more
+        it spends: the best reshuffle of some shares each (more of one, fewer of another)
+        is a subset sum, solved over the spends reachable within a window, held as the
+        bits of one integer per symbol.
+        """
+        left = self.budget - self.spend()
+        if left <= 0:
+            return
+        movers = self._spend_movers()
+        if len(movers) < 2:
+            return
+        step = gcd(*(self.unit[i] for i, _ in movers))
+        room = left // step
+        # Partial sums may run this far either side of zero before later moves bring
+        # them back: the largest move of any symbol.
+        margin = max(self.unit[i] // step * max(map(abs, moves)) for i, moves in movers)
+        size = 2 * margin + room + 1
+        if size > SPEND_WINDOW:
+            return
+        window = (1 << size) - 1
+        # Bit k of a mask: a spend change of k - margin units of ``step`` is reachable.
+        masks = [1 << margin]
+        for i, moves in movers:
+            unit = self.unit[i] // step
+            mask = masks[-1]
+            grown = 0
+            for move in moves:
+                shift = move * unit
+                grown |= (mask << shift) if shift >= 0 else (mask >> -shift)
+            masks.append(grown & window)
+        reachable = masks[-1] & ((1 << (margin + room + 1)) - 1)  # no more than the cash left
+        found = reachable.bit_length() - 1
+        if found - margin <= 0:
+            return
+        for index in range(len(movers) - 1, -1, -1):
+            i, moves = movers[index]
+            unit = self.unit[i] // step
+            before = masks[index]
+            for move in moves:
+                source = found - move * unit
+                if 0 <= source < size and before >> source & 1:
+                    self.d[i] += move
+                    found = source
+                    break
+
+    def _spend_movers(self) -> list[tuple[int, list[int]]]:
+        """The symbols :meth:`_spend_left` may move, each with its moves (share changes):
+        those bought and at or below target, within their rules; without a trade cap, also
+        those not bought yet (none, or a first buy of at least the minimum trade)."""
+        movers = []
+        candidates = [
+            i
+            for i in range(self.n)
+            if (self.d[i] > 0 or (self.d[i] == 0 and not self.capped))
+            and self.off[i] + self.d[i] * self.unit[i] <= 0
+        ]
+        reach = max(SPEND_REACH_LEAST, SPEND_MOVES // max(1, len(candidates)))
+        for i in candidates:
+            d = self.d[i]
+            high = min(d + reach, self.goal[i], self.hi[i])
+            if d == 0:
+                moves = [0, *range(max(self.first[i], 1), high + 1)]
+            else:
+                low = max(d - reach, self.first[i], self.lo[i])
+                moves = list(range(low - d, high - d + 1))
+            if len(moves) > 1:
+                movers.append((i, moves))
+        return movers
 
     def _cover(self, excess: int) -> bool:
         """Free ``excess`` with the one move that loses least closeness (none trades
