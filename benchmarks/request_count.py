@@ -34,6 +34,8 @@ def config_for(count: int, folder: Path) -> Path:
         "risk_management: {max_single_position: 100, tax_loss_harvesting: false}\n"
         "portfolio: {cash_reserve: 100}\n"
         f"reports_dir: {folder / 'reports'}\n"
+        # Requests are counted, not timed: a busy machine must not turn into a timeout.
+        "broker: {timeout_seconds: 120}\n"
     )
     return path
 

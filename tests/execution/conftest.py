@@ -9,6 +9,7 @@ environment and store; its commands run in this process, except ``start_execute`
 from __future__ import annotations
 
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -93,6 +94,9 @@ class Account:
             text=True,
             env=self.environment(self.home, self.env),
             cwd=REPO,
+            # A test suite run in the background inherits SIGINT ignored, and Python then
+            # keeps it ignored: restore the default so Ctrl-C reaches the run as it would.
+            preexec_fn=_default_sigint,
         )
 
     # -- the store ------------------------------------------------------------------------
@@ -290,3 +294,7 @@ def hook(sim) -> Iterator[RequestHook]:
     installed = RequestHook(sim)
     yield installed
     installed.remove()
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
