@@ -6,8 +6,7 @@ import json
 
 import typer
 
-from trader.alerts import plan_alert
-from trader.cli.alerting import notifier
+from trader.cli.alerting import send_plan_alert
 from trader.cli.context import AppContext
 from trader.cli.plan_view import print_review
 from trader.planning.service import PlanOutcome, plan_account
@@ -50,7 +49,7 @@ def plan(
     context: AppContext = ctx.obj
     outcome = run_plan(context, sync=not no_sync, live=live)
     if outcome.staged is not None:
-        notifier(context, "plan", enabled=not no_notify).send(*plan_alert(outcome))
+        send_plan_alert(context, "plan", outcome, enabled=not no_notify, buttons=True)
     if as_json:
         typer.echo(json.dumps({**outcome.payload, "report": str(outcome.report_path)}, indent=2))
         return
