@@ -7,6 +7,7 @@ answers the taps).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import typer
@@ -19,7 +20,15 @@ from trader.notify import Notifier
 from trader.planning.service import PlanOutcome
 
 
-def notifier(context: AppContext, command: str, *, enabled: bool = True) -> Notifier:
+def notifier(
+    context: AppContext,
+    command: str,
+    *,
+    enabled: bool = True,
+    chats: tuple[int, ...] | None = None,
+) -> Notifier:
+    """The command's notifier; ``chats`` narrows Telegram to some of the allowed chats."""
+
     def log(outcome: str, detail: dict) -> None:
         store = context.open_store()
         try:
@@ -35,7 +44,10 @@ def notifier(context: AppContext, command: str, *, enabled: bool = True) -> Noti
             from trader.telegram.channel import TelegramChannel
 
             try:
-                telegram = TelegramChannel(bot_config(), context.settings.telegram.api_url)
+                config = bot_config()
+                if chats is not None:
+                    config = replace(config, chats=tuple(c for c in config.chats if c in chats))
+                telegram = TelegramChannel(config, context.settings.telegram.api_url)
             except ConfigError as exc:  # an alert never breaks the workflow: say why, go on
                 typer.echo(f"warning: no Telegram alert: {exc}", err=True)
                 log("error", {"services": "telegram", "error": str(exc)})
@@ -55,11 +67,17 @@ def approval_refused(context: AppContext, mode: AccountMode) -> str | None:
 
 
 def send_plan_alert(
-    context: AppContext, command: str, outcome: PlanOutcome, *, enabled: bool, buttons: bool
+    context: AppContext,
+    command: str,
+    outcome: PlanOutcome,
+    *,
+    enabled: bool,
+    buttons: bool,
+    chats: tuple[int, ...] | None = None,
 ) -> None:
     """Alert on a staged plan; on Telegram, with its buttons unless ``buttons`` is False
     (a plan ``auto_execute`` sends at once)."""
-    alerts = notifier(context, command, enabled=enabled)
+    alerts = notifier(context, command, enabled=enabled, chats=chats)
     title, body = plan_alert(outcome)
     staged = outcome.staged
     if not (alerts.telegram_active and buttons and staged is not None):
