@@ -204,6 +204,10 @@ class BotActions:
         if claim is Claim.USED:
             self.api.answer(update.callback_id, "Already used: each button works once.")
             return
+        if claim is Claim.DONE:  # this tap was handled before a restart: say how it ended
+            self.api.answer(update.callback_id, "Already handled.")
+            self._settled(update, tap.plan_uid)
+            return
         if claim is Claim.EXPIRED:
             self.api.answer(update.callback_id, "Expired: nothing done.")
             self._edit(
@@ -219,6 +223,19 @@ class BotActions:
         else:
             self.api.answer(update.callback_id, "Approved: sending…")
             self._approve(update.chat_id, update.message_id, update.message_text, tap.plan_uid)
+
+    def _settled(self, update: Incoming, plan_uid: str) -> None:
+        plan = self.store.staged_plan(self.mode, plan_uid)
+        if plan is None:
+            return
+        if plan.status == "executed":
+            title, body = execution_alert(plan, "recorded", [])
+            self._edit(update, f"{update.message_text}\n\n{title}\n{body}")
+        elif plan.status == "rejected":
+            self._edit(
+                update,
+                f"{update.message_text}\n\nRejected: plan {plan_uid[:8]} will never be sent.",
+            )
 
     def _details(self, update: Incoming, tap: messages.Tap) -> None:
         assert update.callback_id is not None and update.chat_id is not None

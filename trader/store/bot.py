@@ -45,6 +45,7 @@ class Claim(StrEnum):
     """What a tap found: its to act on, or why it does nothing."""
 
     CLAIMED = "claimed"
+    DONE = "done"  # used by this very update, seen again: say again how it ended
     USED = "used"  # used, or claimed by another tap
     EXPIRED = "expired"
     UNKNOWN = "unknown"  # no such token for this plan
@@ -97,8 +98,8 @@ class BotRecords:
         """Take the token for the tap that came in ``update_id``, in one transaction.
 
         ``final`` uses it for good at once (Reject); otherwise it is ``approving`` until
-        :meth:`finish_approval`. The same update claiming again is let through: it is
-        the same tap, seen again after a restart.
+        :meth:`finish_approval`. The same update claiming again is the same tap, seen
+        again after a restart: let through while it is being handled, ``DONE`` after.
         """
         now = now or datetime.now(UTC)
         with self._session("claim the approval token", write=True) as session:
@@ -108,7 +109,7 @@ class BotRecords:
             if row.state in ("approving", "confirming"):
                 return Claim.CLAIMED if row.update_id == update_id else Claim.USED
             if row.state == "used":
-                return Claim.USED
+                return Claim.DONE if row.update_id == update_id else Claim.USED
             if now >= row.expires_at:
                 _use(row, now, "expired")
                 session.add(row)
