@@ -23,7 +23,7 @@ def test_pause_stops_trader_run_until_resume(trader_main, bot_config, bot_env, t
 
     status = trader_main("--config", str(config), "status", env=bot_env)
     assert status.code == 0, status.err
-    assert f"Paused since" in status.out and f"from Telegram chat {CHAT}" in status.out
+    assert "Paused since" in status.out and f"from Telegram chat {CHAT}" in status.out
     as_json = trader_main("--config", str(config), "status", "--json", env=bot_env)
     assert f"from Telegram chat {CHAT}" in as_json.out
 
