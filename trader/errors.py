@@ -17,6 +17,9 @@ into a single readable line and its own exit code. Anything that is not a
     │   └── OrderRejected          an order refused, with symbol, side, qty, message  (exit 8)
     ├── StorageError           the database cannot be opened or migrated             (exit 9)
     ├── Interrupted            Ctrl-C: says what was sent and how to resume          (exit 130)
+    ├── TelegramError          the Telegram Bot API refused the token, a chat or a request (exit 22)
+    │   ├── TelegramUnreachable no answer from Telegram after the retries              (exit 23)
+    │   └── BotLocked           another ``trader bot`` runs on the same account        (exit 24)
     └── ExecutionRefused       ``trader execute`` refused to send, with the reason
         ├── StalePlan           the account changed since the plan was made           (exit 10)
         ├── PlanExpired         the plan is older than plan_ttl_minutes               (exit 11)
@@ -146,6 +149,25 @@ class Interrupted(TraderError):
     """The user stopped a command (Ctrl-C); the message says what was done and how to go on."""
 
     exit_code = 130
+
+
+class TelegramError(TraderError):
+    """The Telegram Bot API refused the token, a chat or a request; the message never
+    carries the token."""
+
+    exit_code = 23
+
+
+class TelegramUnreachable(TelegramError):
+    """Telegram could not be reached, or kept answering 429 or 5xx, after the retries."""
+
+    exit_code = 24
+
+
+class BotLocked(TelegramError):
+    """Another ``trader bot`` runs on the same account: two would both answer every tap."""
+
+    exit_code = 25
 
 
 class ExecutionRefused(TraderError):

@@ -1,9 +1,11 @@
-"""Alerts through apprise: Telegram by default, any apprise URL besides.
+"""Alerts: Telegram through trader's bot, and any apprise URL besides.
 
 Telegram is configured by ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_CHAT_ID`` in the
-environment; ``TRADER_NOTIFY_URLS`` adds any apprise URLs (space or comma separated,
-e.g. ``json://host:port/path`` or ``mailto://...``). The URLs carry secrets, so they
-are never printed or logged: the event log says only how many services were tried.
+environment and goes through the bot (``trader.telegram``), so a plan alert can carry
+its Approve / Reject / Details buttons. ``TRADER_NOTIFY_URLS`` adds any apprise URLs
+(space or comma separated, e.g. ``json://host:port/path`` or ``mailto://...``). The
+URLs carry secrets, so they are never printed or logged: the event log says only how
+many services were tried.
 
 An alert must never break the trade workflow: a failure is logged and tried once
 more, and then given up. Telegram refuses messages over 4,096 characters, so a
@@ -15,22 +17,22 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trader.telegram.api import Button
+    from trader.telegram.channel import TelegramChannel
 
 MAX_MESSAGE = 4096
 TRUNCATED = "\n… (cut to fit; the full plan is in the report)"
 
 
 def notification_urls() -> list[str]:
-    urls = []
-    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-    chat = os.environ.get("TELEGRAM_CHAT_ID", "").strip()
-    if token and chat:
-        urls.append(f"tgram://{token}/{chat}")
+    """The apprise URLs of ``TRADER_NOTIFY_URLS`` (Telegram goes through the bot)."""
     extra = os.environ.get("TRADER_NOTIFY_URLS", "").strip()
-    urls.extend(u for u in re.split(r"[\s,]+", extra) if u)
-    return urls
+    return [u for u in re.split(r"[\s,]+", extra) if u]
 
 
 def fit(body: str, limit: int = MAX_MESSAGE) -> str:
@@ -47,14 +49,42 @@ class Notifier:
     enabled: bool = True
     log: Callable[[str, dict], None] | None = None  # (outcome, detail) into the event log
     sent: int = 0
+    telegram: TelegramChannel | None = None
 
     @property
     def active(self) -> bool:
-        return self.enabled and bool(self.urls)
+        return self.enabled and (bool(self.urls) or self.telegram is not None)
 
-    def send(self, title: str, body: str) -> bool:
-        """Send one alert; True when a service took it. Never raises."""
+    @property
+    def telegram_active(self) -> bool:
+        return self.enabled and self.telegram is not None
+
+    def send(
+        self,
+        title: str,
+        body: str,
+        *,
+        telegram_body: str | None = None,
+        buttons: Sequence[Sequence[Button]] = (),
+    ) -> bool:
+        """Send one alert; True when a service took it. Never raises.
+
+        Telegram gets ``telegram_body`` (default ``body``) and the ``buttons``."""
         if not self.active:
+            return False
+        delivered = False
+        if self.telegram is not None:
+            text = f"{title}\n{telegram_body if telegram_body is not None else body}"
+            if self.telegram.send(text, buttons):
+                delivered = True
+                self.sent += 1
+                self._record("sent", {"title": title, "services": "telegram"})
+            else:
+                self._record("error", {"title": title, "services": "telegram"})
+        return self._send_apprise(title, body) or delivered
+
+    def _send_apprise(self, title: str, body: str) -> bool:
+        if not self.urls:
             return False
         import apprise  # a tenth of a second to import: only when there is an alert to send
 

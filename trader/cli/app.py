@@ -65,6 +65,7 @@ _hide_flag_types()
 def _register() -> None:
     from trader.cli import (
         backtest_cmd,
+        bot_cmd,
         demo_cmd,
         doctor_cmd,
         execute_cmd,
@@ -92,6 +93,7 @@ def _register() -> None:
     app.command("scores")(scores_cmd.scores)
     app.command("backtest")(backtest_cmd.backtest)
     app.command("demo")(demo_cmd.demo)
+    app.command("bot")(bot_cmd.bot)
     app.add_typer(sim_cmd.sim_app, name="sim")
 
 

@@ -54,6 +54,10 @@ def pick_plan(store: Store, mode: AccountMode, uid: str | None) -> StagedPlan:
         raise NothingToExecute(
             f"the latest plan {latest.uid} was already executed: nothing to send"
         )
+    if latest is not None and latest.status == "rejected":
+        raise NothingToExecute(
+            f"the latest plan {latest.uid} was rejected: nothing to send; run `trader plan`"
+        )
     raise NothingToExecute("no staged plan: run `trader plan` first")
 
 

@@ -91,8 +91,7 @@ def plan(
     (buy_only, or prefer when that brings every category within its band) or the
     plan is the full rebalance.
     """
-    from trader.alerts import plan_alert
-    from trader.cli.alerting import notifier
+    from trader.cli.alerting import send_plan_alert
     from trader.cli.plan_view import print_review
 
     context: AppContext = ctx.obj
@@ -103,7 +102,7 @@ def plan(
         )
     outcome = run_plan(context, sync=not no_sync, live=live, cash_flow=cash_flow, buy_only=buy_only)
     if outcome.staged is not None:
-        notifier(context, "plan", enabled=not no_notify).send(*plan_alert(outcome))
+        send_plan_alert(context, "plan", outcome, enabled=not no_notify, buttons=True)
     if as_json:
         typer.echo(json.dumps({**outcome.payload, "report": str(outcome.report_path)}, indent=2))
         return

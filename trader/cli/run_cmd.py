@@ -5,6 +5,7 @@ method; on the schedule's check days for ``calendar`` and ``hybrid``), plans and
 when a rebalance (or a harvest, or a trailing stop) is called for, alerts, and exits
 with a code that says what happened. It sends orders only with ``auto_execute: true``
 on a ``sim`` or ``paper`` account; a live account is always confirmed by hand.
+While the account mode is paused (``/pause`` in Telegram) it does nothing at all.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from trader.cli.execute_cmd import exit_code, run_execute
 from trader.errors import ExecutionRefused, TemporaryBrokerError
 
 if TYPE_CHECKING:
+    from trader.core.domain import AccountMode
     from trader.core.schedule import CheckDecision
+    from trader.store.bot import Pause
 
 EXIT_STAGED = 20  # a plan waits for your review
 EXIT_EXECUTED = 21  # auto_execute sent a plan and every order filled
@@ -37,6 +40,23 @@ class Today:
     trading: set[date]
     last_check: date | None
     decision: CheckDecision
+
+
+def paused(context: AppContext, mode: AccountMode) -> Pause | None:
+    store = context.open_store()
+    try:
+        return store.paused(mode)
+    finally:
+        store.close()
+
+
+def pause_line(pause: Pause) -> str:
+    from trader.core.schedule import market_time
+
+    return (
+        f"Paused since {market_time(pause.paused_at)} ({pause.paused_by}): `trader run` "
+        f"stages and sends nothing; /resume in Telegram lifts it"
+    )
 
 
 def look(context: AppContext, *, live: bool, sync: bool) -> Today:
@@ -86,12 +106,13 @@ def run(
 ) -> None:
     """Sync, check on schedule, plan and stage when needed, alert; for cron or a timer.
 
-    Exit codes: 0 nothing to do (or not a check day); 20 a plan is staged for review;
+    Does nothing while paused (/pause in Telegram).
+    Exit codes: 0 nothing to do (not a check day, or paused); 20 a plan is staged for review;
     21 auto_execute sent it and everything filled; 8 or 18 auto_execute left orders
     rejected or open; 10-17 execution refused; 2-9 errors as for every command.
     """
-    from trader.alerts import execution_alert, plan_alert, refusal_alert
-    from trader.cli.alerting import notifier
+    from trader.alerts import execution_alert, refusal_alert
+    from trader.cli.alerting import notifier, send_plan_alert
     from trader.core.domain import AccountMode
     from trader.planning.service import plan_account
 
@@ -99,6 +120,10 @@ def run(
     settings = context.settings
     console = context.console
     mode = AccountMode(settings.account)
+    pause = paused(context, mode)
+    if pause is not None:
+        console.print(f"{pause_line(pause)}.")
+        return
     today = look(context, live=live, sync=True)
     if not today.decision.due:
         console.print(f"No check today: {today.decision.reason}.")
@@ -123,7 +148,8 @@ def run(
             f"Checked ({today.decision.reason}): nothing to do. Report: {outcome.report_path}"
         )
         return
-    alerts.send(*plan_alert(outcome))
+    auto = settings.auto_execute and mode in (AccountMode.SIM, AccountMode.PAPER)
+    send_plan_alert(context, "run", outcome, enabled=not no_notify, buttons=not auto)
     console.print(
         f"Checked ({today.decision.reason}): plan {outcome.staged.uid} staged with "
         f"{len(outcome.staged.orders)} order(s). Report: {outcome.report_path}"
@@ -155,13 +181,15 @@ def status(
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
     as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
 ) -> None:
-    """Say whether a check is due today, when the next one is, and why."""
+    """Say whether a check is due today, when the next one is, and why; and whether paused."""
+    from trader.core.domain import AccountMode
     from trader.core.schedule import next_check
     from trader.planning.schedule_inputs import describe, schedule_entries
 
     context: AppContext = ctx.obj
     settings = context.settings
     today = look(context, live=live, sync=False)
+    pause = paused(context, AccountMode(settings.account))
     method = settings.rebalancing.method
     entries = schedule_entries(settings) if method != "threshold" else []
     upcoming = next_check(entries, today.day, today.trading, today.last_check) if entries else None
@@ -176,6 +204,9 @@ def status(
             "due": today.decision.due,
             "reason": today.decision.reason,
             "auto_execute": settings.auto_execute,
+            "paused": None
+            if pause is None
+            else {"since": pause.paused_at.isoformat(), "by": pause.paused_by},
         }
         typer.echo(json.dumps(payload, indent=2))
         return
@@ -192,6 +223,8 @@ def status(
     console.print(f"Today: {'due' if today.decision.due else 'not due'} — {today.decision.reason}.")
     if settings.auto_execute:
         console.print("auto_execute: on (sim and paper accounts only)")
+    if pause is not None:
+        console.print(f"{pause_line(pause)}.")
 
 
 def schedule(

@@ -7,7 +7,7 @@ The order of things, each step written to the store as it happens:
    recorded; a ``submitted`` order the broker never received goes back to ``staged``.
    A rerun after any crash therefore sends only what the broker never got.
 2. **Check** (nothing sent if one fails): the plan is still current (not executed,
-   not superseded, not past ``plan_ttl_minutes``), the account is not blocked, its
+   not superseded nor rejected, not past ``plan_ttl_minutes``), the account is not blocked, its
    positions and cash are what the plan and its own fills explain, no price moved
    more than ``max_price_move_pct``, the market is open (or ``--allow-queued``), and
    no order nor the session is over the fat-finger limits.
@@ -102,6 +102,10 @@ class Executor:
         if plan.status == "superseded":
             raise NothingToExecute(
                 f"plan {plan.uid} was superseded by a newer plan: execute that one instead"
+            )
+        if plan.status == "rejected":
+            raise NothingToExecute(
+                f"plan {plan.uid} was rejected: it is never sent; run `trader plan` for a new one"
             )
         account = self.broker.account()
         if account.trading_blocked or account.account_blocked:

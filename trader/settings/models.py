@@ -97,6 +97,15 @@ class SimSection(Strict):
     scenario: str = "default"
 
 
+class TelegramSection(Strict):
+    allow_live_approval: bool = False
+    # The Bot API server: Telegram's, or one you run yourself (the local Bot API server).
+    api_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")] = (
+        "https://api.telegram.org"
+    )
+    poll_timeout_seconds: Annotated[int, Field(ge=0, le=50)] = 50
+
+
 class Settings(Strict):
     account: Literal["sim", "paper", "live", "manual"] = "sim"
     allow_live_trading: bool = False
@@ -115,6 +124,7 @@ class Settings(Strict):
     execution: ExecutionSection = Field(default_factory=ExecutionSection)
     broker: BrokerSection = Field(default_factory=BrokerSection)
     sim: SimSection = Field(default_factory=SimSection)
+    telegram: TelegramSection = Field(default_factory=TelegramSection)
     reports_dir: str = "paper_logs"
 
 

@@ -7,10 +7,11 @@ partially filled, filled, rejected, cancelled, expired, skipped — is written a
 happens, each change its own transaction, so a run killed at any point leaves a
 store that says exactly how far it got.
 
-The execution lock keeps two ``trader execute`` runs off the same account. It is
-held by the operating system on behalf of the process, so a killed run never
-leaves it behind: a PostgreSQL session advisory lock (released when the connection
-closes) or, on SQLite, an ``flock`` on a file beside the database.
+The execution lock keeps two ``trader execute`` runs off the same account, and the
+bot lock two ``trader bot`` processes (each would answer every tap). Both are held
+by the operating system on behalf of the process, so a killed run never leaves one
+behind: a PostgreSQL session advisory lock (released when the connection closes)
+or, on SQLite, an ``flock`` on a file beside the database.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import json
 import os
 import socket
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,14 +33,12 @@ from sqlmodel import col, select
 
 from trader.core.domain import AccountMode
 from trader.core.staging import StagedPlan
-from trader.errors import ExecutionLocked, StorageError
+from trader.errors import BotLocked, ExecutionLocked, StorageError, TraderError
 from trader.store import convert
 from trader.store.tables import AccountRow, ExecutionRow, PlanOrderRow, PlanRow
 from trader.store.urls import is_sqlite
 
 if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
-
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
@@ -235,18 +234,27 @@ class PlanRecords:
             for row in rows
         ]
 
-    @contextmanager
-    def execution_lock(self, name: str) -> Iterator[None]:
+    def execution_lock(self, name: str) -> AbstractContextManager[None]:
         """Hold the lock called ``name`` for the block, or raise ExecutionLocked at once."""
+        return self._held_lock(
+            name, ExecutionLocked(f"another trader execute is running on {name}")
+        )
+
+    def bot_lock(self, name: str) -> AbstractContextManager[None]:
+        """Hold the bot's lock on an account for the block, or raise BotLocked at once."""
+        return self._held_lock(f"bot {name}", BotLocked(f"another trader bot is running on {name}"))
+
+    @contextmanager
+    def _held_lock(self, name: str, refusal: TraderError) -> Iterator[None]:
         if is_sqlite(self.url):
-            with _file_lock(self.url, name):
+            with _file_lock(self.url, name, refusal):
                 yield
             return
         key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         with self.engine.connect() as connection:
             taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
             if not taken:
-                raise ExecutionLocked(f"another trader execute is running on {name}")
+                raise refusal
             try:
                 yield
             finally:
@@ -275,7 +283,7 @@ def _abandoned(row: ExecutionRow) -> bool:
 
 
 @contextmanager
-def _file_lock(url: str, name: str) -> Iterator[None]:
+def _file_lock(url: str, name: str, refusal: TraderError) -> Iterator[None]:
     database = make_url(url).database
     if not database or database == ":memory:":
         yield  # a private in-memory database: no other process can share it
@@ -287,7 +295,7 @@ def _file_lock(url: str, name: str) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ExecutionLocked(f"another trader execute is running on {name}") from None
+            raise refusal from None
         try:
             yield
         finally:

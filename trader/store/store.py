@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from trader.core.domain import AccountInfo, AccountMode, AccountSnapshot, Asset, Fill
 from trader.errors import StorageError
 from trader.store import convert
+from trader.store.bot import BotRecords
 from trader.store.corporate import CorporateActionRecords, drop_closes
 from trader.store.engine import create_engine_for, for_writing, storage_error
 from trader.store.events import detail_json, scrub_text
@@ -61,7 +62,7 @@ def open_store(url: str) -> Store:
     return Store(engine, url)
 
 
-class Store(PlanRecords, CorporateActionRecords):
+class Store(PlanRecords, CorporateActionRecords, BotRecords):
     """Reads and writes trader's records; use ``open_store`` to get one."""
 
     def __init__(self, engine: Engine, url: str) -> None:

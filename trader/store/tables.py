@@ -9,6 +9,9 @@
           └─< execution          (each run of ``trader execute`` on it)
     price_peak                   (each holding's peak since bought: the trailing stops' memory)
     score                        (built-in scores by symbol and market date)
+    plan ──< approval            (a plan alert's one-time Telegram token, stored hashed)
+    telegram_offset              (the last Telegram update the bot has handled, per bot)
+    pause                        (an account mode paused from Telegram: ``trader run`` waits)
 
 Money and quantities are ``ExactDecimal``; times are ``UTCDateTime``. Enumerated
 values (mode, side) are plain strings guarded by CHECK constraints, which are
@@ -49,7 +52,7 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 MODES = ("sim", "paper", "live", "manual")
 SIDES = ("buy", "sell")
 ORDER_KINDS = ("rebalance", "harvest", "trailing_stop")  # as trader.core.engine.plan
-PLAN_STATUSES = ("staged", "superseded", "executing", "executed", "expired")
+PLAN_STATUSES = ("staged", "superseded", "executing", "executed", "expired", "rejected")
 ORDER_STATUSES = (
     "staged",
     "submitted",
@@ -63,6 +66,10 @@ ORDER_STATUSES = (
 )
 FOREIGN_KINDS = ("position", "order", "activity")
 EXECUTION_STATUSES = ("running", "completed", "interrupted", "refused")
+# A Telegram approval: issued with the alert; ``approving`` while the tap that claimed it
+# is handled (a replay of that same update may finish it); ``confirming`` while a live
+# approval waits for the account number's last four digits; ``used`` for good.
+APPROVAL_STATES = ("issued", "approving", "confirming", "used")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -424,6 +431,58 @@ class AssetCacheRow(SQLModel, table=True):
     read_on: date = Field(sa_type=Date(), nullable=False)
 
 
+class ApprovalRow(SQLModel, table=True):
+    """The one-time token of a plan alert's buttons, as a SHA-256 hash: the token itself
+    lives only in the Telegram message. It dies at ``expires_at`` (the plan's TTL) or
+    when a tap uses it."""
+
+    __tablename__ = "approval"
+    __table_args__ = (
+        UniqueConstraint("token_hash"),
+        CheckConstraint(_one_of("state", APPROVAL_STATES), name="state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_parent("plan.id"))
+    token_hash: str
+    state: str
+    created_at: datetime = _time()
+    expires_at: datetime = _time()
+    # The Telegram update that claimed it, and (live accounts) the prompt for the digits.
+    update_id: int | None = None
+    chat_id: int | None = None
+    prompt_message_id: int | None = None
+    used_at: datetime | None = _time(nullable=True)
+    outcome: str | None = None
+
+
+class TelegramOffsetRow(SQLModel, table=True):
+    """The newest Telegram update the bot has handled: the next poll acknowledges it."""
+
+    __tablename__ = "telegram_offset"
+    __table_args__ = (UniqueConstraint("bot_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bot_id: str
+    update_id: int
+    updated_at: datetime = _time()
+
+
+class PauseRow(SQLModel, table=True):
+    """An account mode paused (``/pause``): ``trader run`` neither stages nor sends."""
+
+    __tablename__ = "pause"
+    __table_args__ = (
+        UniqueConstraint("mode"),
+        CheckConstraint(_one_of("mode", MODES), name="mode"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mode: str
+    paused_at: datetime = _time()
+    paused_by: str
+
+
 ALL_TABLES = (
     "account",
     "sync_snapshot",
@@ -441,4 +500,7 @@ ALL_TABLES = (
     "daily_close",
     "daily_close_span",
     "asset_cache",
+    "approval",
+    "telegram_offset",
+    "pause",
 )
