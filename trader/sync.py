@@ -11,13 +11,14 @@ from datetime import UTC, datetime
 
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, AccountSnapshot, Order
+from trader.core.statuses import OPEN_ORDER_STATUSES
 from trader.execution.submit import our_status, record
 from trader.store import Store
 
 # Orders of our plans the broker may still be working on, and how many recent plans to look
 # through for them: a sync brings what they did since into the plan's record (`trader
 # history`), e.g. day orders queued while the market was closed and filled at the open.
-WORKING = ("submitted", "accepted", "partially_filled")
+WORKING = OPEN_ORDER_STATUSES
 RECENT_PLANS = 5
 
 

@@ -121,6 +121,7 @@ def test_the_execution_lock_is_held_by_one_at_a_time(database_url):
 def test_order_updates_and_executions_are_recorded(store, account_key):
     uid = "6" * 32
     store.stage_plan(AccountMode.SIM, staged(uid), account_key=account_key)
+    store.set_plan_status(uid, "executing")
     run = store.start_execution(uid, {"to_send": 2})
     store.update_order(uid, 1, status="submitted", sent_qty=D("4.867800001"))
     store.update_order(
@@ -196,3 +197,17 @@ def test_every_field_of_a_planned_order_survives_staging_and_the_store(store, ac
     for f in fields(PlannedOrder):
         assert getattr(stored, f.name) == getattr(planned, f.name), f.name
     assert stored.kind == "harvest"
+
+
+def test_the_store_refuses_a_change_of_status_the_life_of_a_plan_does_not_allow(store, account_key):
+    from trader.core.statuses import InvalidStatusChange
+
+    uid = "7" * 32
+    store.stage_plan(AccountMode.SIM, staged(uid), account_key=account_key)
+    with pytest.raises(InvalidStatusChange, match="a plan cannot go from staged to executed"):
+        store.set_plan_status(uid, "executed")
+    store.update_order(uid, 1, status="filled", filled_qty=D(1))
+    with pytest.raises(InvalidStatusChange, match="order 1: an order cannot go from filled"):
+        store.update_order(uid, 1, status="accepted")
+    plan = store.staged_plan(AccountMode.SIM, uid)
+    assert (plan.status, plan.orders[0].status) == ("staged", "filled")  # nothing written

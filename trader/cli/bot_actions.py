@@ -28,6 +28,7 @@ from trader.core.engine.allocation import Allocation, measure
 from trader.core.money import dollars
 from trader.core.policy import Holding, Portfolio
 from trader.core.schedule import market_time, next_check
+from trader.core.statuses import PlanStatus
 from trader.errors import ExecutionRefused, TelegramError, TemporaryBrokerError, TraderError
 from trader.planning.inputs import manual_portfolio, policy_from_settings
 from trader.planning.schedule_inputs import describe, schedule_entries
@@ -228,10 +229,10 @@ class BotActions:
         plan = self.store.staged_plan(self.mode, plan_uid)
         if plan is None:
             return
-        if plan.status == "executed":
+        if plan.status == PlanStatus.EXECUTED:
             title, body = execution_alert(plan, "recorded", [])
             self._edit(update, f"{update.message_text}\n\n{title}\n{body}")
-        elif plan.status == "rejected":
+        elif plan.status == PlanStatus.REJECTED:
             self._edit(
                 update,
                 f"{update.message_text}\n\nRejected: plan {plan_uid[:8]} will never be sent.",
@@ -250,7 +251,7 @@ class BotActions:
         assert update.callback_id is not None
         status = self.store.reject_plan(tap.plan_uid)
         self.store.log_event(COMMAND, "command", status, {"plan_id": tap.plan_uid})
-        if status == "rejected":
+        if status == PlanStatus.REJECTED:
             self.api.answer(update.callback_id, "Rejected.")
             said = f"Rejected: plan {tap.plan_uid[:8]} will never be sent."
         else:
@@ -299,7 +300,7 @@ class BotActions:
         """Run ``trader execute --confirm --plan ID``, and show how it ended."""
         head = f"{shown}\n\n" if shown else ""
         plan = self.store.staged_plan(self.mode, plan_uid)
-        if plan is not None and plan.status == "executed":
+        if plan is not None and plan.status == PlanStatus.EXECUTED:
             # Sent already (the bot stopped before it could say so): show how it ended.
             title, body = execution_alert(plan, "recorded", [])
             self._say(chat, message_id, f"{head}{title}\n{body}")

@@ -15,6 +15,7 @@ import typer
 
 from trader.cli.context import AppContext
 from trader.cli.formatting import working
+from trader.core.statuses import PlanStatus
 from trader.errors import (
     EXIT_ORDERS_OPEN,
     EXIT_ORDERS_QUEUED,
@@ -50,11 +51,11 @@ def pick_plan(store: Store, mode: AccountMode, uid: str | None) -> StagedPlan:
     if plan is not None:
         return plan
     latest = store.latest_plan(mode)
-    if latest is not None and latest.status == "executed":
+    if latest is not None and latest.status == PlanStatus.EXECUTED:
         raise NothingToExecute(
             f"the latest plan {latest.uid} was already executed: nothing to send"
         )
-    if latest is not None and latest.status == "rejected":
+    if latest is not None and latest.status == PlanStatus.REJECTED:
         raise NothingToExecute(
             f"the latest plan {latest.uid} was rejected: nothing to send; run `trader plan`"
         )

@@ -20,6 +20,13 @@ from typing import Any
 
 from trader.core.domain import AccountMode, Side
 from trader.core.money import ZERO
+from trader.core.statuses import (
+    OPEN_ORDER_STATUSES,
+    ORDER_CHANGES,
+    OrderKind,
+    OrderStatus,
+    PlanStatus,
+)
 
 # Alpaca accepts client order ids of up to 128 characters.
 CLIENT_ORDER_ID_MAX = 128
@@ -40,8 +47,8 @@ def client_order_id(plan_uid: str, seq: int, side: Side, symbol: str) -> str:
 
 # Where an order stands. "submitted" is written *before* the broker is called: a run that
 # dies then leaves an order whose fate only the broker knows, and the next run asks it.
-OPEN_STATUSES = frozenset({"submitted", "accepted", "partially_filled"})
-FINAL_STATUSES = frozenset({"filled", "rejected", "cancelled", "expired", "skipped"})
+OPEN_STATUSES = OPEN_ORDER_STATUSES
+FINAL_STATUSES = frozenset(s for s, onward in ORDER_CHANGES.items() if not onward)
 
 
 _CLIENT_ID = re.compile(r"^trader-([0-9a-f]{32})-(\d{3,})-(buy|sell)-")
@@ -107,7 +114,7 @@ class StagedOrder:
     est_value: Decimal
     category: str
     reason: str
-    status: str = "staged"
+    status: OrderStatus = OrderStatus.STAGED
     est_realized_pl: Decimal | None = None
     notional: Decimal | None = None
     sent_qty: Decimal | None = None
@@ -117,7 +124,7 @@ class StagedOrder:
     message: str | None = None
     submitted_at: datetime | None = None
     updated_at: datetime | None = None
-    kind: str = "rebalance"  # rebalance | harvest | trailing_stop, as the plan made it
+    kind: OrderKind = OrderKind.REBALANCE  # why the plan made the order
     est_short_term: Decimal | None = None
     est_long_term: Decimal | None = None
     est_washed: Decimal | None = None  # the part of a loss a wash sale disallows
@@ -143,7 +150,7 @@ class StagedPlan:
 
     uid: str
     mode: AccountMode
-    status: str
+    status: PlanStatus
     created_at: datetime
     method: str
     input_hash: str

@@ -44,6 +44,7 @@ from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, Side
 from trader.core.money import QTY_STEP, ZERO, plain
 from trader.core.staging import Basis, StagedOrder, StagedPlan
+from trader.core.statuses import OrderStatus, PlanStatus
 from trader.errors import (
     AccountBlocked,
     ExecutionRefused,
@@ -76,7 +77,7 @@ class ExecutionOutcome:
 
     @property
     def rejected(self) -> list[StagedOrder]:
-        return [o for o in self.plan.orders if o.status == "rejected"]
+        return [o for o in self.plan.orders if o.status == OrderStatus.REJECTED]
 
     @property
     def still_open(self) -> list[StagedOrder]:
@@ -97,13 +98,13 @@ class Executor:
     # -- the whole run -----------------------------------------------------------------
     def check(self, plan: StagedPlan) -> tuple[StagedPlan, list[StagedOrder], dict[str, Decimal]]:
         """Reconcile and run every guard; returns the fresh plan, what is left to send, prices."""
-        if plan.status == "executed":
+        if plan.status == PlanStatus.EXECUTED:
             raise NothingToExecute(f"plan {plan.uid} was already executed: nothing to send")
-        if plan.status == "superseded":
+        if plan.status == PlanStatus.SUPERSEDED:
             raise NothingToExecute(
                 f"plan {plan.uid} was superseded by a newer plan: execute that one instead"
             )
-        if plan.status == "rejected":
+        if plan.status == PlanStatus.REJECTED:
             raise NothingToExecute(
                 f"plan {plan.uid} was rejected: it is never sent; run `trader plan` for a new one"
             )
@@ -111,7 +112,7 @@ class Executor:
         if account.trading_blocked or account.account_blocked:
             raise AccountBlocked(f"the broker blocks trading on account {account.masked_number}")
         plan = self.reconcile(plan)
-        pending = [o for o in plan.orders if o.status == "staged"]
+        pending = [o for o in plan.orders if o.status == OrderStatus.STAGED]
         if not pending:
             return plan, pending, {}
         execution = self.settings.execution
@@ -144,7 +145,7 @@ class Executor:
             self.store.finish_execution(run_id, "refused", {"reason": str(refusal)})
             raise
         run_id = self.store.start_execution(plan.uid, {"to_send": len(pending)})
-        self.store.set_plan_status(plan.uid, "executing")
+        self.store.set_plan_status(plan.uid, PlanStatus.EXECUTING)
         sent = 0
         try:
             self.notes.extend(
@@ -186,7 +187,7 @@ class Executor:
                         timeout=self.settings.execution.fill_timeout_seconds,
                     )
                 )
-            self.store.set_plan_status(plan.uid, "executed")
+            self.store.set_plan_status(plan.uid, PlanStatus.EXECUTED)
         except TraderError as exc:
             self.store.finish_execution(
                 run_id, "interrupted", {"error": str(exc), "sent": sent, "notes": self.notes}
@@ -216,11 +217,11 @@ class Executor:
             found = self.broker.order_by_client_id(order.client_order_id)
             if found is not None:
                 record(self.store, plan.uid, order.seq, found)
-            elif order.status == "submitted":
+            elif order.status == OrderStatus.SUBMITTED:
                 self.store.update_order(
                     plan.uid,
                     order.seq,
-                    status="staged",
+                    status=OrderStatus.STAGED,
                     message="an earlier run was cut off before the broker received it",
                 )
             else:
@@ -258,7 +259,7 @@ class Executor:
                 self.store.update_order(
                     plan.uid,
                     order.seq,
-                    status="skipped",
+                    status=OrderStatus.SKIPPED,
                     message=f"the {what} would make the broker refuse this order as a potential "
                     f"wash trade; cancel it, or rerun with --cancel-conflicting",
                 )
@@ -287,7 +288,9 @@ class Executor:
         for size in sized:
             order = by_seq[size.seq]
             if size.qty <= ZERO:
-                self.store.update_order(plan.uid, order.seq, status="skipped", message=size.note)
+                self.store.update_order(
+                    plan.uid, order.seq, status=OrderStatus.SKIPPED, message=size.note
+                )
                 continue
             if size.note:
                 self.store.update_order(plan.uid, order.seq, message=size.note)
@@ -393,8 +396,8 @@ def execution_summary(outcome: ExecutionOutcome) -> dict[str, Any]:
     return {
         "plan_id": plan.uid,
         "sent": outcome.sent,
-        "filled": sum(1 for o in plan.orders if o.status == "filled"),
+        "filled": sum(1 for o in plan.orders if o.status == OrderStatus.FILLED),
         "rejected": len(outcome.rejected),
         "open": len(outcome.still_open),
-        "skipped": sum(1 for o in plan.orders if o.status == "skipped"),
+        "skipped": sum(1 for o in plan.orders if o.status == OrderStatus.SKIPPED),
     }

@@ -26,6 +26,7 @@ from decimal import Decimal
 from trader.broker.protocol import Broker
 from trader.core.domain import Order, OrderRequest
 from trader.core.staging import StagedOrder
+from trader.core.statuses import OrderStatus
 from trader.errors import BrokerTimeout, OrderRejected, TemporaryBrokerError
 from trader.store import Store
 
@@ -33,24 +34,24 @@ MAX_SENDS = 3
 DUPLICATE_CODE = 40010001
 
 _BROKER_TO_OURS = {
-    "filled": "filled",
-    "partially_filled": "partially_filled",
-    "canceled": "cancelled",
-    "cancelled": "cancelled",
-    "replaced": "cancelled",
-    "expired": "expired",
-    "rejected": "rejected",
+    "filled": OrderStatus.FILLED,
+    "partially_filled": OrderStatus.PARTIALLY_FILLED,
+    "canceled": OrderStatus.CANCELLED,
+    "cancelled": OrderStatus.CANCELLED,
+    "replaced": OrderStatus.CANCELLED,
+    "expired": OrderStatus.EXPIRED,
+    "rejected": OrderStatus.REJECTED,
 }
 
 
-def our_status(broker_status: str) -> str:
+def our_status(broker_status: str) -> OrderStatus:
     """Alpaca's order status in the plan's words: anything still working is ``accepted``.
 
     ``done_for_day`` is not final: Alpaca keeps working the order in the next session."""
-    return _BROKER_TO_OURS.get(broker_status, "accepted")
+    return _BROKER_TO_OURS.get(broker_status, OrderStatus.ACCEPTED)
 
 
-def record(store: Store, plan_uid: str, seq: int, order: Order) -> str:
+def record(store: Store, plan_uid: str, seq: int, order: Order) -> OrderStatus:
     """Write what the broker says of one of our orders; returns our status for it."""
     status = our_status(order.status)
     store.update_order(
@@ -73,14 +74,18 @@ def submit_once(
     *,
     patience: float = 0.0,
     sleep: Callable[[float], None] = time.sleep,
-) -> str:
+) -> OrderStatus:
     """Send ``qty`` of a staged order as a market day order; returns our status for it.
 
     Raises a TemporaryBrokerError only when the broker cannot even be asked; the order
     then stays ``submitted`` and the next ``trader execute --confirm`` settles it.
     """
     store.update_order(
-        plan_uid, order.seq, status="submitted", sent_qty=qty, submitted_at=datetime.now(UTC)
+        plan_uid,
+        order.seq,
+        status=OrderStatus.SUBMITTED,
+        sent_qty=qty,
+        submitted_at=datetime.now(UTC),
     )
     request = OrderRequest(
         symbol=order.symbol,
@@ -100,9 +105,9 @@ def submit_once(
                 if found is not None:
                     return record(store, plan_uid, order.seq, found)
             store.update_order(
-                plan_uid, order.seq, status="rejected", message=refusal.broker_message
+                plan_uid, order.seq, status=OrderStatus.REJECTED, message=refusal.broker_message
             )
-            return "rejected"
+            return OrderStatus.REJECTED
         except TemporaryBrokerError as doubt:
             last = doubt
             wait = patience if isinstance(doubt, BrokerTimeout) else 0.0

@@ -29,6 +29,7 @@ from trader.core.money import dollars, plain
 from trader.core.policy import CASH_CATEGORY, CashFlowMode, Policy, Portfolio
 from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
+from trader.core.statuses import PlanStatus
 from trader.errors import ConfigError
 from trader.planning.assets import assets_for
 from trader.planning.inputs import (
@@ -304,7 +305,7 @@ def to_staged(
     return StagedPlan(
         uid=uid,
         mode=mode,
-        status="staged",
+        status=PlanStatus.STAGED,
         created_at=created_at,
         method=plan.method.value,
         input_hash=plan.input_hash,

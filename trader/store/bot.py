@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from trader.core.domain import AccountMode
+from trader.core.statuses import PlanStatus, check_plan_change
 from trader.store.tables import ApprovalRow, PauseRow, PlanRow, TelegramOffsetRow
 
 if TYPE_CHECKING:
@@ -186,8 +187,8 @@ class BotRecords:
         no longer staged keeps its status)."""
         with self._session("update the plan", write=True) as session:
             row = session.exec(select(PlanRow).where(PlanRow.uid == plan_uid)).one()
-            if row.status == "staged":
-                row.status = "rejected"
+            if row.status == PlanStatus.STAGED:
+                row.status = check_plan_change(row.status, PlanStatus.REJECTED, plan_uid).value
                 session.add(row)
             return row.status
 

@@ -26,6 +26,7 @@ from trader.core.domain import (
     Side,
 )
 from trader.core.staging import Basis, StagedOrder, StagedPlan
+from trader.core.statuses import OrderKind, OrderStatus, PlanStatus
 from trader.store.tables import (
     AccountRow,
     AssetCacheRow,
@@ -267,7 +268,7 @@ def plan_row(staged: StagedPlan, *, account_key: int | None, snapshot_id: int | 
         account_id=account_key,
         snapshot_id=snapshot_id,
         mode=staged.mode.value,
-        status=staged.status,
+        status=str(staged.status),
         created_at=staged.created_at,
         method=staged.method,
         input_hash=staged.input_hash,
@@ -294,7 +295,7 @@ def plan_order_row(plan_key: int, order: StagedOrder) -> PlanOrderRow:
         est_realized_pl=order.est_realized_pl,
         category=order.category,
         reason=order.reason,
-        status=order.status,
+        status=str(order.status),
         sent_qty=order.sent_qty,
         broker_order_id=order.broker_order_id,
         filled_qty=order.filled_qty,
@@ -302,7 +303,7 @@ def plan_order_row(plan_key: int, order: StagedOrder) -> PlanOrderRow:
         message=order.message,
         submitted_at=order.submitted_at,
         updated_at=order.updated_at,
-        kind=order.kind,
+        kind=str(order.kind),
         est_short_term=order.est_short_term,
         est_long_term=order.est_long_term,
         est_washed=order.est_washed,
@@ -320,7 +321,7 @@ def staged_order(row: PlanOrderRow) -> StagedOrder:
         est_value=row.est_value,
         category=row.category,
         reason=row.reason,
-        status=row.status,
+        status=OrderStatus(row.status),
         est_realized_pl=row.est_realized_pl,
         notional=row.notional,
         sent_qty=row.sent_qty,
@@ -330,7 +331,7 @@ def staged_order(row: PlanOrderRow) -> StagedOrder:
         message=row.message,
         submitted_at=row.submitted_at,
         updated_at=row.updated_at,
-        kind=row.kind,
+        kind=OrderKind(row.kind),
         est_short_term=row.est_short_term,
         est_long_term=row.est_long_term,
         est_washed=row.est_washed,
@@ -341,7 +342,7 @@ def staged_plan(row: PlanRow, orders: list[PlanOrderRow]) -> StagedPlan:
     return StagedPlan(
         uid=row.uid,
         mode=AccountMode(row.mode),
-        status=row.status,
+        status=PlanStatus(row.status),
         created_at=row.created_at,
         method=row.method,
         input_hash=row.input_hash,

@@ -33,6 +33,7 @@ from sqlmodel import col, select
 
 from trader.core.domain import AccountMode
 from trader.core.staging import StagedPlan
+from trader.core.statuses import PlanStatus, check_order_change, check_plan_change
 from trader.errors import BotLocked, ExecutionLocked, StorageError, TraderError
 from trader.store import convert
 from trader.store.tables import AccountRow, ExecutionRow, PlanOrderRow, PlanRow
@@ -74,11 +75,11 @@ class PlanRecords:
                     PlanRow.account_id == account_key
                     if account_key is not None
                     else col(PlanRow.account_id).is_(None),
-                    PlanRow.status == "staged",
+                    PlanRow.status == PlanStatus.STAGED,
                 )
             ).all()
             for row in older:
-                row.status = "superseded"
+                row.status = check_plan_change(row.status, PlanStatus.SUPERSEDED, row.uid).value
                 session.add(row)
             if staged is None:
                 return [row.uid for row in older]
@@ -98,7 +99,7 @@ class PlanRecords:
         if uid is not None:
             query = query.where(PlanRow.uid == uid)
         else:
-            query = query.where(col(PlanRow.status).in_(("staged", "executing")))
+            query = query.where(col(PlanRow.status).in_((PlanStatus.STAGED, PlanStatus.EXECUTING)))
         return self._one_plan(query)
 
     def latest_plan(self, mode: AccountMode) -> StagedPlan | None:
@@ -136,16 +137,17 @@ class PlanRecords:
         with self._session("read executed plans") as session:
             return session.exec(
                 select(PlanRow.created_at)
-                .where(PlanRow.mode == mode.value, PlanRow.status == "executed")
+                .where(PlanRow.mode == mode.value, PlanRow.status == PlanStatus.EXECUTED)
                 .order_by(col(PlanRow.created_at).desc())
                 .limit(1)
             ).first()
 
     # -- execution -------------------------------------------------------------------
-    def set_plan_status(self, uid: str, status: str) -> None:
+    def set_plan_status(self, uid: str, status: PlanStatus) -> None:
+        """Move the plan to ``status``, if its life allows it (``InvalidStatusChange``)."""
         with self._session("update the plan", write=True) as session:
             row = session.exec(select(PlanRow).where(PlanRow.uid == uid)).one()
-            row.status = status
+            row.status = check_plan_change(row.status, status, f"plan {uid}").value
             session.add(row)
 
     def update_order(self, uid: str, seq: int, **changes: Any) -> None:
@@ -159,6 +161,8 @@ class PlanRecords:
             for name, value in changes.items():
                 if not hasattr(row, name):
                     raise StorageError(f"plan_order has no column {name}")
+                if name == "status":
+                    value = check_order_change(row.status, value, f"plan {uid} order {seq}").value
                 setattr(row, name, value)
             row.updated_at = datetime.now(UTC)
             session.add(row)

@@ -38,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from trader.core.statuses import OrderKind, OrderStatus, PlanStatus
 from trader.store.types import ExactDecimal, UTCDateTime
 
 NAMING_CONVENTION = {
@@ -51,19 +52,10 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 MODES = ("sim", "paper", "live", "manual")
 SIDES = ("buy", "sell")
-ORDER_KINDS = ("rebalance", "harvest", "trailing_stop")  # as trader.core.engine.plan
-PLAN_STATUSES = ("staged", "superseded", "executing", "executed", "expired", "rejected")
-ORDER_STATUSES = (
-    "staged",
-    "submitted",
-    "accepted",
-    "partially_filled",
-    "filled",
-    "rejected",
-    "cancelled",
-    "expired",
-    "skipped",
-)
+# The stored strings of trader.core.statuses, in the order the migrations list them.
+ORDER_KINDS = tuple(kind.value for kind in OrderKind)
+PLAN_STATUSES = tuple(status.value for status in PlanStatus)
+ORDER_STATUSES = tuple(status.value for status in OrderStatus)
 FOREIGN_KINDS = ("position", "order", "activity")
 EXECUTION_STATUSES = ("running", "completed", "interrupted", "refused")
 # A Telegram approval: issued with the alert; ``approving`` while the tap that claimed it

@@ -31,6 +31,7 @@ from trader.core.engine.allocation import AllocationRow, after_trades
 from trader.core.engine.cash_flow import CashFlowOutcome
 from trader.core.money import QTY_STEP, ZERO, plain
 from trader.core.policy import CASH_CATEGORY, Holding, Policy, Portfolio, RebalanceMethod
+from trader.core.statuses import OrderKind
 
 ORDER_KINDS = ("rebalance", "harvest", "trailing_stop")
 
@@ -67,7 +68,7 @@ class PlannedOrder:
     category: str
     reason: str
     est_realized_pl: Decimal | None = None
-    kind: str = "rebalance"  # rebalance | harvest | trailing_stop
+    kind: OrderKind = OrderKind.REBALANCE  # why the plan made the order
     # The part of est_realized_pl that counts for tax, by the lots sold's holding period.
     est_short_term: Decimal | None = None
     est_long_term: Decimal | None = None
