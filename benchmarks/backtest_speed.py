@@ -20,8 +20,8 @@ from decimal import Decimal
 
 import numpy as np
 
+from trader.app.backtest_pool import cpus, process_replay
 from trader.backtest import STRATEGY_NAMES, PriceHistory, run_backtest
-from trader.backtest_pool import cpus, process_replay
 from trader.core.policy import Policy
 
 SEED = 20240603

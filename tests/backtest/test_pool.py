@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import numpy as np
 
+from trader.app.backtest_pool import process_replay
 from trader.backtest import STRATEGY_NAMES, PriceHistory, run_backtest
 from trader.backtest.strategies import strategy
-from trader.backtest_pool import process_replay
 from trader.core.policy import Policy
 
 POLICY = Policy(

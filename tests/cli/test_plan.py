@@ -330,7 +330,7 @@ def test_a_cash_category_over_target_reads_invest_not_sell(trader_main, tmp_path
 def test_two_plans_in_the_same_second_keep_both_reports(tmp_path):
     from datetime import UTC, datetime
 
-    from trader.reports import write_report
+    from trader.adapters.reports import write_report
 
     second = datetime(2026, 11, 24, 15, 0, 0, tzinfo=UTC)
     first = write_report(tmp_path, "plan", second, {"plan_id": None, "due": False})

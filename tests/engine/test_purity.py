@@ -19,7 +19,7 @@ FORBIDDEN_PACKAGES = (
     "trader.cli",
     "trader.settings",
     "trader.planning",
-    "trader.reports",
+    "trader.adapters.reports",
     "trader.price_history",
 )
 IO_MODULES = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from trader.app.sync import WORKING
 from trader.core.staging import FINAL_STATUSES
 from trader.execution.submit import our_status
-from trader.sync import WORKING
 
 
 @pytest.mark.parametrize(

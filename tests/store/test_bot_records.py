@@ -61,6 +61,7 @@ def test_reject_uses_the_token_and_only_a_staged_plan_is_rejected(store, account
     assert store.staged_plan(AccountMode.SIM, UID).status == "rejected"
     store.stage_plan(AccountMode.SIM, staged("8" * 32, minutes=1), account_key=account_key)
     assert store.staged_plan(AccountMode.SIM).uid == "8" * 32  # a rejected plan is not picked
+    store.set_plan_status("8" * 32, "executing")
     store.set_plan_status("8" * 32, "executed")
     assert store.reject_plan("8" * 32) == "executed"
 
@@ -107,7 +108,7 @@ def test_migrating_to_0008_keeps_every_plan_order_and_run(tmp_path):
                 text(
                     "INSERT INTO plan (id, uid, mode, status, created_at, method, input_hash,"
                     " equity, investable, cash, cash_after, payload, basis) VALUES (1, :uid,"
-                    " 'sim', 'executed', '2026-11-24 15:00:00.000000', 'threshold', 'h', '1',"
+                    " 'sim', 'staged', '2026-11-24 15:00:00.000000', 'threshold', 'h', '1',"
                     " '1', '1', '1', '{}', '{}')"
                 ),
                 {"uid": UID},

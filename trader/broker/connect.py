@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trader.broker.alpaca import AlpacaBroker, Connection
+from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode
 from trader.errors import ConfigError, MissingCredentials
 from trader.settings import Settings
@@ -104,7 +105,7 @@ def resolve_endpoints(mode: AccountMode) -> Endpoints:
 @dataclass(frozen=True, slots=True)
 class OpenBroker:
     mode: AccountMode
-    broker: AlpacaBroker
+    broker: Broker
     endpoint: str  # a description safe to print: no keys
 
 

@@ -27,6 +27,10 @@ from trader.core.domain import (
 
 
 class Broker(Protocol):
+    # Every call made and how it ended, (action, outcome): the commands write them to the
+    # event log.
+    calls: list[tuple[str, str]]
+
     def account(self) -> AccountInfo: ...
 
     def positions(self) -> list[Position]: ...

@@ -12,11 +12,11 @@ from datetime import timedelta
 
 import typer
 
-from trader.alerts import plan_alert
+from trader.adapters.notify import Notifier
+from trader.cli.alert_views import plan_alert
 from trader.cli.context import AppContext
 from trader.core.domain import AccountMode
 from trader.errors import ConfigError
-from trader.notify import Notifier
 from trader.planning.service import PlanOutcome
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,13 +17,7 @@ from trader.cli.formatting import to_json_value, working
 from trader.errors import ConfigError
 
 if TYPE_CHECKING:
-    from trader.backtest import PriceHistory
-
-SIM_SOURCE = (
-    "the local paper broker's deterministic simulated history (random walks, not real "
-    "market prices)"
-)
-ALPACA_SOURCE = "Alpaca daily bars (IEX feed, adjusted for splits and dividends)"
+    pass
 
 
 def _date(option: str, text: str | None) -> date | None:
@@ -43,37 +37,6 @@ def _decimal(option: str, text: str) -> Decimal:
     if not value.is_finite() or value < 0:
         raise ConfigError(f"{option}: {text!r} must be zero or more")
     return value
-
-
-def _broker_history(
-    context: AppContext, symbols: list[str], start: date, end: date | None, live: bool
-) -> tuple[PriceHistory, str, date | None]:
-    from trader.broker.connect import open_broker
-    from trader.core.schedule import market_date
-    from trader.price_history import cached_history
-
-    settings = context.settings
-    if settings.account == "manual":
-        raise ConfigError("account 'manual' has no data API: give the closes with --prices FILE")
-    source = SIM_SOURCE if settings.account == "sim" else ALPACA_SOURCE
-    store = context.open_store()
-    try:
-        with open_broker(settings, context.home, live_flag=live) as opened:
-            # The broker's today: new closes are stamped with it, and cached ones split or
-            # paid a dividend since they were read are dropped (one request to check).
-            today = market_date(opened.broker.clock().timestamp)
-            if end is None:  # the last complete session before the broker's today
-                end = today - timedelta(days=1)
-            if end < start:
-                raise ConfigError(f"--end {end} is before --start {start}")
-            history, fetch = cached_history(store, opened.broker, symbols, start, end, today)
-    finally:
-        store.close()
-    how = (
-        f"{fetch.downloaded} closes downloaded in {fetch.requests} request(s), "
-        f"{fetch.cached} from the store's cache"
-    )
-    return history, f"{source}; {how}", end
 
 
 def _check_chart_path(chart: Path) -> None:
@@ -130,9 +93,10 @@ def backtest(
     (annual, quarterly, monthly) and band (threshold, relative 5/25, band edge) rebalancing,
     every trade decided by the same engine as `trader plan`. Prints CAGR, volatility,
     Sharpe, max drawdown, rebalances, turnover and costs per strategy. Sends no order."""
+    from trader.app.backtest import SIM_SOURCE, broker_history
+    from trader.app.backtest_pool import process_replay
     from trader.backtest import honesty_notes, parse_strategies, primary_symbols, run_backtest
     from trader.backtest.strategies import backtest_policy
-    from trader.backtest_pool import process_replay
     from trader.cli.backtest_view import backtest_payload, print_backtest, write_chart
     from trader.planning.inputs import policy_from_settings
     from trader.price_history import read_price_csv
@@ -160,7 +124,7 @@ def backtest(
         source = f"CSV file {prices}"
     else:
         with working(context.console, "Reading daily closes…", quiet=as_json):
-            history, source, last = _broker_history(context, symbols, first, last, live)
+            history, source, last = broker_history(context, symbols, first, last, live)
     started = datetime.now()
     try:
         with working(context.console, f"Replaying {len(names)} strategies…", quiet=as_json):

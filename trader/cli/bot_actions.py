@@ -15,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from trader.alerts import execution_alert
+from trader.app.execute import run_execute
+from trader.app.plan import run_plan
+from trader.app.run import look
 from trader.broker.connect import open_broker
+from trader.cli.alert_views import execution_alert
 from trader.cli.alerting import approval_refused, send_plan_alert
 from trader.cli.context import AppContext
-from trader.cli.execute_cmd import run_execute
-from trader.cli.plan_cmd import run_plan
-from trader.cli.run_cmd import look
 from trader.core.domain import AccountMode
 from trader.core.engine import Plan
 from trader.core.engine.allocation import Allocation, measure
@@ -310,9 +310,7 @@ class BotActions:
             self.api.edit(chat, message_id, f"{head}Approved: sending the orders…")
         buttons: list = []
         try:
-            result = run_execute(
-                self.context, plan_id=plan_uid, live=self.live, yes=True, command=COMMAND
-            )
+            result = run_execute(self.context, plan_id=plan_uid, live=self.live, command=COMMAND)
         except ExecutionRefused as exc:
             outcome, said = "refused", f"Refused: {exc}"
         except TemporaryBrokerError as exc:

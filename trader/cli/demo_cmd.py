@@ -6,10 +6,10 @@ import shutil
 
 import typer
 
+from trader.app.execute import run_execute
+from trader.app.plan import run_plan
 from trader.cli.context import AppContext
-from trader.cli.execute_cmd import run_execute
 from trader.cli.formatting import money
-from trader.cli.plan_cmd import run_plan
 from trader.cli.sync_cmd import print_sync
 
 

@@ -24,11 +24,11 @@ def read_history(
 ) -> tuple[AccountSnapshot, Any, date]:
     """The account (synced now, or the last stored sync with ``no_sync``), its history of
     fills and lots, and the market date they are as of."""
+    from trader.app.sync import sync_account
     from trader.broker.connect import open_broker
     from trader.core.domain import AccountMode
     from trader.core.schedule import market_date
     from trader.planning.tax_inputs import account_history
-    from trader.sync import sync_account
 
     mode = AccountMode(context.settings.account)
     store = context.open_store()

@@ -12,43 +12,9 @@ from trader.cli.context import AppContext
 
 if TYPE_CHECKING:
     from trader.core.engine import CashFlow
-    from trader.planning.service import PlanOutcome
 
 CENT = Decimal("0.01")
 MOST_DOLLARS = Decimal("1e12")
-
-
-def run_plan(
-    context: AppContext,
-    *,
-    sync: bool = True,
-    live: bool = False,
-    command: str = "plan",
-    cash_flow: CashFlow | None = None,
-    buy_only: bool = False,
-) -> PlanOutcome:
-    from trader.core.engine import NO_CASH_FLOW
-    from trader.planning.service import plan_account
-
-    settings = context.settings  # config errors stop here, before any broker is touched
-    store = context.open_store()
-    try:
-        try:
-            return plan_account(
-                settings,
-                context.home,
-                store,
-                sync=sync,
-                live=live,
-                command=command,
-                cash_flow=cash_flow or NO_CASH_FLOW,
-                buy_only=buy_only,
-            )
-        except Exception as exc:
-            store.log_event(command, "command", "error", {"error": str(exc)})
-            raise
-    finally:
-        store.close()
 
 
 def plan(
@@ -91,6 +57,7 @@ def plan(
     (buy_only, or prefer when that brings every category within its band) or the
     plan is the full rebalance.
     """
+    from trader.app.plan import run_plan
     from trader.cli.alerting import send_plan_alert
     from trader.cli.plan_view import print_review
 

@@ -13,41 +13,23 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from trader.app.execute import exit_code, run_execute
+from trader.app.run import look, paused
 from trader.cli.context import AppContext
 from trader.cli.cron_lines import cron_lines
-from trader.cli.execute_cmd import exit_code, run_execute
+from trader.cli.execute_cmd import confirm_live
 from trader.errors import ExecutionRefused, TemporaryBrokerError
 
 if TYPE_CHECKING:
-    from trader.core.domain import AccountMode
-    from trader.core.schedule import CheckDecision
     from trader.store.bot import Pause
 
 EXIT_STAGED = 20  # a plan waits for your review
 EXIT_EXECUTED = 21  # auto_execute sent a plan and every order filled
-
-
-@dataclass(frozen=True, slots=True)
-class Today:
-    day: date
-    trading: set[date]
-    last_check: date | None
-    decision: CheckDecision
-
-
-def paused(context: AppContext, mode: AccountMode) -> Pause | None:
-    store = context.open_store()
-    try:
-        return store.paused(mode)
-    finally:
-        store.close()
 
 
 def pause_line(pause: Pause) -> str:
@@ -57,46 +39,6 @@ def pause_line(pause: Pause) -> str:
         f"Paused since {market_time(pause.paused_at)} ({pause.paused_by}): `trader run` "
         f"stages and sends nothing; /resume in Telegram lifts it"
     )
-
-
-def look(context: AppContext, *, live: bool, sync: bool) -> Today:
-    """Sync (optionally) and decide whether today's check is due."""
-    from trader.broker.connect import open_broker
-    from trader.core.domain import AccountMode
-    from trader.core.schedule import CheckDecision, check_due, market_date
-    from trader.planning.schedule_inputs import (
-        broker_trading_days,
-        schedule_entries,
-        weekday_trading_days,
-    )
-    from trader.sync import sync_account
-
-    settings = context.settings
-    mode = AccountMode(settings.account)
-    entries = schedule_entries(settings)
-    store = context.open_store()
-    try:
-        if mode is AccountMode.MANUAL:
-            day = market_date(datetime.now(UTC))
-            trading = weekday_trading_days(day)
-        else:
-            with open_broker(settings, context.home, live_flag=live) as opened:
-                if sync:
-                    sync_account(opened.broker, store, mode)
-                day = market_date(opened.broker.clock().timestamp)
-                trading = broker_trading_days(opened.broker, day)
-        last = store.last_check(mode)
-    finally:
-        store.close()
-    if settings.rebalancing.method == "threshold":
-        decision = (
-            CheckDecision(True, "the threshold method checks the bands on every run", day)
-            if day in trading
-            else CheckDecision(False, f"{day} is not a trading day")
-        )
-    else:
-        decision = check_due(entries, day, trading, last)
-    return Today(day, trading, last, decision)
 
 
 def run(
@@ -111,7 +53,7 @@ def run(
     21 auto_execute sent it and everything filled; 8 or 18 auto_execute left orders
     rejected or open; 10-17 execution refused; 2-9 errors as for every command.
     """
-    from trader.alerts import execution_alert, refusal_alert
+    from trader.cli.alert_views import execution_alert, refusal_alert
     from trader.cli.alerting import notifier, send_plan_alert
     from trader.core.domain import AccountMode
     from trader.planning.service import plan_account
@@ -163,7 +105,9 @@ def run(
         console.print(f"auto_execute is ignored on a {mode.value} account: confirm by hand.")
         raise typer.Exit(EXIT_STAGED)
     try:
-        result = run_execute(context, plan_id=outcome.staged.uid, command="run")
+        result = run_execute(
+            context, plan_id=outcome.staged.uid, command="run", confirm=confirm_live
+        )
     except (ExecutionRefused, TemporaryBrokerError) as exc:
         alerts.send(*refusal_alert("auto-execute", str(exc)))
         raise

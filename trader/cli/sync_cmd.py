@@ -18,34 +18,7 @@ from trader.cli.formatting import (
 from trader.core.corporate import read_actions
 
 if TYPE_CHECKING:
-    from trader.sync import SyncResult
-
-
-def run_sync(context: AppContext, *, live: bool = False, command: str = "sync") -> SyncResult:
-    """Sync the configured account, logging the command and every broker call."""
-    from trader.broker.connect import open_broker
-    from trader.sync import sync_account
-
-    store = context.open_store()
-    try:
-        with open_broker(context.settings, context.home, live_flag=live) as opened:
-            try:
-                result = sync_account(opened.broker, store, opened.mode)
-            except Exception as exc:
-                store.log_event(command, "command", "error", {"error": str(exc)})
-                raise
-            finally:
-                for action, outcome in opened.broker.calls:
-                    store.log_event(command, "broker_call", outcome, {"action": action})
-            store.log_event(
-                command,
-                "command",
-                "ok",
-                {"snapshot_id": result.snapshot_id, "new_fills": result.new_fills},
-            )
-            return result
-    finally:
-        store.close()
+    from trader.app.sync import SyncResult
 
 
 def corporate_lines(result: SyncResult) -> list[str]:
@@ -121,4 +94,6 @@ def sync(
     """Pull positions, cash, open orders, new fills and corporate actions (splits,
     dividends) from the broker into the store."""
     context: AppContext = ctx.obj
+    from trader.app.sync import run_sync
+
     print_sync(context, run_sync(context, live=live), as_json=as_json)

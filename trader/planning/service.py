@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from trader.adapters.reports import write_report
+from trader.app.sync import SyncResult, sync_account
 from trader.broker.connect import open_broker
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, AccountSnapshot
@@ -46,10 +48,8 @@ from trader.planning.schedule_inputs import (
 )
 from trader.planning.scores import scores_for
 from trader.planning.tax_inputs import account_history, update_peaks
-from trader.reports import write_report
 from trader.settings import Settings
 from trader.store import Store
-from trader.sync import SyncResult, sync_account
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, AccountSnapshot, Order
 from trader.core.statuses import OPEN_ORDER_STATUSES
 from trader.execution.submit import our_status, record
 from trader.store import Store
+
+if TYPE_CHECKING:
+    from trader.app.wiring import Wiring
 
 # Orders of our plans the broker may still be working on, and how many recent plans to look
 # through for them: a sync brings what they did since into the plan's record (`trader
@@ -79,3 +83,29 @@ def _our_working_orders(
                 ):
                     found.append((plan.uid, order.seq, seen))
     return found
+
+
+def run_sync(context: Wiring, *, live: bool = False, command: str = "sync") -> SyncResult:
+    """Sync the configured account, logging the command and every broker call."""
+    from trader.broker.connect import open_broker
+
+    store = context.open_store()
+    try:
+        with open_broker(context.settings, context.home, live_flag=live) as opened:
+            try:
+                result = sync_account(opened.broker, store, opened.mode)
+            except Exception as exc:
+                store.log_event(command, "command", "error", {"error": str(exc)})
+                raise
+            finally:
+                for action, outcome in opened.broker.calls:
+                    store.log_event(command, "broker_call", outcome, {"action": action})
+            store.log_event(
+                command,
+                "command",
+                "ok",
+                {"snapshot_id": result.snapshot_id, "new_fills": result.new_fills},
+            )
+            return result
+    finally:
+        store.close()

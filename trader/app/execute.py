@@ -1,0 +1,153 @@
+"""The ``execute`` use case: send a staged plan exactly once, under the account's lock.
+
+``run_execute`` locks the account, picks the plan, asks ``confirm`` (the CLI asks for a
+live account's number to be typed; ``trader bot`` has confirmed by its own means), runs
+the executor, syncs the fills and writes the execution report. ``trader execute``,
+``trader run`` and ``trader bot`` all send through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from trader.core.statuses import PlanStatus
+from trader.errors import (
+    EXIT_ORDERS_OPEN,
+    EXIT_ORDERS_QUEUED,
+    ConfigError,
+    NothingToExecute,
+    OrderRejected,
+    TemporaryBrokerError,
+)
+
+if TYPE_CHECKING:
+    from trader.app.wiring import Wiring
+    from trader.broker.connect import OpenBroker
+    from trader.core.domain import AccountMode
+    from trader.core.staging import StagedPlan
+    from trader.execution.executor import ExecuteOptions, ExecutionOutcome
+    from trader.store import Store
+
+# Asked before anything is sent: (the open broker, the number of orders); raises to stop.
+Confirm = Callable[["OpenBroker", int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExecuteResult:
+    outcome: ExecutionOutcome
+    payload: dict
+    report_path: Path
+
+
+def pick_plan(store: Store, mode: AccountMode, uid: str | None) -> StagedPlan:
+    if uid is not None:
+        plan = store.staged_plan(mode, uid)
+        if plan is None:
+            raise NothingToExecute(f"no plan {uid} for the {mode.value} account")
+        return plan
+    plan = store.staged_plan(mode)
+    if plan is not None:
+        return plan
+    latest = store.latest_plan(mode)
+    if latest is not None and latest.status == PlanStatus.EXECUTED:
+        raise NothingToExecute(
+            f"the latest plan {latest.uid} was already executed: nothing to send"
+        )
+    if latest is not None and latest.status == PlanStatus.REJECTED:
+        raise NothingToExecute(
+            f"the latest plan {latest.uid} was rejected: nothing to send; run `trader plan`"
+        )
+    raise NothingToExecute("no staged plan: run `trader plan` first")
+
+
+@contextmanager
+def execution_session(
+    context: Wiring, *, live: bool, command: str
+) -> Iterator[tuple[OpenBroker, Store]]:
+    """The broker and the store, with the account's execution lock held, broker calls logged."""
+    from trader.broker.connect import open_broker
+
+    settings = context.settings
+    if settings.account == "manual":
+        raise ConfigError(
+            "account 'manual' is planned only, never executed: place its orders yourself"
+        )
+    store = context.open_store()
+    try:
+        with open_broker(settings, context.home, live_flag=live) as opened:
+            try:
+                account = opened.broker.account()
+                with store.execution_lock(f"{opened.mode.value}:{account.account_id}"):
+                    store.close_abandoned_executions(opened.mode.value, account.account_id)
+                    yield opened, store
+            finally:
+                for action, outcome in opened.broker.calls:
+                    store.log_event(command, "broker_call", outcome, {"action": action})
+    finally:
+        store.close()
+
+
+def run_execute(
+    context: Wiring,
+    *,
+    plan_id: str | None = None,
+    live: bool = False,
+    confirm: Confirm | None = None,
+    options: ExecuteOptions | None = None,
+    command: str = "execute",
+) -> ExecuteResult:
+    """Send a staged plan (``--confirm``): lock, check, send, sync the fills, report."""
+    from trader.adapters.reports import write_report
+    from trader.app.sync import sync_account
+    from trader.execution.executor import ExecuteOptions, Executor
+    from trader.execution.report import execution_payload
+    from trader.planning.service import writable_folder
+
+    settings = context.settings
+    reports = writable_folder(Path(settings.reports_dir))
+    with execution_session(context, live=live, command=command) as (opened, store):
+        plan = pick_plan(store, opened.mode, plan_id)
+        executor = Executor(
+            settings, opened.broker, store, opened.mode, options or ExecuteOptions()
+        )
+        if confirm is not None:
+            confirm(opened, len(plan.orders))
+        try:
+            outcome = executor.run(plan)
+        except Exception as exc:
+            store.log_event(command, "command", "error", {"plan_id": plan.uid, "error": str(exc)})
+            if isinstance(exc, TemporaryBrokerError):
+                raise type(exc)(
+                    f"{exc}; the run stopped part way and every order sent is recorded: "
+                    f"run `trader execute --confirm` again to finish plan {plan.uid}"
+                ) from exc
+            raise
+        try:
+            sync_account(opened.broker, store, opened.mode)  # record the fills and holdings
+        except TemporaryBrokerError as exc:
+            outcome.notes.append(f"the fills will be recorded by the next sync ({exc})")
+        now = datetime.now(UTC)
+        payload = execution_payload(
+            outcome.plan, executed_at=now, account=opened.mode.value, notes=outcome.notes
+        )
+        report = write_report(reports, "execution", now, payload)
+        store.log_event(
+            command,
+            "command",
+            payload["status"],
+            {"plan_id": plan.uid, "sent": outcome.sent, "report": str(report)},
+        )
+        return ExecuteResult(outcome, payload, report)
+
+
+def exit_code(outcome: ExecutionOutcome) -> int:
+    if outcome.rejected:
+        return OrderRejected.exit_code
+    if outcome.still_open:
+        return EXIT_ORDERS_QUEUED if outcome.queued else EXIT_ORDERS_OPEN
+    return 0
