@@ -282,7 +282,7 @@ def test_leveraged_exposure_cap_counts_weight_times_multiple():
     ("change", "message"),
     [
         ({"target_allocation": {"alpha": D(50), "beta": D(40)}}, "sum to 90"),
-        ({"categories": {"alpha": ("AAA",), "beta": ("AAA",), "gamma": ("CCC",)}}, "also in"),
+        ({"categories": {"alpha": ("AAA",), "beta": ("AAA",), "gamma": ("CCC",)}}, "is in both"),
         ({"max_single_position": D(30)}, "above max_single_position"),
         ({"drift_threshold": D(0)}, "drift_threshold"),
         ({"leverage": {"CCC": D(3)}, "max_leveraged_total": D(10)}, "leveraged categories"),

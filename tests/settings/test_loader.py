@@ -175,3 +175,28 @@ def test_trader_config_environment_variable_is_used(tmp_path, monkeypatch):
     path = write(tmp_path, VALID)
     monkeypatch.setenv("TRADER_CONFIG", str(path))
     assert load_settings().portfolio.cash_reserve == 1000
+
+
+def test_the_allocation_rules_come_from_the_policy_placed_at_their_keys(tmp_path):
+    """The rules relating several keys are written once, in the engine's Policy; the
+    loader places what it finds at the config's lines, every problem at once."""
+    text = (
+        "target_allocation: {growth: 60, lev: 40}\n"
+        "categories:\n"
+        "  growth: [SPY]\n"
+        "  lev: [TQQQ, SPY]\n"
+        "leverage: {TQQQ: 3}\n"
+        "risk_management:\n"
+        "  max_single_position: 60\n"
+        "  max_leveraged_total: 50\n"
+        "  max_leveraged_exposure: 100\n"
+    )
+    message = error_for(tmp_path, text)
+    assert ":4: categories.lev[1]: SPY is in both 'growth' and 'lev'" in message
+    # Once the categories are sound, the caps: the exposure cap only the Policy knows.
+    fixed = text.replace("[TQQQ, SPY]", "[TQQQ]")
+    message = error_for(tmp_path, fixed)
+    assert (
+        ":9: risk_management.max_leveraged_exposure: the targets alone give 120% leveraged "
+        "exposure (weight times multiple), above this cap of 100%"
+    ) in message

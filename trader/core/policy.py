@@ -31,6 +31,23 @@ from trader.core.wash import WashWindows
 HUNDRED = Decimal(100)
 CASH_CATEGORY = "cash"
 
+# A problem of a policy: the field it is about (with the keys below it, such as
+# ``("categories", "bonds", 1)``) and what is wrong.
+Problem = tuple[tuple[str | int, ...], str]
+
+
+class PolicyError(ValueError):
+    """Every rule a policy breaks that relates several of its fields, each with the field
+    (and the keys below it) to blame; the config loader maps those to the file's lines."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        self.problems = problems
+        super().__init__(
+            "; ".join(
+                f"{'.'.join(str(part) for part in path)}: {message}" for path, message in problems
+            )
+        )
+
 
 class RebalanceMethod(StrEnum):
     THRESHOLD = "threshold"
@@ -168,8 +185,11 @@ class Policy:
             if value is not None:
                 set_(self, name, to_decimal(value, field=name))
         self._check_numbers()
-        self._check_categories()
-        self._check_caps()
+        problems = self._check_categories()
+        if not problems:  # the caps read the categories
+            problems = self._check_caps()
+        if problems:
+            raise PolicyError(tuple(problems))
         set_(
             self,
             "owners",
@@ -215,52 +235,78 @@ class Policy:
             if multiple <= ZERO:
                 raise ValueError(f"leverage.{symbol}: multiple {multiple} must be positive")
 
-    def _check_categories(self) -> None:
+    def _check_categories(self) -> list[Problem]:
+        problems: list[Problem] = []
         targets = self.target_allocation
         if not targets:
-            raise ValueError("target_allocation is empty")
+            return [(("target_allocation",), "target_allocation is empty")]
         for category, target in targets.items():
             _percent(f"target_allocation.{category}", target)
         total = sum(targets.values(), ZERO)
         if total != HUNDRED:
-            raise ValueError(f"target_allocation: targets sum to {total}, not 100")
+            problems.append((("target_allocation",), f"targets sum to {total}, not 100"))
         owner: dict[str, str] = {}
         for category, symbols in self.categories.items():
             if category == CASH_CATEGORY:
                 if symbols:
-                    raise ValueError("categories.cash: the cash category holds no symbols")
+                    problems.append(
+                        (("categories", category), "the cash category holds no symbols")
+                    )
                 continue
             if category not in targets:
-                raise ValueError(f"categories.{category}: no target under target_allocation")
-            if not symbols:
-                raise ValueError(f"categories.{category}: lists no symbols")
-            for symbol in symbols:
-                if not symbol:
-                    raise ValueError(f"categories.{category}: empty symbol")
-                if symbol in owner:
-                    raise ValueError(
-                        f"categories.{category}: {symbol} is also in '{owner[symbol]}'"
+                problems.append(
+                    (
+                        ("categories", category),
+                        f"category '{category}' has no target under target_allocation",
                     )
-                owner[symbol] = category
+                )
+            if not symbols:
+                problems.append(
+                    (("categories", category), f"category '{category}' lists no symbols")
+                )
+            for index, symbol in enumerate(symbols):
+                if not symbol:
+                    problems.append((("categories", category, index), "empty symbol"))
+                elif symbol in owner:
+                    problems.append(
+                        (
+                            ("categories", category, index),
+                            f"{symbol} is in both '{owner[symbol]}' and '{category}'",
+                        )
+                    )
+                owner.setdefault(symbol, category)
         for category in targets:
             if category != CASH_CATEGORY and not self.categories.get(category):
-                raise ValueError(f"target_allocation.{category}: the category has no symbols")
+                problems.append(
+                    (
+                        ("target_allocation", category),
+                        f"category '{category}' has no symbols under categories",
+                    )
+                )
+        return problems
 
-    def _check_caps(self) -> None:
+    def _check_caps(self) -> list[Problem]:
+        problems: list[Problem] = []
         for category, target in self.target_allocation.items():
             if category != CASH_CATEGORY and target > self.max_single_position:
-                raise ValueError(
-                    f"target_allocation.{category}: target {target}% is above "
-                    f"max_single_position ({self.max_single_position}%): buys go to one symbol"
+                problems.append(
+                    (
+                        ("target_allocation", category),
+                        f"target {target}% is above max_single_position "
+                        f"({self.max_single_position}%): buys go to one symbol",
+                    )
                 )
         leveraged = sum(
             (t for c, t in self.target_allocation.items() if self.leverage_of_category(c)),
             ZERO,
         )
         if leveraged > self.max_leveraged_total:
-            raise ValueError(
-                f"max_leveraged_total: leveraged categories are targeted at {leveraged}%, "
-                f"above this cap of {self.max_leveraged_total}%"
+            problems.append(
+                (
+                    ("max_leveraged_total",),
+                    f"leveraged categories are targeted at {leveraged}%, "
+                    f"above this cap of {self.max_leveraged_total}%",
+                )
             )
         if self.max_leveraged_exposure is not None:
             exposure = sum(
@@ -268,11 +314,14 @@ class Policy:
                 ZERO,
             )
             if exposure > self.max_leveraged_exposure:
-                raise ValueError(
-                    f"max_leveraged_exposure: the targets alone give {exposure}% leveraged "
-                    f"exposure (weight times multiple), above this cap of "
-                    f"{self.max_leveraged_exposure}%"
+                problems.append(
+                    (
+                        ("max_leveraged_exposure",),
+                        f"the targets alone give {exposure}% leveraged exposure (weight "
+                        f"times multiple), above this cap of {self.max_leveraged_exposure}%",
+                    )
                 )
+        return problems
 
     def category_of(self, symbol: str) -> str | None:
         """The category a symbol belongs to, or None when it is in none."""

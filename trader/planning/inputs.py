@@ -22,38 +22,43 @@ from trader.settings import Settings
 
 def policy_from_settings(settings: Settings) -> Policy:
     """The engine's policy from the validated config."""
-    rebalancing = settings.rebalancing
-    risk = settings.risk_management
     try:
-        return Policy(
-            target_allocation=settings.target_allocation,
-            categories={name: tuple(symbols) for name, symbols in settings.categories.items()},
-            leverage=settings.leverage,
-            method=rebalancing.method,
-            drift_threshold=rebalancing.drift_threshold,
-            relative_threshold=rebalancing.relative_threshold,
-            rebalance_to=rebalancing.rebalance_to,
-            cash_flow=rebalancing.cash_flow,
-            min_trade_dollars=rebalancing.min_trade_dollars,
-            max_trades_per_session=rebalancing.max_trades_per_session,
-            fractional_shares=rebalancing.fractional_shares,
-            prefer_etfs_with_score_above=rebalancing.prefer_etfs_with_score_above,
-            max_single_position=risk.max_single_position,
-            max_leveraged_total=risk.max_leveraged_total,
-            max_leveraged_exposure=risk.max_leveraged_exposure,
-            cash_reserve=settings.portfolio.cash_reserve,
-            buy_buffer_pct=settings.execution.buy_buffer_pct,
-            tax_loss_harvesting=risk.tax_loss_harvesting,
-            tlh_min_loss_dollars=risk.tlh_min_loss_dollars,
-            tlh_min_loss_pct=risk.tlh_min_loss_pct,
-            tax_equivalents=symmetric_equivalents(settings.tax_equivalents),
-            short_term_tax_rate=settings.tax_rates.short_term,
-            long_term_tax_rate=settings.tax_rates.long_term,
-            trailing_stop=risk.trailing_stop if risk.trailing_stop_mode == "plan" else None,
-        )
+        return build_policy(settings)
     except ValueError as exc:
         # The loader checks all of this with line numbers; this is the last line of defence.
         raise ConfigError(f"config: {exc}") from None
+
+
+def build_policy(settings: Settings) -> Policy:
+    """The policy of the config; a ``PolicyError`` names every rule it breaks."""
+    rebalancing = settings.rebalancing
+    risk = settings.risk_management
+    return Policy(
+        target_allocation=settings.target_allocation,
+        categories={name: tuple(symbols) for name, symbols in settings.categories.items()},
+        leverage=settings.leverage,
+        method=rebalancing.method,
+        drift_threshold=rebalancing.drift_threshold,
+        relative_threshold=rebalancing.relative_threshold,
+        rebalance_to=rebalancing.rebalance_to,
+        cash_flow=rebalancing.cash_flow,
+        min_trade_dollars=rebalancing.min_trade_dollars,
+        max_trades_per_session=rebalancing.max_trades_per_session,
+        fractional_shares=rebalancing.fractional_shares,
+        prefer_etfs_with_score_above=rebalancing.prefer_etfs_with_score_above,
+        max_single_position=risk.max_single_position,
+        max_leveraged_total=risk.max_leveraged_total,
+        max_leveraged_exposure=risk.max_leveraged_exposure,
+        cash_reserve=settings.portfolio.cash_reserve,
+        buy_buffer_pct=settings.execution.buy_buffer_pct,
+        tax_loss_harvesting=risk.tax_loss_harvesting,
+        tlh_min_loss_dollars=risk.tlh_min_loss_dollars,
+        tlh_min_loss_pct=risk.tlh_min_loss_pct,
+        tax_equivalents=symmetric_equivalents(settings.tax_equivalents),
+        short_term_tax_rate=settings.tax_rates.short_term,
+        long_term_tax_rate=settings.tax_rates.long_term,
+        trailing_stop=risk.trailing_stop if risk.trailing_stop_mode == "plan" else None,
+    )
 
 
 def symmetric_equivalents(pairs: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:

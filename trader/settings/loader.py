@@ -100,10 +100,46 @@ def load_settings(path: Path | None = None) -> Settings:
             loc = tuple(p for p in error["loc"] if p != "[key]")
             found.append((loc, _describe(error, doc, loc)))
         raise ConfigError(_one_per_line(doc, found)) from None
-    problems = consistency_problems(settings)
+    problems = [*consistency_problems(settings), *_policy_problems(settings)]
     if problems:
         raise ConfigError(_one_per_line(doc, problems))
     return settings
+
+
+# Where each policy field is written in the config (the rest are top-level keys).
+POLICY_KEYS: dict[str, tuple[str, ...]] = {
+    "drift_threshold": ("rebalancing", "drift_threshold"),
+    "relative_threshold": ("rebalancing", "relative_threshold"),
+    "min_trade_dollars": ("rebalancing", "min_trade_dollars"),
+    "max_trades_per_session": ("rebalancing", "max_trades_per_session"),
+    "prefer_etfs_with_score_above": ("rebalancing", "prefer_etfs_with_score_above"),
+    "max_single_position": ("risk_management", "max_single_position"),
+    "max_leveraged_total": ("risk_management", "max_leveraged_total"),
+    "max_leveraged_exposure": ("risk_management", "max_leveraged_exposure"),
+    "trailing_stop": ("risk_management", "trailing_stop"),
+    "tlh_min_loss_dollars": ("risk_management", "tlh_min_loss_dollars"),
+    "tlh_min_loss_pct": ("risk_management", "tlh_min_loss_pct"),
+    "cash_reserve": ("portfolio", "cash_reserve"),
+    "buy_buffer_pct": ("execution", "buy_buffer_pct"),
+    "short_term_tax_rate": ("tax_rates", "short_term"),
+    "long_term_tax_rate": ("tax_rates", "long_term"),
+}
+
+
+def _policy_problems(settings: Settings) -> list[tuple[tuple[str | int, ...], str]]:
+    """The rules relating several keys live in the engine's ``Policy``, once: build it and
+    place each problem it finds at the config key it is about. A config without targets
+    is not a policy yet (each command that needs one says so)."""
+    if not settings.target_allocation:
+        return []
+    from trader.core.policy import PolicyError
+    from trader.planning.inputs import build_policy
+
+    try:
+        build_policy(settings)
+    except PolicyError as exc:
+        return [(POLICY_KEYS.get(str(path[0]), path[:1]) + path[1:], m) for path, m in exc.problems]
+    return []
 
 
 def _one_per_line(doc: YamlDocument, problems: list[tuple[tuple[str | int, ...], str]]) -> str:

@@ -1,9 +1,11 @@
 """The strict schema of ``portfolio_allocation.yaml``.
 
 Every section forbids unknown keys, so a typo is an error naming the key and its
-line instead of a silently ignored setting. Field checks live on the fields;
-checks that relate several keys live in :func:`consistency_problems`, which
-returns each problem with the path of the key to blame.
+line instead of a silently ignored setting. Field checks live on the fields; the
+rules of the allocation that relate several keys live in the engine's ``Policy``
+(the loader builds it and places each problem at its key); the few other checks
+that relate keys live in :func:`consistency_problems`, which returns each problem
+with the path of the key to blame.
 """
 
 from __future__ import annotations
@@ -132,32 +134,13 @@ Problem = tuple[tuple[str | int, ...], str]
 
 
 def consistency_problems(settings: Settings) -> list[Problem]:
-    """Checks that relate several keys; each problem names the key path to blame."""
+    """Checks that relate several keys the engine's policy does not hold (symbols it
+    cannot trade, tax equivalents, execution limits, the manual account); each problem
+    names the key path to blame. The allocation's own rules (targets summing to 100,
+    categories and their symbols, the position and leveraged caps) live once, in
+    ``trader.core.policy.Policy``, which the loader builds from the config."""
     problems: list[Problem] = []
-    targets = settings.target_allocation
-    if targets:
-        total = sum(targets.values(), Decimal(0))
-        if total != 100:
-            problems.append((("target_allocation",), f"targets sum to {total}, not 100"))
-    for category in targets:
-        if category != "cash" and not settings.categories.get(category):
-            problems.append(
-                (
-                    ("target_allocation", category),
-                    f"category '{category}' has no symbols under categories",
-                )
-            )
-    owner: dict[str, str] = {}
     for category, symbols in settings.categories.items():
-        if not symbols:
-            problems.append((("categories", category), f"category '{category}' lists no symbols"))
-        if targets and category not in targets:
-            problems.append(
-                (
-                    ("categories", category),
-                    f"category '{category}' has no target under target_allocation",
-                )
-            )
         for index, symbol in enumerate(symbols):
             if symbol_class(symbol) == CRYPTO:  # option symbols fail the name check already
                 problems.append(
@@ -166,40 +149,6 @@ def consistency_problems(settings: Settings) -> list[Problem]:
                         f"{symbol} is a crypto pair: trader rebalances US stocks and ETFs only",
                     )
                 )
-            if symbol in owner:
-                problems.append(
-                    (
-                        ("categories", category, index),
-                        f"{symbol} is in both '{owner[symbol]}' and '{category}'",
-                    )
-                )
-            owner.setdefault(symbol, category)
-    risk = settings.risk_management
-    for category, target in targets.items():
-        if category != "cash" and target > risk.max_single_position:
-            problems.append(
-                (
-                    ("target_allocation", category),
-                    f"target {target}% is above risk_management.max_single_position "
-                    f"({risk.max_single_position}%): buys go to one symbol",
-                )
-            )
-    leveraged_target = sum(
-        (
-            t
-            for c, t in targets.items()
-            if any(s in settings.leverage for s in settings.categories.get(c, []))
-        ),
-        Decimal(0),
-    )
-    if leveraged_target > risk.max_leveraged_total:
-        problems.append(
-            (
-                ("risk_management", "max_leveraged_total"),
-                f"leveraged categories are targeted at {leveraged_target}%, above this cap "
-                f"of {risk.max_leveraged_total}%",
-            )
-        )
     for symbol, others in settings.tax_equivalents.items():
         for index, other in enumerate(others):
             if other == symbol:
