@@ -382,6 +382,51 @@ def run_family(
         print(f"  {line}")
 
 
+def small_problem(rng: random.Random) -> ShareProblem:
+    """A few symbols with a few shares: small enough for the reference solver. No caps:
+    the MILP here does not model them (the other families fold them into the targets)."""
+    targets = []
+    for index in range(rng.randint(1, 3)):
+        price = Decimal(rng.randint(100, 5000)) / 100
+        target = (Decimal(rng.randint(0, 3000)) * price / 100).quantize(Decimal("0.01"))
+        held = Decimal(rng.randint(0, 6))
+        targets.append(ShareTarget(f"S{index}", price, held, target))
+    return ShareProblem(
+        tuple(targets),
+        budget=Decimal(rng.randint(-2000, 3000)) / 10,
+        min_trade=Decimal(rng.choice([0, 0, 10, 50, 100])),
+        max_trades=rng.choice([None, None, 0, 1, 2]),
+    )
+
+
+def reference_check(rng: random.Random, count: int = 200) -> None:
+    """The reference solver (the spec, exact by trying every answer) and the engine against
+    the MILP optimum on small instances."""
+    from trader.core.engine.reference import reference_solve
+
+    reference_gaps: list[float] = []
+    engine_gaps: list[float] = []
+    for _ in range(count):
+        problem = small_problem(rng)
+        best = reference_solve(problem)
+        if best is None:  # no answer keeps every rule (the MILP finds none either)
+            continue
+        optimum, proved = milp_optimum(problem, 10)
+        if not proved:
+            continue
+        worth = sum((t.held * t.price for t in problem.targets), Decimal(0)) + max(
+            problem.budget, Decimal(0)
+        )
+        reference_gaps.append(relative_gap(deviation(problem, best), optimum, worth))
+        engine_gaps.append(relative_gap(deviation(problem, solve_shares(problem)), optimum, worth))
+    for name, gaps in (("reference solver", reference_gaps), ("engine", engine_gaps)):
+        print(
+            f"small instances ({len(gaps)} of 1-3 symbols, up to 6 shares held), {name}: "
+            f"median gap {statistics.median(gaps):.4%}, p95 {percentile(gaps, 0.95):.4%}, "
+            f"worst {max(gaps):.4%}, exact {sum(1 for g in gaps if g <= 0)} of {len(gaps)}"
+        )
+
+
 def main(cases: list[str] | None = None) -> int:
     """Every family (or those named in ``cases``), then the planning times."""
     rng = random.Random(SEED)
@@ -395,6 +440,8 @@ def main(cases: list[str] | None = None) -> int:
             # family from a seed of its own, so a subset gives the same instances.
             own = rng if name == "rebalance" else random.Random(f"{SEED}-{name}")
             run_family(name, make, own, engine_broken)
+    if cases is None or "reference" in cases:
+        reference_check(random.Random(f"{SEED}-reference"))
     print(f"engine answers that break a rule: {len(engine_broken)}")
     for line in engine_broken:
         print(f"  {line}")
@@ -412,11 +459,11 @@ def main(cases: list[str] | None = None) -> int:
 def _cases(argv: list[str]) -> list[str] | None:
     if len(argv) == 2 and argv[0] == "--cases":
         names = argv[1].split(",")
-        unknown = [n for n in names if n not in FAMILIES and n != "timing"]
+        unknown = [n for n in names if n not in FAMILIES and n not in ("timing", "reference")]
         if not unknown:
             return names
     if argv:
-        known = ", ".join([*FAMILIES, "timing"])
+        known = ", ".join([*FAMILIES, "reference", "timing"])
         raise SystemExit(f"usage: python -m benchmarks.plan_quality [--cases NAMES] ({known})")
     return None
 
