@@ -1,10 +1,8 @@
-"""What the engine is given checks itself, however it is built: ``Holding.from_decimals``
-(the backtest's way, on every decision) gives the very holding the constructor does, and
-refuses what the constructor refuses; a portfolio's shared empty maps stay read-only."""
+"""What the engine is given checks itself: a holding converts what it can and refuses the
+rest; a portfolio's shared empty maps stay read-only."""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 
 import pytest
@@ -21,24 +19,14 @@ POLICY = Policy(
 )
 
 
-def test_from_decimals_is_the_constructors_holding():
-    built = Holding.from_decimals("AAA", D("12.345678901"), D("101.25"))
-    made = Holding("AAA", D("12.345678901"), D("101.25"))
-    assert type(built) is Holding
-    assert built == made
-    assert [getattr(built, f.name) for f in fields(Holding)] == [
-        getattr(made, f.name) for f in fields(Holding)
-    ]
-    with pytest.raises(AttributeError):
-        built.qty = D(1)  # type: ignore[misc]
-
-
 @pytest.mark.parametrize(
     ("qty", "price"),
     [("1.5", D(2)), (D(1), 2.25), (3, D(4)), (D("-0"), D(1)), (D(0), D("0.01"))],
 )
-def test_from_decimals_converts_what_the_constructor_converts(qty, price):
-    assert Holding.from_decimals("AAA", qty, price) == Holding("AAA", qty, price)
+def test_a_holding_converts_its_numbers_to_decimals(qty, price):
+    holding = Holding("AAA", qty, price)
+    assert type(holding.qty) is D and type(holding.price) is D
+    assert holding == Holding("AAA", D(str(qty)), D(str(price)))
 
 
 @pytest.mark.parametrize(
@@ -55,19 +43,9 @@ def test_from_decimals_converts_what_the_constructor_converts(qty, price):
         ("AAA", None, D(1), "AAA.qty: expected a number"),
     ],
 )
-def test_from_decimals_refuses_what_the_constructor_refuses(symbol, qty, price, message):
+def test_a_holding_refuses_what_is_not_one(symbol, qty, price, message):
     with pytest.raises(ValueError, match=message):
         Holding(symbol, qty, price)
-    with pytest.raises(ValueError, match=message):
-        Holding.from_decimals(symbol, qty, price)
-
-
-def test_a_portfolio_of_either_holdings_hashes_alike():
-    values = [("AAA", D("3.5"), D("20.10")), ("BBB", D(0), D("7.25"))]
-    made = Portfolio(cash=D(100), holdings=tuple(Holding(*v) for v in values))
-    built = Portfolio(cash=D(100), holdings=tuple(Holding.from_decimals(*v) for v in values))
-    assert built == made
-    assert input_hash(POLICY, built) == input_hash(POLICY, made)
 
 
 def test_empty_maps_are_shared_read_only_and_hash_as_before():

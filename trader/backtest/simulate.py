@@ -107,7 +107,10 @@ class _Account:
         self, policy: Policy, row: int, day: date, *, calendar_due: bool
     ) -> tuple[Portfolio, Plan, int]:
         prices = decimal_prices(self.closes[row])
-        holdings = tuple(map(Holding.from_decimals, self.symbols, self.qty, prices))
+        holdings = tuple(
+            Holding(symbol=symbol, qty=qty, price=price)
+            for symbol, qty, price in zip(self.symbols, self.qty, prices, strict=True)
+        )
         portfolio = Portfolio(
             cash=self.cash, holdings=holdings, calendar_due=calendar_due, today=day
         )

@@ -371,16 +371,10 @@ class Holding:
     def __post_init__(self) -> None:
         if not self.symbol:
             raise ValueError("holding needs a symbol")
-        # Finite Decimals already (the common case, thousands of times in a backtest) need
-        # no conversion, nor the field names its errors would carry.
-        if not _finite_decimals(self.qty, self.price, self.avg_cost):
-            for name in ("qty", "price", "avg_cost"):
-                object.__setattr__(
-                    self, name, to_decimal(getattr(self, name), field=f"{self.symbol}.{name}")
-                )
-        self._check_signs()
-
-    def _check_signs(self) -> None:
+        for name in ("qty", "price", "avg_cost"):
+            object.__setattr__(
+                self, name, to_decimal(getattr(self, name), field=f"{self.symbol}.{name}")
+            )
         if self.qty < ZERO:
             raise ValueError(f"{self.symbol}: negative quantity {self.qty}")
         if self.price <= ZERO:
@@ -388,50 +382,9 @@ class Holding:
         if self.avg_cost < ZERO:
             raise ValueError(f"{self.symbol}: negative average cost {self.avg_cost}")
 
-    @classmethod
-    def from_decimals(cls, symbol: str, qty: Decimal, price: Decimal) -> Holding:
-        """``Holding(symbol, qty, price)``, built for less: for callers whose share counts
-        and prices are finite Decimals already (the backtest, one holding per symbol on
-        every decision).
-
-        The checks are the constructor's; what is skipped is its mechanics: the frozen
-        dataclass ``__init__`` sets each field through ``object.__setattr__`` and then
-        runs ``__post_init__``, where setting the slots directly costs a little over half
-        as much (about 0.7 us against 1.2 us a holding). Anything that needs converting,
-        or has no symbol, goes through the constructor; the signs are checked by the same
-        code as the constructor's, so a holding is refused exactly as ``Holding`` does.
-        """
-        if not (symbol and _finite_decimals(qty, price)):
-            return cls(symbol, qty, price)
-        holding = object.__new__(cls)
-        _set_symbol(holding, symbol)
-        _set_qty(holding, qty)
-        _set_price(holding, price)
-        _set_avg_cost(holding, ZERO)
-        _set_fractionable(holding, True)
-        holding._check_signs()
-        return holding
-
     @property
     def value(self) -> Decimal:
         return self.qty * self.price
-
-
-def _finite_decimals(*values: object) -> bool:
-    """Every value a finite Decimal already: nothing to convert (a loop, not a generator:
-    it runs for every holding the backtest builds)."""
-    for value in values:  # noqa: SIM110 (all() of a generator costs a frame per value)
-        if type(value) is not Decimal or not value.is_finite():
-            return False
-    return True
-
-
-# The slot setters of Holding (taken from the class ``dataclass(slots=True)`` returns), for
-# Holding.from_decimals: calling them is what object.__setattr__ does after looking them up.
-_set_symbol, _set_qty, _set_price, _set_avg_cost, _set_fractionable = (
-    Holding.__dict__[name].__set__
-    for name in ("symbol", "qty", "price", "avg_cost", "fractionable")
-)
 
 
 @dataclass(frozen=True, slots=True)

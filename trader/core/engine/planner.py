@@ -525,15 +525,14 @@ def _problem(
         bound = upper_bound.get(symbol)
         if moving_only and at_rest(holding.qty * holding.price, target_value, bound):
             continue
-        # positional: one per symbol per decision, and keywords cost more to pass
         items.append(
             ShareTarget(
-                symbol,
-                holding.price,
-                holding.qty,
-                target_value,
-                QTY_STEP if fractional and holding.fractionable else WHOLE,
-                bound,
+                symbol=symbol,
+                price=holding.price,
+                held=holding.qty,
+                target_value=target_value,
+                step=QTY_STEP if fractional and holding.fractionable else WHOLE,
+                max_value=bound,
             )
         )
     return ShareProblem(
