@@ -129,7 +129,7 @@ class Relaxation:
             below = [a for a in counts if a <= ideal]
             above = [a for a in counts if a > ideal]
             counts = [*below[:1], *below[1:][-1:], *above[:1]]
-        unit, off = s.unit[i], s.off[i]
+        unit, off = s.unit[i], s.excess[i]
         options = []
         for a in counts:  # s.cost written out
             w = a * unit
@@ -240,7 +240,7 @@ class Relaxation:
         the interval of them (slack is convex there) cut at ``reach`` counts either side of
         the least reduced cost and of the current count."""
         s = self.s
-        off, unit, ideal, d = s.off[i], s.unit[i], s.ideal(i), s.d[i]
+        off, unit, ideal, d = s.excess[i], s.unit[i], s.ideal(i), s.counts[i]
         slope, base = self.price * unit, self.least[i]
         toll = self.toll if s.capped else 0
 
@@ -282,7 +282,7 @@ class Relaxation:
 
     def unsettled(self, gap: int) -> list[int]:
         """Symbols with a count other than the current one under ``gap`` of slack."""
-        d = self.s.d
+        d = self.s.counts
         return [i for i in range(self.s.n) if any(a != d[i] for a, _ in self._explore(i, gap, 1))]
 
 
@@ -297,8 +297,8 @@ def _first_least(options: list[tuple[int, int, int]], price: int) -> int:
 
 
 def polish(s: Integers, relaxation: Relaxation) -> bool:
-    """Replace ``s.d`` by the best answer of the bounded search if it is better; say so."""
-    incumbent = sum(s.cost(i, a) for i, a in enumerate(s.d))
+    """Replace ``s.counts`` by the best answer of the bounded search if it is better; say so."""
+    incumbent = sum(s.cost(i, a) for i, a in enumerate(s.counts))
     gap = relaxation.gap(incumbent)
     if gap <= 0:
         return False
@@ -308,7 +308,7 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
     for i in loose:
         counts[i] = relaxation.counts_under(i, gap, reach)
     base_slack = base_spend = base_trades = base_cost = 0
-    chosen = list(s.d)
+    chosen = list(s.counts)
     free: list[tuple[int, list[tuple[int, int, int, int, int]]]] = []
     for i, found in enumerate(counts):
         if not found:
@@ -334,7 +334,7 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
         rest_most[k] = rest_most[k + 1] + max(m[2] for m in moves)
         rest_trades[k] = rest_trades[k + 1] + min(m[4] for m in moves)
         rest_traded[k] = rest_traded[k + 1] + max(m[4] for m in moves)
-    cap = s.max_trades if s.capped else len(s.d)
+    cap = s.max_trades if s.capped else len(s.counts)
     budget, price, toll = s.budget, relaxation.price, relaxation.toll
     limit = max(STATE_LIMIT, STATE_WORK // max(1, sum(len(moves) for _, moves in free)))
     states: list[tuple[int, int, int, int, tuple | None]] = [
@@ -380,7 +380,7 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
     for i, _ in reversed(free):
         assert path is not None
         chosen[i], path = path
-    s.d[:] = chosen
+    s.counts[:] = chosen
     return True
 
 

@@ -232,29 +232,29 @@ class _Search:
         cap = problem.max_trades
         self.capped = cap is not None and cap < self.n
         self.max_trades = cap if cap is not None and cap < self.n else self.n
-        self.d = [0] * self.n
+        self.counts = [0] * self.n  # the answer being improved: steps to trade, per symbol
         # Per symbol: value less target, the smallest legal trade in steps, and the count
         # just at or below target.
-        self.off = [v - g for v, g in zip(self.value, self.target, strict=True)]
+        self.excess = [v - g for v, g in zip(self.value, self.target, strict=True)]
         if self.min_trade:
             self.first = [max(1, -(-self.min_trade // u)) for u in self.unit]
         else:
             self.first = [1] * self.n
-        self.goal = [-o // u if o else 0 for o, u in zip(self.off, self.unit, strict=True)]
+        self.goal = [-o // u if o else 0 for o, u in zip(self.excess, self.unit, strict=True)]
         self.closest: list[int | None] = [None] * self.n  # least deviation each: by solve
         self.floor: int | None = None  # their sum, when every symbol has a legal count
         self._pieces: list[list[tuple[int, int]] | None] = [None] * self.n  # pieces, as asked
 
     # -- one symbol ---------------------------------------------------------------------------
     def cost(self, i: int, d: int) -> int:
-        return abs(self.off[i] + d * self.unit[i])
+        return abs(self.excess[i] + d * self.unit[i])
 
     def best_in(self, i: int, low: int, high: int) -> int | None:
         """The feasible count in [low, high] closest to target (ties: the smaller trade)."""
         lo, hi = self.lo[i], self.hi[i]
         a = low if low > lo else lo
         b = high if high < hi else hi
-        unit, off, first, ideal = self.unit[i], self.off[i], self.first[i], self.goal[i]
+        unit, off, first, ideal = self.unit[i], self.excess[i], self.first[i], self.goal[i]
         best = None
         best_cost = best_size = 0
         # Sales, then buys, then no trade; a later count wins only if strictly closer, or
@@ -281,13 +281,13 @@ class _Search:
 
     # -- the whole solution -------------------------------------------------------------------
     def spend(self) -> int:
-        return sum(map(mul, self.d, self.unit))  # map: no Python frame per symbol
+        return sum(map(mul, self.counts, self.unit))  # map: no Python frame per symbol
 
     def deviation(self) -> int:
-        return sum(self.cost(i, d) for i, d in enumerate(self.d))
+        return sum(self.cost(i, d) for i, d in enumerate(self.counts))
 
     def trades(self) -> int:
-        return len(self.d) - self.d.count(0)
+        return len(self.counts) - self.counts.count(0)
 
     def pieces(self, i: int) -> list[tuple[int, int]]:
         """The ranges of legal counts: none at all, all sales, all buys."""
@@ -322,7 +322,7 @@ class _Search:
                 self._pieces[i] = None
         # A symbol already at its target that may stay put is best untouched (its deviation
         # is zero, and any trade has some): most symbols of a band rebalance are.
-        off, best_in = self.off, self.best_in
+        off, best_in = self.excess, self.best_in
         alone = [
             0 if not off[i] and lo[i] <= 0 <= hi[i] else best_in(i, lo[i], hi[i])
             for i in range(self.n)
@@ -335,9 +335,9 @@ class _Search:
         if None in alone:
             return None
         self.floor = sum(closest)  # type: ignore[arg-type]
-        self.d = alone  # type: ignore[assignment]
+        self.counts = alone  # type: ignore[assignment]
         if self.spend() <= self.budget and self.trades() <= self.max_trades:
-            return self.d
+            return self.counts
         return None
 
     def solve(self) -> list[int]:
@@ -366,22 +366,22 @@ class _Search:
         ):
             self._fill()
             if self.deviation() - self.floor <= self.tolerance:
-                return self.d
+                return self.counts
         relaxation = Relaxation(self)
-        self.d = list(relaxation.start)
+        self.counts = list(relaxation.start)
         self._repair()
         if self.spend() > self.budget:
             self._cheapest()
         self._fill()
         # Within the tolerance of the bound, so of the optimum: taken as it is.
         if relaxation.gap(self.deviation()) <= self.tolerance * ONE:
-            return self.d
+            return self.counts
         self._improve(relaxation)
         if polish(self, relaxation):
             self._improve(relaxation)
         if not self.sells_allowed:
             self._spend_left()
-        return self.d
+        return self.counts
 
     def _spend_left(self) -> None:
         """Spend the cash left as exactly as whole shares allow, among the symbols the
@@ -429,7 +429,7 @@ class _Search:
             for move in moves:
                 source = found - move * unit
                 if 0 <= source < size and before >> source & 1:
-                    self.d[i] += move
+                    self.counts[i] += move
                     found = source
                     break
 
@@ -441,12 +441,12 @@ class _Search:
         candidates = [
             i
             for i in range(self.n)
-            if (self.d[i] > 0 or (self.d[i] == 0 and not self.capped))
-            and self.off[i] + self.d[i] * self.unit[i] <= 0
+            if (self.counts[i] > 0 or (self.counts[i] == 0 and not self.capped))
+            and self.excess[i] + self.counts[i] * self.unit[i] <= 0
         ]
         reach = max(SPEND_REACH_LEAST, SPEND_MOVES // max(1, len(candidates)))
         for i in candidates:
-            d = self.d[i]
+            d = self.counts[i]
             high = min(d + reach, self.goal[i], self.hi[i])
             if d == 0:
                 moves = [0, *range(max(self.first[i], 1), high + 1)]
@@ -461,7 +461,7 @@ class _Search:
         """Free ``excess`` with the one move that loses least closeness (none trades
         more: the problem is uncapped); False when no single move frees it."""
         best = None
-        best_in, cost, unit, d, lo = self.best_in, self.cost, self.unit, self.d, self.lo
+        best_in, cost, unit, d, lo = self.best_in, self.cost, self.unit, self.counts, self.lo
         for i in range(self.n):
             new = best_in(i, lo[i], d[i] - (-(-excess // unit[i])))
             if new is None:
@@ -483,27 +483,27 @@ class _Search:
             (i for i in range(self.n) if self.feasible_zero(i) and lowest[i] < 0),
             key=lambda i: lowest[i] * self.unit[i],
         )
-        self.d = [0] * self.n
+        self.counts = [0] * self.n
         for i in [*forced, *others][: self.max_trades]:
-            self.d[i] = lowest[i]
+            self.counts[i] = lowest[i]
 
     def feasible_zero(self, i: int) -> bool:
         return self.lo[i] <= 0 <= self.hi[i]
 
     def _move_options(self, i: int, excess: int) -> list[int]:
         options = []
-        one = self.best_in(i, self.lo[i], self.d[i] - 1)
+        one = self.best_in(i, self.lo[i], self.counts[i] - 1)
         if one is not None:
             options.append(one)
         if excess > 0:
-            cover = self.d[i] - (-(-excess // self.unit[i]))
+            cover = self.counts[i] - (-(-excess // self.unit[i]))
             bulk = self.best_in(i, self.lo[i], cover)
             if bulk is not None:
                 options.append(bulk)
         return options
 
     def _allowed(self, i: int, new: int, trades: int) -> bool:
-        return not (self.d[i] == 0 and new != 0 and trades >= self.max_trades)
+        return not (self.counts[i] == 0 and new != 0 and trades >= self.max_trades)
 
     def _repair(self) -> None:
         """Free cash until the budget holds, at the least loss of closeness to target."""
@@ -514,8 +514,8 @@ class _Search:
                 for new in self._move_options(i, excess):
                     if not self._allowed(i, new, trades):
                         continue
-                    saved = (self.d[i] - new) * self.unit[i]
-                    loss = self.cost(i, new) - self.cost(i, self.d[i])
+                    saved = (self.counts[i] - new) * self.unit[i]
+                    loss = self.cost(i, new) - self.cost(i, self.counts[i])
                     if saved >= excess:
                         if covering is None or (loss, saved) < covering[0]:
                             covering = ((loss, saved), i, new)
@@ -531,16 +531,16 @@ class _Search:
                 _, i, new = partial
             else:
                 _, i, new = covering
-            self.d[i] = new
+            self.counts[i] = new
 
     def _best_raise(self, i: int, money: int) -> tuple[int, int] | None:
         """The best count above the current one that ``money`` pays for, and its gain."""
         if money < 0:
             return None
-        new = self.best_in(i, self.d[i] + 1, self.d[i] + money // self.unit[i])
-        if new is None or new <= self.d[i]:
+        new = self.best_in(i, self.counts[i] + 1, self.counts[i] + money // self.unit[i])
+        if new is None or new <= self.counts[i]:
             return None
-        gain = self.cost(i, self.d[i]) - self.cost(i, new)
+        gain = self.cost(i, self.counts[i]) - self.cost(i, new)
         return (gain, new) if gain > 0 else None
 
     def _fill(self) -> None:
@@ -566,12 +566,12 @@ class _Search:
                     best = (found[0], i, found[1])
             if best is None:
                 return
-            self.d[best[1]] = best[2]
+            self.counts[best[1]] = best[2]
             bound[best[1]] = unknown  # its count changed
 
     def _alternatives(self, i: int) -> set[int]:
         """Other counts worth trying for symbol i: one step and the best step each way, none."""
-        d = self.d[i]
+        d = self.counts[i]
         found = {
             self.best_in(i, self.lo[i], d - 1),
             self.best_in(i, d - 1, d - 1),
@@ -591,22 +591,24 @@ class _Search:
         for _ in range(MAX_PASSES):
             unsettled = relaxation.unsettled(relaxation.gap(self.deviation()))
             raisable = [j for j in unsettled if self._best_raise(j, 10**40)]
-            lowerable = [j for j in unsettled if self.d[j] > self.lo[j]]
+            lowerable = [j for j in unsettled if self.counts[j] > self.lo[j]]
             # The cash left, the trade count and each partner's room, kept up to date as
             # moves are taken rather than summed again for every symbol.
             left, trades = self.budget - self.spend(), self.trades()
             closest = self.closest
-            room = {j: self.cost(j, self.d[j]) - (closest[j] or 0) for j in {*raisable, *lowerable}}
+            room = {
+                j: self.cost(j, self.counts[j]) - (closest[j] or 0) for j in {*raisable, *lowerable}
+            }
             moved = False
             for i in unsettled:
                 best = self._best_move(i, raisable, lowerable, left, trades, room)
                 if best is not None:
                     moved = True
                     for j, new in best:
-                        old = self.d[j]
+                        old = self.counts[j]
                         left -= (new - old) * self.unit[j]
                         trades += (new != 0) - (old != 0)
-                        self.d[j] = new
+                        self.counts[j] = new
                         if j in room:
                             room[j] = self.cost(j, new) - (closest[j] or 0)
             if not moved:
@@ -629,8 +631,8 @@ class _Search:
         """
         cap = self.max_trades
         best: tuple[int, tuple[tuple[int, int], ...]] | None = None
-        d_i = self.d[i]
-        unit, d, best_in = self.unit, self.d, self.best_in
+        d_i = self.counts[i]
+        unit, d, best_in = self.unit, self.counts, self.best_in
         for a in self._alternatives(i):
             spent = (a - d_i) * unit[i]
             loss = self.cost(i, a) - self.cost(i, d_i)
