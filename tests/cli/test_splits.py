@@ -41,6 +41,23 @@ def buy(client: TradingClient, qty: int) -> None:
     )
 
 
+def bought_at_100(server) -> TradingClient:
+    """The empty account buys 10 XLK at $100 at the open; the client, for more orders."""
+    client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
+    server.controls.open_market()
+    server.controls.set_prices({"XLK": "100.00"})
+    buy(client, 10)
+    return client
+
+
+def later(server, days: int, price: str | None = None) -> None:
+    """``days`` on, at the open, XLK at ``price``."""
+    server.controls.advance(days=days)
+    server.controls.open_market()
+    if price is not None:
+        server.controls.set_prices({"XLK": price})
+
+
 def lots_of(trader_main, config: str, env: dict) -> list[tuple[str, str, str | None]]:
     result = trader_main("--config", config, "lots", "XLK", "--json", env=env)
     assert result.code == 0, result.err
@@ -61,19 +78,12 @@ def test_a_two_for_one_then_a_one_for_four_split(trader_main, tmp_path, paper_en
     with SimServer(scenario="empty") as server:
         env = paper_env(server)
         config = tech_config(tmp_path)
-        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
-        server.controls.open_market()
-        server.controls.set_prices({"XLK": "100.00"})
-        buy(client, 10)  # 10 at $100
+        client = bought_at_100(server)
         first_day = server.controls.now().date().isoformat()
-        server.controls.advance(days=10)
-        server.controls.open_market()
-        server.controls.set_prices({"XLK": "120.00"})
+        later(server, 10, "120.00")
         buy(client, 5)  # 5 at $120
         second_day = server.controls.now().date().isoformat()
-        server.controls.advance(days=3)
-        server.controls.open_market()
-        server.controls.set_prices({"XLK": "150.00"})
+        later(server, 3, "150.00")
 
         # Before any split: the peak since the first buy is today's $150, no stop.
         before = trader_main("--config", config, "plan", "--json", env=env)
@@ -82,8 +92,7 @@ def test_a_two_for_one_then_a_one_for_four_split(trader_main, tmp_path, paper_en
         assert peak(tmp_path) == D("150.00")
 
         # Two for one at the next open: 30 shares at $75.
-        server.controls.advance(days=1)
-        server.controls.open_market()
+        later(server, 1)
         server.controls.split("XLK", "2", "1")
         plan = json.loads(trader_main("--config", config, "plan", "--json", env=env).out)
         assert plan["orders"] == []  # no trailing-stop sale: the peak is $75 now, not $150
@@ -95,8 +104,7 @@ def test_a_two_for_one_then_a_one_for_four_split(trader_main, tmp_path, paper_en
         ]
 
         # One for four the day after: 7.5 shares at $300.
-        server.controls.advance(days=1)
-        server.controls.open_market()
+        later(server, 1)
         server.controls.split("XLK", "1", "4")
         plan = json.loads(trader_main("--config", config, "plan", "--json", env=env).out)
         assert plan["orders"] == []
@@ -127,16 +135,10 @@ def test_a_fall_after_the_split_still_triggers_the_stop(trader_main, tmp_path, p
     with SimServer(scenario="empty") as server:
         env = paper_env(server)
         config = tech_config(tmp_path)
-        client = TradingClient(SIM_KEY_ID, SIM_SECRET_KEY, paper=True, url_override=server.url)
-        server.controls.open_market()
-        server.controls.set_prices({"XLK": "100.00"})
-        buy(client, 10)
-        server.controls.advance(days=5)
-        server.controls.open_market()
-        server.controls.set_prices({"XLK": "150.00"})
+        bought_at_100(server)
+        later(server, 5, "150.00")
         assert trader_main("--config", config, "plan", "--json", env=env).code == 0
-        server.controls.advance(days=1)
-        server.controls.open_market()
+        later(server, 1)
         server.controls.split("XLK", "2", "1")
         server.controls.set_prices({"XLK": "66.00"})  # 12% below the $75 peak, above cost $50
         plan = json.loads(trader_main("--config", config, "plan", "--json", env=env).out)
