@@ -33,8 +33,6 @@ from trader.core.money import QTY_STEP, ZERO, plain
 from trader.core.policy import CASH_CATEGORY, Holding, Policy, Portfolio, RebalanceMethod
 from trader.core.statuses import OrderKind
 
-ORDER_KINDS = ("rebalance", "harvest", "trailing_stop")
-
 
 @dataclass(frozen=True, slots=True)
 class TaxEstimate:
@@ -78,8 +76,9 @@ class PlannedOrder:
     est_washed: Decimal | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in ORDER_KINDS:
+        if self.kind not in OrderKind.__members__.values():
             raise ValueError(f"{self.symbol}: unknown order kind {self.kind!r}")
+        object.__setattr__(self, "kind", OrderKind(self.kind))
         if self.qty <= ZERO:
             raise ValueError(f"{self.symbol}: order quantity must be positive")
         if self.est_price <= ZERO:
@@ -122,7 +121,7 @@ class Plan:
         sides = [order.side for order in self.orders]
         if sides != sorted(sides, key=lambda side: side is Side.BUY):
             raise ValueError("a plan lists its sells before its buys")
-        if not self.due and any(o.kind == "rebalance" for o in self.orders):
+        if not self.due and any(o.kind == OrderKind.REBALANCE for o in self.orders):
             raise ValueError("a plan that is not due has no rebalancing orders")
         if len(self.input_hash) not in (0, 64):
             raise ValueError("input_hash must be a sha256 hex digest (or empty: not computed)")

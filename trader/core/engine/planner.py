@@ -49,6 +49,7 @@ from trader.core.engine.whole_shares import (
 )
 from trader.core.money import CENT, QTY_STEP, ZERO, dollars, plain
 from trader.core.policy import CASH_CATEGORY, HUNDRED, CashFlowMode, Policy, Portfolio
+from trader.core.statuses import OrderKind
 
 
 def plan_rebalance(
@@ -188,26 +189,13 @@ def _rebalance_orders(
         goals = fund(policy, portfolio, allocation, goals)
         targets = symbol_targets(policy, portfolio, allocation, goals, out_of_band, blocked, halted)
         if not due:  # only the stops trade: nothing else moves, caps are warned about
-            stopped = {stop.symbol for stop in stops}
-            for symbol in list(targets.target_value):
-                if symbol in stopped:
-                    continue
-                holding = portfolio.holding(symbol)
-                value = holding.value if holding is not None else ZERO
-                targets.target_value[symbol] = value
-                targets.reason.pop(symbol, None)
-                bound = targets.upper_bound.get(symbol)
-                if bound is not None and bound < value:
-                    targets.upper_bound[symbol] = value
+            targets = targets.holding_still(portfolio, but={stop.symbol for stop in stops})
             warnings.extend(_cap_warnings(policy, portfolio, allocation))
         for stop in stops:
             category = policy.category_of(stop.symbol)
             if category is None:
                 continue
-            targets.target_value[stop.symbol] = ZERO
-            targets.reason[stop.symbol] = stop.reason
-            targets.kind[stop.symbol] = "trailing_stop"
-            targets.category[stop.symbol] = category
+            targets = targets.selling_out(stop.symbol, category, stop.reason)
             warnings.append(
                 f"{stop.symbol} hit its trailing stop: '{category}' is not bought back in this "
                 f"plan, so it may end below its target until you decide"
@@ -378,7 +366,7 @@ def _add_harvests(
                 category=category,
                 reason=harvest.sell_reason,
                 est_realized_pl=harvest.loss,
-                kind="harvest",
+                kind=OrderKind.HARVEST,
             )
         )
         extra.append(
@@ -390,7 +378,7 @@ def _add_harvests(
                 est_value=harvest.buy_qty * bought.price,
                 category=policy.category_of(bought.symbol) or category,
                 reason=harvest.buy_reason,
-                kind="harvest",
+                kind=OrderKind.HARVEST,
             )
         )
     skipped = [
@@ -443,7 +431,7 @@ def tax_estimate(policy: Policy, orders: tuple[PlannedOrder, ...]) -> TaxEstimat
         st_loss += min(st, ZERO)
         lt_gain += max(lt, ZERO)
         lt_loss += min(lt, ZERO)
-        if order.kind == "harvest":
+        if order.kind is OrderKind.HARVEST:
             harvested += st + lt
             saved -= st * st_rate + lt * lt_rate
     return TaxEstimate(
@@ -584,7 +572,7 @@ def _choose_orders(
                     est_value=value,
                     category=category,
                     reason=reason,
-                    kind=targets.kind.get(symbol, "rebalance"),
+                    kind=targets.kind.get(symbol, OrderKind.REBALANCE),
                     est_realized_pl=(item.price - holding.avg_cost) * qty
                     if side is Side.SELL
                     else None,

@@ -41,19 +41,60 @@ from trader.core.policy import (
     RebalanceMethod,
     RebalanceTo,
 )
+from trader.core.statuses import OrderKind
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class SymbolTargets:
-    """What step 1-4 decided: per symbol its target value, cap and why it trades."""
+    """What step 1-4 decided: per symbol its target value, cap and why it trades.
+
+    ``symbol_targets`` fills it in as it decides; afterwards it changes only through the
+    methods below, each of which returns a new one.
+    """
 
     target_value: dict[str, Decimal] = field(default_factory=dict)
     upper_bound: dict[str, Decimal] = field(default_factory=dict)
     reason: dict[str, str] = field(default_factory=dict)
     category: dict[str, str] = field(default_factory=dict)
     unbuyable: dict[str, str] = field(default_factory=dict)  # category -> why nothing was bought
-    kind: dict[str, str] = field(default_factory=dict)  # symbol -> order kind, when not a rebalance
+    kind: dict[str, OrderKind] = field(default_factory=dict)  # when not a rebalance
     warnings: list[str] = field(default_factory=list)
+
+    def _copy(self) -> SymbolTargets:
+        return SymbolTargets(
+            dict(self.target_value),
+            dict(self.upper_bound),
+            dict(self.reason),
+            dict(self.category),
+            dict(self.unbuyable),
+            dict(self.kind),
+            list(self.warnings),
+        )
+
+    def holding_still(self, portfolio: Portfolio, but: set[str]) -> SymbolTargets:
+        """Every symbol but those of ``but`` kept at its value (its cap raised to it if
+        need be): nothing is due, only those trade."""
+        kept = self._copy()
+        for symbol in self.target_value:
+            if symbol in but:
+                continue
+            holding = portfolio.holding(symbol)
+            value = holding.value if holding is not None else ZERO
+            kept.target_value[symbol] = value
+            kept.reason.pop(symbol, None)
+            bound = kept.upper_bound.get(symbol)
+            if bound is not None and bound < value:
+                kept.upper_bound[symbol] = value
+        return kept
+
+    def selling_out(self, symbol: str, category: str, reason: str) -> SymbolTargets:
+        """``symbol`` sold whole: its trailing stop fired."""
+        sold = self._copy()
+        sold.target_value[symbol] = ZERO
+        sold.reason[symbol] = reason
+        sold.kind[symbol] = OrderKind.TRAILING_STOP
+        sold.category[symbol] = category
+        return sold
 
 
 def _pct(value: Decimal) -> str:
