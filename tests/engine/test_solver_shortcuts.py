@@ -49,8 +49,8 @@ def _decimal_form(problem: ShareProblem) -> dict:
         "unit": unit,
         "value": value,
         "target": [whole(t.target_value, ROUND_HALF_EVEN) for t in targets],
-        "lo": [-int(t.held // t.step) for t in targets],
-        "hi": hi,
+        "lowest": [-int(t.held // t.step) for t in targets],
+        "highest": hi,
         "budget": whole(problem.budget, ROUND_FLOOR),
         "min_trade": whole(problem.min_trade, ROUND_CEILING),
     }
@@ -80,7 +80,7 @@ def _bisected_price(relaxation: Relaxation) -> int:
 @given(share_problems(capped=False))
 def test_without_a_trade_cap_the_price_found_directly_is_the_bisections(problem):
     search = _Search(problem)
-    assume(all(search.pieces(i) for i in range(search.n)))  # solve frees these first
+    assume(all(search.pieces(i) for i in range(search.size)))  # solve frees these first
     relaxation = Relaxation(search)
     budget = search.budget
     # Else no bisection: the price is 0, or no price up to 2 fits.
@@ -99,7 +99,7 @@ class _EveryCandidate(Relaxation):
 @given(share_problems(capped=False))
 def test_without_a_trade_cap_the_kept_counts_decide_as_all_candidates_do(problem):
     search = _Search(problem)
-    assume(all(search.pieces(i) for i in range(search.n)))  # solve frees these first
+    assume(all(search.pieces(i) for i in range(search.size)))  # solve frees these first
     kept, every = Relaxation(search), _EveryCandidate(search)
     assert (kept.start, kept.price, kept.toll, kept.bound, kept.least) == (
         every.start,
@@ -117,7 +117,7 @@ class _EveryPartner(_Search):
 
     @property
     def closest(self) -> list[int]:
-        return [-(10**80)] * self.n
+        return [-(10**80)] * self.size
 
     @closest.setter
     def closest(self, value: list[int | None]) -> None:

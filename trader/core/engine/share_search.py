@@ -81,7 +81,7 @@ class Relaxation:
 
     def __init__(self, s: Integers) -> None:
         self.s = s
-        self.options = [self._options(i) for i in range(s.n)]
+        self.options = [self._options(i) for i in range(s.size)]
         best = self._evaluate(0)
         self.start = best.counts
         if best.spend > s.budget:
@@ -186,7 +186,7 @@ class Relaxation:
     def _evaluate(self, price: int) -> _Point:
         """The relaxed optimum at ``price``; under a cap, the toll that best fits it."""
         s = self.s
-        counts = [0] * s.n
+        counts = [0] * s.size
         spend = total = 0
         if not s.capped:  # every symbol at its first least count (the loop below, no toll)
             for i, opts in enumerate(self.options):
@@ -283,7 +283,9 @@ class Relaxation:
     def unsettled(self, gap: int) -> list[int]:
         """Symbols with a count other than the current one under ``gap`` of slack."""
         d = self.s.counts
-        return [i for i in range(self.s.n) if any(a != d[i] for a, _ in self._explore(i, gap, 1))]
+        return [
+            i for i in range(self.s.size) if any(a != d[i] for a, _ in self._explore(i, gap, 1))
+        ]
 
 
 def _first_least(options: list[tuple[int, int, int]], price: int) -> int:
@@ -302,8 +304,8 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
     gap = relaxation.gap(incumbent)
     if gap <= 0:
         return False
-    counts = [relaxation.counts_under(i, gap, 1) for i in range(s.n)]
-    loose = [i for i in range(s.n) if len(counts[i]) > 1]
+    counts = [relaxation.counts_under(i, gap, 1) for i in range(s.size)]
+    loose = [i for i in range(s.size) if len(counts[i]) > 1]
     reach = min(REACH, max(3, 2 * REACH // max(1, len(loose))))
     for i in loose:
         counts[i] = relaxation.counts_under(i, gap, reach)

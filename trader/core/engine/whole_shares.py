@@ -163,7 +163,7 @@ class _Search:
 
     def __init__(self, problem: ShareProblem, tolerance: Decimal = TOLERANCE) -> None:
         targets = problem.targets
-        n = self.n = len(targets)
+        n = self.size = len(targets)
         values = [t.held * t.price for t in targets]
         exact = [t.price * t.step for t in targets]
         exact += values
@@ -194,10 +194,10 @@ class _Search:
         self.unit, self.value = integers[:n], integers[n : 2 * n]
         self.target = integers[2 * n : 3 * n]
         if exact_scale:  # held / step is exactly value / unit
-            self.lo = [-(v // u) for v, u in zip(self.value, self.unit, strict=True)]
+            self.lowest = [-(v // u) for v, u in zip(self.value, self.unit, strict=True)]
         else:
-            self.lo = [-int(t.held // t.step) for t in targets]
-        self.hi = []
+            self.lowest = [-int(t.held // t.step) for t in targets]
+        self.highest = []
         # The caps are often one value for all, often the very same object (a Decimal's
         # hash is not cached: the object is checked first).
         ceilings: dict[Decimal, int] = {}
@@ -206,22 +206,22 @@ class _Search:
         for t, value, unit in zip(targets, self.value, self.unit, strict=True):
             cap_value = t.max_value
             if cap_value is None:
-                self.hi.append(10**30)
+                self.highest.append(10**30)
                 continue
             if cap_value is not last:
                 found = ceilings.get(cap_value)
                 if found is None:
                     found = ceilings[cap_value] = _scaled([cap_value], digits, ROUND_FLOOR)[0]
                 last, ceiling = cap_value, found
-            self.hi.append((ceiling - value) // unit)
+            self.highest.append((ceiling - value) // unit)
         # A cash-flow plan trades one way only: no count below the holding (no sell), or
         # none above it (no buy). A symbol above its cap with no sell allowed is handled
         # like any other that cannot trade down to its cap (see ``alone``).
         self.sells_allowed = problem.sells_allowed
         if not problem.sells_allowed:
-            self.lo = [0] * n
+            self.lowest = [0] * n
         if not problem.buys_allowed:
-            self.hi = [min(high, 0) for high in self.hi]
+            self.highest = [min(high, 0) for high in self.highest]
         self.budget = budget
         self.min_trade = min_trade
         # Rounded down, so that an answer taken early is within ``tolerance`` of the
@@ -230,20 +230,20 @@ class _Search:
         fractional = max(map(attrgetter("step"), targets), default=ZERO) < WHOLE
         self.tolerance = _scaled([tolerance], digits, ROUND_FLOOR)[0] if fractional else 0
         cap = problem.max_trades
-        self.capped = cap is not None and cap < self.n
-        self.max_trades = cap if cap is not None and cap < self.n else self.n
-        self.counts = [0] * self.n  # the answer being improved: steps to trade, per symbol
+        self.capped = cap is not None and cap < self.size
+        self.max_trades = cap if cap is not None and cap < self.size else self.size
+        self.counts = [0] * self.size  # the answer being improved: steps to trade, per symbol
         # Per symbol: value less target, the smallest legal trade in steps, and the count
         # just at or below target.
         self.excess = [v - g for v, g in zip(self.value, self.target, strict=True)]
         if self.min_trade:
-            self.first = [max(1, -(-self.min_trade // u)) for u in self.unit]
+            self.smallest_trade = [max(1, -(-self.min_trade // u)) for u in self.unit]
         else:
-            self.first = [1] * self.n
-        self.goal = [-o // u if o else 0 for o, u in zip(self.excess, self.unit, strict=True)]
-        self.closest: list[int | None] = [None] * self.n  # least deviation each: by solve
+            self.smallest_trade = [1] * self.size
+        self.at_target = [-o // u if o else 0 for o, u in zip(self.excess, self.unit, strict=True)]
+        self.closest: list[int | None] = [None] * self.size  # least deviation each: by solve
         self.floor: int | None = None  # their sum, when every symbol has a legal count
-        self._pieces: list[list[tuple[int, int]] | None] = [None] * self.n  # pieces, as asked
+        self._pieces: list[list[tuple[int, int]] | None] = [None] * self.size  # pieces, as asked
 
     # -- one symbol ---------------------------------------------------------------------------
     def cost(self, i: int, d: int) -> int:
@@ -251,10 +251,15 @@ class _Search:
 
     def best_in(self, i: int, low: int, high: int) -> int | None:
         """The feasible count in [low, high] closest to target (ties: the smaller trade)."""
-        lo, hi = self.lo[i], self.hi[i]
+        lo, hi = self.lowest[i], self.highest[i]
         a = low if low > lo else lo
         b = high if high < hi else hi
-        unit, off, first, ideal = self.unit[i], self.excess[i], self.first[i], self.goal[i]
+        unit, off, first, ideal = (
+            self.unit[i],
+            self.excess[i],
+            self.smallest_trade[i],
+            self.at_target[i],
+        )
         best = None
         best_cost = best_size = 0
         # Sales, then buys, then no trade; a later count wins only if strictly closer, or
@@ -294,7 +299,7 @@ class _Search:
         found = self._pieces[i]
         if found is not None:
             return found
-        lo, hi, first = self.lo[i], self.hi[i], self.first[i]
+        lo, hi, first = self.lowest[i], self.highest[i], self.smallest_trade[i]
         found = [(0, 0)] if lo <= 0 <= hi else []
         if lo <= min(-first, hi):
             found.append((lo, min(-first, hi)))
@@ -305,7 +310,7 @@ class _Search:
 
     def ideal(self, i: int) -> int:
         """The count just at or below target (unbounded)."""
-        return self.goal[i]
+        return self.at_target[i]
 
     def alone(self) -> list[int] | None:
         """Each symbol at its own closest legal count, when that fits the budget and the
@@ -313,8 +318,8 @@ class _Search:
         None, with ``closest`` and the counts set for :meth:`solve` to go on from."""
         # A symbol above its cap must trade; when it cannot (no legal sale) or the trade cap
         # has no room for it, it stays put and the position cap gives way.
-        lo, hi = self.lo, self.hi
-        stuck = [i for i in range(self.n) if not lo[i] <= 0 <= hi[i]]  # cannot stay put
+        lo, hi = self.lowest, self.highest
+        stuck = [i for i in range(self.size) if not lo[i] <= 0 <= hi[i]]  # cannot stay put
         must = [i for i in stuck if self.pieces(i)]
         for i in stuck:
             if i not in must[: self.max_trades]:
@@ -325,7 +330,7 @@ class _Search:
         off, best_in = self.excess, self.best_in
         alone = [
             0 if not off[i] and lo[i] <= 0 <= hi[i] else best_in(i, lo[i], hi[i])
-            for i in range(self.n)
+            for i in range(self.size)
         ]
         closest = [
             None if d is None else abs(o + d * u)  # cost(i, d), written out
@@ -341,14 +346,14 @@ class _Search:
         return None
 
     def solve(self) -> list[int]:
-        if not self.n:
+        if not self.size:
             return []
         found = self.alone()
         return found if found is not None else self.search()
 
     def search(self) -> list[int]:
         """The answer when the symbols at their own best do not fit (after :meth:`alone`)."""
-        if not self.n:
+        if not self.size:
             return []
         excess = self.spend() - self.budget
         # Each symbol's own least deviation, summed, is a lower bound too (no answer can
@@ -440,18 +445,18 @@ class _Search:
         movers = []
         candidates = [
             i
-            for i in range(self.n)
+            for i in range(self.size)
             if (self.counts[i] > 0 or (self.counts[i] == 0 and not self.capped))
             and self.excess[i] + self.counts[i] * self.unit[i] <= 0
         ]
         reach = max(SPEND_REACH_LEAST, SPEND_MOVES // max(1, len(candidates)))
         for i in candidates:
             d = self.counts[i]
-            high = min(d + reach, self.goal[i], self.hi[i])
+            high = min(d + reach, self.at_target[i], self.highest[i])
             if d == 0:
-                moves = [0, *range(max(self.first[i], 1), high + 1)]
+                moves = [0, *range(max(self.smallest_trade[i], 1), high + 1)]
             else:
-                low = max(d - reach, self.first[i], self.lo[i])
+                low = max(d - reach, self.smallest_trade[i], self.lowest[i])
                 moves = list(range(low - d, high - d + 1))
             if len(moves) > 1:
                 movers.append((i, moves))
@@ -461,8 +466,8 @@ class _Search:
         """Free ``excess`` with the one move that loses least closeness (none trades
         more: the problem is uncapped); False when no single move frees it."""
         best = None
-        best_in, cost, unit, d, lo = self.best_in, self.cost, self.unit, self.counts, self.lo
-        for i in range(self.n):
+        best_in, cost, unit, d, lo = self.best_in, self.cost, self.unit, self.counts, self.lowest
+        for i in range(self.size):
             new = best_in(i, lo[i], d[i] - (-(-excess // unit[i])))
             if new is None:
                 continue
@@ -477,27 +482,27 @@ class _Search:
     def _cheapest(self) -> None:
         """The answer that frees the most cash within the trade cap: the last resort when
         the repair cannot get under the budget (it moves one symbol at a time)."""
-        lowest = [min(low for low, _ in self.pieces(i)) for i in range(self.n)]
-        forced = [i for i in range(self.n) if not self.feasible_zero(i)]
+        lowest = [min(low for low, _ in self.pieces(i)) for i in range(self.size)]
+        forced = [i for i in range(self.size) if not self.feasible_zero(i)]
         others = sorted(
-            (i for i in range(self.n) if self.feasible_zero(i) and lowest[i] < 0),
+            (i for i in range(self.size) if self.feasible_zero(i) and lowest[i] < 0),
             key=lambda i: lowest[i] * self.unit[i],
         )
-        self.counts = [0] * self.n
+        self.counts = [0] * self.size
         for i in [*forced, *others][: self.max_trades]:
             self.counts[i] = lowest[i]
 
     def feasible_zero(self, i: int) -> bool:
-        return self.lo[i] <= 0 <= self.hi[i]
+        return self.lowest[i] <= 0 <= self.highest[i]
 
     def _move_options(self, i: int, excess: int) -> list[int]:
         options = []
-        one = self.best_in(i, self.lo[i], self.counts[i] - 1)
+        one = self.best_in(i, self.lowest[i], self.counts[i] - 1)
         if one is not None:
             options.append(one)
         if excess > 0:
             cover = self.counts[i] - (-(-excess // self.unit[i]))
-            bulk = self.best_in(i, self.lo[i], cover)
+            bulk = self.best_in(i, self.lowest[i], cover)
             if bulk is not None:
                 options.append(bulk)
         return options
@@ -510,7 +515,7 @@ class _Search:
         while (excess := self.spend() - self.budget) > 0:
             trades = self.trades()
             covering, partial = None, None
-            for i in range(self.n):
+            for i in range(self.size):
                 for new in self._move_options(i, excess):
                     if not self._allowed(i, new, trades):
                         continue
@@ -548,12 +553,12 @@ class _Search:
         # time bounds it while its count stays, and a symbol whose bound cannot beat the
         # best raise found so far (nor gain at all) is not asked again.
         unknown = 1 << 200  # more than any gain: asked
-        bound = [unknown] * self.n
+        bound = [unknown] * self.size
         while True:
             left = self.budget - self.spend()
             trades = self.trades()
             best = None
-            for i in range(self.n):
+            for i in range(self.size):
                 if bound[i] <= (0 if best is None else best[0]):
                     continue
                 found = self._best_raise(i, left)
@@ -573,9 +578,9 @@ class _Search:
         """Other counts worth trying for symbol i: one step and the best step each way, none."""
         d = self.counts[i]
         found = {
-            self.best_in(i, self.lo[i], d - 1),
+            self.best_in(i, self.lowest[i], d - 1),
             self.best_in(i, d - 1, d - 1),
-            self.best_in(i, d + 1, self.hi[i]),
+            self.best_in(i, d + 1, self.highest[i]),
             self.best_in(i, d + 1, d + 1),
         }
         if d and self.feasible_zero(i):
@@ -591,7 +596,7 @@ class _Search:
         for _ in range(MAX_PASSES):
             unsettled = relaxation.unsettled(relaxation.gap(self.deviation()))
             raisable = [j for j in unsettled if self._best_raise(j, 10**40)]
-            lowerable = [j for j in unsettled if self.counts[j] > self.lo[j]]
+            lowerable = [j for j in unsettled if self.counts[j] > self.lowest[j]]
             # The cash left, the trade count and each partner's room, kept up to date as
             # moves are taken rather than summed again for every symbol.
             left, trades = self.budget - self.spend(), self.trades()
@@ -647,7 +652,7 @@ class _Search:
                 if money >= 0:
                     new = best_in(j, d_j + 1, d_j + money // unit[j])
                 else:
-                    new = best_in(j, self.lo[j], d_j + money // unit[j])
+                    new = best_in(j, self.lowest[j], d_j + money // unit[j])
                 if new is None or new == d_j:
                     continue
                 if count + (new != 0) - (d_j != 0) > cap:
