@@ -69,7 +69,7 @@ def _bisected_price(relaxation: Relaxation) -> int:
     low, high = 0, 2 * ONE
     while high - low > 1:
         middle = (low + high) // 2
-        if relaxation._evaluate(middle).spend > relaxation.s.budget:
+        if relaxation._evaluate(middle).spend > relaxation.search.budget:
             low = middle
         else:
             high = middle
@@ -92,7 +92,9 @@ class _EveryCandidate(Relaxation):
     """The relaxation over every candidate count, none left out."""
 
     def _options(self, i: int) -> list[tuple[int, int, int]]:
-        return [(a, a * self.s.unit[i], self.s.cost(i, a) * ONE) for a in self._candidates(i)]
+        return [
+            (a, a * self.search.unit[i], self.search.cost(i, a) * ONE) for a in self._candidates(i)
+        ]
 
 
 @SETTINGS

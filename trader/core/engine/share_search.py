@@ -79,14 +79,14 @@ class Relaxation:
     symbol's options (``_explore`` writes both out).
     """
 
-    def __init__(self, s: Integers) -> None:
-        self.s = s
-        self.options = [self._options(i) for i in range(s.size)]
+    def __init__(self, search: Integers) -> None:
+        self.search = search
+        self.options = [self._options(i) for i in range(search.size)]
         best = self._evaluate(0)
         self.start = best.counts
-        if best.spend > s.budget:
+        if best.spend > search.budget:
             low, high = best, self._evaluate(2 * ONE)
-            if high.spend <= s.budget and not s.capped:
+            if high.spend <= search.budget and not search.capped:
                 # The bisection below would end just here (the spend falls as the price
                 # rises): found directly.
                 price = self._fitting_price()
@@ -94,10 +94,10 @@ class Relaxation:
                     low = self._evaluate(price - 1)
                 if price < high.price:
                     high = self._evaluate(price)
-            elif high.spend <= s.budget:
+            elif high.spend <= search.budget:
                 while high.price - low.price > 1:
                     middle = self._evaluate((low.price + high.price) // 2)
-                    if middle.spend > s.budget:
+                    if middle.spend > search.budget:
                         low = middle
                     else:
                         high = middle
@@ -105,7 +105,7 @@ class Relaxation:
             self.start = high.counts
         self.price, self.toll, self.bound = best.price, best.toll, best.bound
         # ``reduced`` of every option, from the option's own spend and deviation.
-        price, toll = self.price, self.toll if s.capped else 0
+        price, toll = self.price, self.toll if search.capped else 0
         self.least = least = []
         for opts in self.options:
             low = None
@@ -118,10 +118,10 @@ class Relaxation:
     def _options(self, i: int) -> list[tuple[int, int, int]]:
         """(count, spend, deviation * ONE) of the counts of symbol i that can have the least
         reduced cost for some price from 0 to 2."""
-        s = self.s
+        search = self.search
         counts = self._candidates(i)
-        ideal = s.ideal(i)
-        if not s.capped and len(counts) > 2:
+        ideal = search.ideal(i)
+        if not search.capped and len(counts) > 2:
             # Without a toll the reduced cost is one line over the counts up to target
             # (slope price - 1 a unit) and another above it (slope price + 1): only the ends
             # of the first and the start of the second can be the first least (or the
@@ -129,9 +129,9 @@ class Relaxation:
             below = [a for a in counts if a <= ideal]
             above = [a for a in counts if a > ideal]
             counts = [*below[:1], *below[1:][-1:], *above[:1]]
-        unit, off = s.unit[i], s.excess[i]
+        unit, off = search.unit[i], search.excess[i]
         options = []
-        for a in counts:  # s.cost written out
+        for a in counts:  # search.cost written out
             w = a * unit
             c = off + w
             options.append((a, w, (c if c >= 0 else -c) * ONE))
@@ -140,9 +140,9 @@ class Relaxation:
     def _candidates(self, i: int) -> list[int]:
         """The counts that can have the least reduced cost on each piece, for any price from
         0 to 2: its lowest count and the counts just below and above target."""
-        ideal = self.s.ideal(i)
+        ideal = self.search.ideal(i)
         found = set()
-        for low, high in self.s.pieces(i):
+        for low, high in self.search.pieces(i):
             found.update((low, min(max(ideal, low), high), min(max(ideal + 1, low), high)))
         return sorted(found)
 
@@ -179,16 +179,16 @@ class Relaxation:
                 j = k
         for price in sorted(changes):
             spend += changes[price]
-            if spend <= self.s.budget:
+            if spend <= self.search.budget:
                 return price
         return top
 
     def _evaluate(self, price: int) -> _Point:
         """The relaxed optimum at ``price``; under a cap, the toll that best fits it."""
-        s = self.s
-        counts = [0] * s.size
+        search = self.search
+        counts = [0] * search.size
         spend = total = 0
-        if not s.capped:  # every symbol at its first least count (the loop below, no toll)
+        if not search.capped:  # every symbol at its first least count (the loop below, no toll)
             for i, opts in enumerate(self.options):
                 least = None
                 for a, w, c in opts:
@@ -198,38 +198,38 @@ class Relaxation:
                 total += least
                 spend += spent
                 counts[i] = count
-            return _Point(price, total - price * s.budget, 0, spend, counts)
+            return _Point(price, total - price * search.budget, 0, spend, counts)
         movers: list[tuple[int, int, int, int]] = []
         must = 0
         for i, opts in enumerate(self.options):
             stay = best = None
             for a, w, c in opts:
                 r = c + price * w
-                if a == 0 and s.capped:
+                if a == 0 and search.capped:
                     stay = r
                 elif best is None or r < best[0]:
                     best = (r, w, a)
             if stay is None:  # no cap (0 competes as any count), or the symbol must trade
                 assert best is not None
                 total, spend, counts[i] = total + best[0], spend + best[1], best[2]
-                must += s.capped
+                must += search.capped
             elif best is None or best[0] >= stay:
                 total += stay
             else:  # trades if the cap leaves it room: the toll decides
                 total += stay
                 movers.append((stay - best[0], i, best[1], best[2]))
         toll = 0
-        if s.capped:
+        if search.capped:
             movers.sort(reverse=True)
-            slots = max(0, s.max_trades - must)
+            slots = max(0, search.max_trades - must)
             toll = movers[slots][0] if len(movers) > slots else 0
             del movers[slots:]
-            total += toll * must - toll * s.max_trades
+            total += toll * must - toll * search.max_trades
         for benefit, i, w, a in movers:
             total -= benefit - toll
             spend += w
             counts[i] = a
-        return _Point(price, total - price * s.budget, toll, spend, counts)
+        return _Point(price, total - price * search.budget, toll, spend, counts)
 
     def gap(self, deviation: int) -> int:
         """How much slack an answer better than ``deviation`` can have in all."""
@@ -239,15 +239,15 @@ class Relaxation:
         """(count, slack) of the counts with slack under ``gap``, as found: on each piece
         the interval of them (slack is convex there) cut at ``reach`` counts either side of
         the least reduced cost and of the current count."""
-        s = self.s
-        off, unit, ideal, d = s.excess[i], s.unit[i], s.ideal(i), s.counts[i]
+        search = self.search
+        off, unit, ideal, d = search.excess[i], search.unit[i], search.ideal(i), search.counts[i]
         slope, base = self.price * unit, self.least[i]
-        toll = self.toll if s.capped else 0
+        toll = self.toll if search.capped else 0
 
         # The slack of a count, written out in each loop below (the search's hot spot):
         # |off + a * unit| * ONE + slope * a + (toll if a else 0) - base.
         found: set[int] = set()
-        for low, high in s.pieces(i):
+        for low, high in search.pieces(i):
             least = least_slack = None
             for a in (low, min(max(ideal, low), high), min(max(ideal + 1, low), high)):
                 value = off + a * unit
@@ -282,9 +282,11 @@ class Relaxation:
 
     def unsettled(self, gap: int) -> list[int]:
         """Symbols with a count other than the current one under ``gap`` of slack."""
-        d = self.s.counts
+        d = self.search.counts
         return [
-            i for i in range(self.s.size) if any(a != d[i] for a, _ in self._explore(i, gap, 1))
+            i
+            for i in range(self.search.size)
+            if any(a != d[i] for a, _ in self._explore(i, gap, 1))
         ]
 
 
@@ -298,24 +300,26 @@ def _first_least(options: list[tuple[int, int, int]], price: int) -> int:
     return found
 
 
-def polish(s: Integers, relaxation: Relaxation) -> bool:
-    """Replace ``s.counts`` by the best answer of the bounded search if it is better; say so."""
-    incumbent = sum(s.cost(i, a) for i, a in enumerate(s.counts))
+def polish(search: Integers, relaxation: Relaxation) -> bool:
+    """Replace ``search.counts`` by the best answer of the bounded search if it is better; say so."""
+    incumbent = sum(search.cost(i, a) for i, a in enumerate(search.counts))
     gap = relaxation.gap(incumbent)
     if gap <= 0:
         return False
-    counts = [relaxation.counts_under(i, gap, 1) for i in range(s.size)]
-    loose = [i for i in range(s.size) if len(counts[i]) > 1]
+    counts = [relaxation.counts_under(i, gap, 1) for i in range(search.size)]
+    loose = [i for i in range(search.size) if len(counts[i]) > 1]
     reach = min(REACH, max(3, 2 * REACH // max(1, len(loose))))
     for i in loose:
         counts[i] = relaxation.counts_under(i, gap, reach)
     base_slack = base_spend = base_trades = base_cost = 0
-    chosen = list(s.counts)
+    chosen = list(search.counts)
     free: list[tuple[int, list[tuple[int, int, int, int, int]]]] = []
     for i, found in enumerate(counts):
         if not found:
             return False
-        moves = [(slack, a, a * s.unit[i], s.cost(i, a), 1 if a else 0) for slack, a in found]
+        moves = [
+            (slack, a, a * search.unit[i], search.cost(i, a), 1 if a else 0) for slack, a in found
+        ]
         if len(moves) == 1:
             slack, a, w, c, t = moves[0]
             chosen[i] = a
@@ -327,7 +331,7 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
             )
         else:
             free.append((i, moves))
-    free.sort(key=lambda item: -s.unit[item[0]])
+    free.sort(key=lambda item: -search.unit[item[0]])
     size = len(free) + 1
     rest_spend, rest_most, rest_trades, rest_traded = [0] * size, [0] * size, [0] * size, [0] * size
     for k in range(len(free) - 1, -1, -1):
@@ -336,8 +340,8 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
         rest_most[k] = rest_most[k + 1] + max(m[2] for m in moves)
         rest_trades[k] = rest_trades[k + 1] + min(m[4] for m in moves)
         rest_traded[k] = rest_traded[k + 1] + max(m[4] for m in moves)
-    cap = s.max_trades if s.capped else len(s.counts)
-    budget, price, toll = s.budget, relaxation.price, relaxation.toll
+    cap = search.max_trades if search.capped else len(search.counts)
+    budget, price, toll = search.budget, relaxation.price, relaxation.toll
     limit = max(STATE_LIMIT, STATE_WORK // max(1, sum(len(moves) for _, moves in free)))
     states: list[tuple[int, int, int, int, tuple | None]] = [
         (base_slack, base_spend, base_trades, base_cost, None)
@@ -382,7 +386,7 @@ def polish(s: Integers, relaxation: Relaxation) -> bool:
     for i, _ in reversed(free):
         assert path is not None
         chosen[i], path = path
-    s.counts[:] = chosen
+    search.counts[:] = chosen
     return True
 
 
