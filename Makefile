@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# trader's own modules, compiled once: an editable install leaves them as source, and where
+# PYTHONDONTWRITEBYTECODE is set Python would compile them again on every start.
+COMPILE = $(BIN)/python -m compileall -q trader
 
 .PHONY: demo test lint bench clean
 
@@ -10,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(COMPILE)
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -24,6 +28,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(COMPILE)
 	$(BIN)/python -m benchmarks.run_all
 
 clean:

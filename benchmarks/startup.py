@@ -8,7 +8,11 @@ of each is printed with its ratio to the median of ``import typer``:
 - ``trader --help`` (target: within 3x) and ``trader plan --help``;
 - ``trader plan`` on the embedded sim (target: within 8x), after one plan that creates
   the database and the sim's state, as they are on every run but the first;
-- ``trader sync`` of a paper account served by ``trader sim serve`` in another process.
+- ``trader sync`` of a paper account served by ``trader sim serve`` in another process;
+- the floor under ``trader plan``: one process importing only the libraries every plan
+  needs (typer, SQLModel with SQLAlchemy and pydantic, PyYAML, rich, and alpaca-py's
+  trading client as ``trader.broker.alpaca`` loads it), with none of trader's own work.
+  When the floor alone is above a target, no change to trader's code can meet it.
 
 Everything happens in a temporary folder with its own ``TRADER_HOME``: the repository's
 ``.trader/`` and ``paper_logs/`` are not touched, and no real key is used.
@@ -31,6 +35,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHIPPED_CONFIG = REPO / "config" / "portfolio_allocation.yaml"
 RUNS = 7
 TARGETS = {"trader --help": 3.0, "trader plan (embedded sim)": 8.0}
+FLOOR = "libraries plan imports (floor)"
+PLAN_LIBRARIES = (
+    "typer",
+    "sqlmodel",
+    "sqlalchemy.orm",
+    "yaml",
+    "rich.console",
+    "trader.broker.alpaca",
+)
 
 
 def trader_command() -> list[str]:
@@ -108,6 +121,7 @@ def measure(runs: int, folder: Path, server_url: str) -> dict[str, list[float]]:
             [*trader, "--config", str(paper), "sync"],
             served,
         ),
+        FLOOR: ([sys.executable, "-c", f"import {', '.join(PLAN_LIBRARIES)}"], None),
     }
     environments = {
         name: clean_environment(home if extra is None else folder / "paper-home", extra)

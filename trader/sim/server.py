@@ -38,6 +38,7 @@ from trader.sim.routing import Request, Response, Router
 SIM_KEY_ID = "SIMKEY000000000000"
 SIM_SECRET_KEY = "sim-secret-not-a-real-key"
 LOGGER = logging.getLogger(__name__)
+THREAD_POLL_SECONDS = 0.01  # the embedded (thread) server's poll; `trader sim serve` polls at 0.05
 
 
 def _router() -> Router:
@@ -211,7 +212,11 @@ class SimServer:
         if self._thread is None:
             self._serving = True
             self._thread = threading.Thread(
-                target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+                target=httpd.serve_forever,
+                # stop() waits for the loop's next poll: a command that ends by stopping
+                # its embedded sim should not wait long for it.
+                kwargs={"poll_interval": THREAD_POLL_SECONDS},
+                daemon=True,
             )
             self._thread.start()
         return self.url
