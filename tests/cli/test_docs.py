@@ -83,3 +83,15 @@ def test_the_strategies_default_is_shown_whole(trader_main):
     help_text = trader_main("backtest", "--help", env={"COLUMNS": "100"}).out
     out = " ".join(help_text.replace("│", " ").split())
     assert "buy_hold, annual, quarterly, monthly, threshold, relative, band_edge" in out
+
+
+def test_the_command_list_gives_each_summary_as_flowing_text(trader_main):
+    """A summary that spans lines in its docstring is one line in the list when the
+    terminal is wide enough (its docstring's line breaks are not kept)."""
+    lines = trader_main("--help", env={"COLUMNS": "500"}).out.splitlines()
+    for words, command in commands().items():
+        if not words or " " in words:
+            continue
+        summary = flat((command.help or "").split("\n\n")[0])
+        row = [line for line in lines if line.startswith(f"│ {words} ")]
+        assert len(row) == 1 and summary in flat(row[0]), (words, row)

@@ -14,7 +14,7 @@ from trader.cli.sync_cmd import print_sync
 
 
 def demo(ctx: typer.Context) -> None:
-    """Run the tour on a fresh local paper account seeded with the brief's portfolio (offline).
+    """Run the tour on a fresh local paper account seeded with a sample portfolio (offline).
 
     Syncs the account, plans a rebalance with your config's rules, executes it
     (as `trader execute --confirm` would) and shows the allocation after. Only the
