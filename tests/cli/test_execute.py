@@ -372,3 +372,25 @@ def test_manual_accounts_are_never_executed(trader_main, tmp_path):
     assert trader_main("--config", str(config), "plan").code == 0
     result = trader_main("--config", str(config), "execute", "--confirm")
     assert result.code == 2 and "never executed" in result.err
+
+
+def test_an_80_column_terminal_sees_every_quantity_and_figure_whole(trader_main, config_file):
+    config = str(config_file())
+    plan = staged(trader_main, config, count=5)
+    narrow = {"COLUMNS": "80"}
+    preview = trader_main("--config", config, "execute", env=narrow)
+    assert preview.code == 0, preview.err
+    assert max(len(line) for line in preview.out.splitlines()) <= 80
+    rows = [line for line in preview.out.splitlines() if line.startswith("│ ")]
+    for order in plan["orders"]:
+        # Each order's whole quantity on its row, beside the end of its client order id.
+        ending = order["client_order_id"].removeprefix(f"trader-{plan['plan_id']}-")
+        row = next(line for line in rows if f"│ {order['symbol']} " in line)
+        assert f" {order['qty']} │" in row, row
+        assert ending[:6] in row, row
+    assert f"Client order id: trader-{plan['plan_id']}-…" in preview.out
+
+    history = trader_main("--config", config, "history", env=narrow)
+    assert max(len(line) for line in history.out.splitlines()) <= 80
+    assert f"│ {plan['plan_id'][:8]} │ staged " in history.out
+    assert "│    0/5 │" in history.out and "…" not in history.out

@@ -14,6 +14,7 @@ from trader.core.staging import StagedOrder, StagedPlan
 from trader.execution.executor import ExecutionOutcome
 from trader.execution.report import execution_status
 
+WIDE = 120  # columns from which the preview shows whole client order ids
 STATUS_STYLE = {
     "filled": "green",
     "partially_filled": "yellow",
@@ -32,15 +33,28 @@ def print_preview(
     if not pending:
         console.print(f"Plan {plan.uid}: every order was already sent; nothing left to send.")
         return
-    table = Table(title=f"Plan {plan.uid}: would send (sells first)", title_justify="left")
+    # The client order ids all start with the plan's: on a narrow terminal only their
+    # ends are shown (the caption gives the whole form), and no quantity is ever cut.
+    prefix = f"trader-{plan.uid}-"
+    whole_ids = console.width >= WIDE
+    table = Table(
+        title=f"Plan {plan.uid}: would send (sells first)",
+        title_justify="left",
+        caption=None if whole_ids else f"Client order id: {prefix}…",
+        caption_justify="left",
+    )
     for name in ("#", "Side", "Symbol", "Qty", "Planned at", "Now", "Value now", "Client order id"):
         table.add_column(
             name,
             justify="left" if name in ("Side", "Symbol", "Client order id") else "right",
-            overflow="fold" if name == "Client order id" else "ellipsis",
+            overflow="fold",
+            no_wrap=name not in ("Client order id", "Planned at", "Value now"),
         )
     for order in sorted(pending, key=lambda o: (o.side.value != "sell", o.seq)):
         price = prices.get(order.symbol, order.est_price)
+        client_id = order.client_order_id
+        if not whole_ids and client_id.startswith(prefix):
+            client_id = "…" + client_id.removeprefix(prefix)
         table.add_row(
             str(order.seq),
             order.side.value.upper(),
@@ -49,7 +63,7 @@ def print_preview(
             money(order.est_price),
             money(price),
             money(order.qty * price),
-            order.client_order_id,
+            client_id,
         )
     console.print(table)
     console.print(

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from trader.core.staging import StagedPlan
 
 
+WIDE = 110  # columns from which history shows every column
+
+
 def orders(
     ctx: typer.Context,
     limit: int = typer.Option(50, min=1, max=500, help="How many recent orders to show."),
@@ -90,7 +93,9 @@ def orders(
     table = Table(title="Recent orders (newest first)", title_justify="left")
     for name in ("Submitted", "Side", "Symbol", "Qty", "Filled", "Avg price", "Status", "Plan"):
         table.add_column(
-            name, justify="right" if name in ("Qty", "Filled", "Avg price") else "left"
+            name,
+            justify="right" if name in ("Qty", "Filled", "Avg price") else "left",
+            no_wrap=name in ("Side", "Symbol", "Qty", "Filled", "Avg price"),
         )
     for row in rows:
         qty = row["qty"] if row["qty"] is not None else None
@@ -200,33 +205,32 @@ def history(
         ]
         typer.echo(json.dumps(to_json_value(rounded), indent=2))
         return
-    table = Table(title=f"Plans of the {mode.value} account (newest first)", title_justify="left")
-    for name in (
-        "Made",
-        "Plan",
-        "Status",
-        "Orders",
-        "Kinds",
-        "Filled",
-        "Sold",
-        "Bought",
-        "Est. realized",
-        "Runs",
-    ):
+    # On a narrow terminal the kinds and the runs give way, so that no figure is cut.
+    wide = context.console.width >= WIDE
+    table = Table(
+        title=f"Plans of the {mode.value} account (newest first)",
+        title_justify="left",
+        caption=None if wide else "Kinds and runs: on a wider terminal, or with --json.",
+        caption_justify="left",
+    )
+    columns = ["Made", "Plan", "Status", "Filled", "Kinds", "Sold", "Bought", "Est. P&L", "Runs"]
+    for name in columns if wide else [c for c in columns if c not in ("Kinds", "Runs")]:
         table.add_column(
-            name, justify="left" if name in ("Made", "Plan", "Status", "Kinds", "Runs") else "right"
+            name,
+            justify="left" if name in ("Made", "Plan", "Status", "Kinds", "Runs") else "right",
+            no_wrap=name not in ("Made", "Status", "Kinds", "Runs"),  # figures are never cut
         )
     for entry in entries:
-        table.add_row(
+        row = [
             market_time(entry["created_at"]),
             entry["plan_id"][:8],
             entry["status"],
-            str(entry["orders"]),
+            f"{entry['filled']}/{entry['orders']}",
             ", ".join(f"{kind} {n}" for kind, n in entry["kinds"].items()) or "-",
-            str(entry["filled"]),
             money(entry["sold"]),
             money(entry["bought"]),
             money(Decimal(entry["est_realized_pl"])),
             ", ".join(e["status"] for e in entry["executions"]) or "-",
-        )
+        ]
+        table.add_row(*(row if wide else row[:4] + row[5:8]))
     context.console.print(table)
