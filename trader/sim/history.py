@@ -28,6 +28,7 @@ from trader.sim import trading_calendar as cal
 from trader.sim.assets import ASSETS
 
 HISTORY_START = date(2010, 1, 4)
+TWO_PI = 2.0 * math.pi  # as random.gauss has it
 TRADING_DAYS_PER_YEAR = 252
 # Walks kept: more than the largest scenario's symbols (stocks-500), or one request over
 # all of them would empty the cache for the next.
@@ -74,22 +75,60 @@ def _day_index(anchor: date) -> dict[date, int]:
     return {day: i for i, day in enumerate(cal.trading_days(HISTORY_START, anchor))}
 
 
-@lru_cache(maxsize=WALKS_CACHED)
-def _walk(symbol: str, anchor: date) -> _Walk:
+def walk_plainly(symbol: str, days: int) -> tuple[list[float], ...]:
+    """The spec of a walk's draws, written plainly: per day a daily log return, the open's
+    gap, the wick and the volume, each a ``gauss`` of the symbol's own generator."""
     asset = ASSETS[symbol]
-    index = _day_index(anchor)
     rng = random.Random(symbol)
     daily_vol = asset.volatility / math.sqrt(TRADING_DAYS_PER_YEAR)
     drift = asset.drift / TRADING_DAYS_PER_YEAR
     base_volume = 2_000_000 + rng.randrange(40_000_000)
-    cum, gap, wick, volume = array("d"), array("d"), array("d"), array("q")
+    cum: list[float] = []
+    gap: list[float] = []
+    wick: list[float] = []
+    volume: list[float] = []
     total = 0.0
-    for _ in index:
+    for _ in range(days):
         total += rng.gauss(drift, daily_vol)
         cum.append(total)
         gap.append(rng.gauss(0.0, daily_vol * 0.25))
         wick.append(abs(rng.gauss(0.0, daily_vol * 0.4)))
         volume.append(int(base_volume * math.exp(rng.gauss(0.0, 0.3))))
+    return cum, gap, wick, volume
+
+
+@lru_cache(maxsize=WALKS_CACHED)
+def _walk(symbol: str, anchor: date) -> _Walk:
+    """The same draws as :func:`walk_plainly` (a test holds them equal), twice as fast:
+    ``random.gauss`` written out. It draws its normals in pairs (Box-Muller: the cosine
+    now, the sine kept for the next call), so a day's four draws are two pairs. Every
+    plan on the sim prices its positions' previous close from a walk of 4,000 days."""
+    asset = ASSETS[symbol]
+    index = _day_index(anchor)
+    rng = random.Random(symbol)
+    daily_vol = asset.volatility / math.sqrt(TRADING_DAYS_PER_YEAR)
+    drift = asset.drift / TRADING_DAYS_PER_YEAR
+    gap_sigma, wick_sigma, volume_sigma = daily_vol * 0.25, daily_vol * 0.4, 0.3
+    base_volume = 2_000_000 + rng.randrange(40_000_000)
+    uniform, log, sqrt, cos, sin, exp = (
+        rng.random,
+        math.log,
+        math.sqrt,
+        math.cos,
+        math.sin,
+        math.exp,
+    )
+    cum, gap, wick, volume = array("d"), array("d"), array("d"), array("q")
+    total = 0.0
+    for _ in index:
+        # gauss(mu, sigma) is mu + z * sigma, z = cos(angle) * radius, then sin(angle) * radius.
+        angle, radius = uniform() * TWO_PI, sqrt(-2.0 * log(1.0 - uniform()))
+        total += drift + (cos(angle) * radius) * daily_vol
+        cum.append(total)
+        gap.append(0.0 + (sin(angle) * radius) * gap_sigma)
+        angle, radius = uniform() * TWO_PI, sqrt(-2.0 * log(1.0 - uniform()))
+        wick.append(abs(0.0 + (cos(angle) * radius) * wick_sigma))
+        volume.append(int(base_volume * exp(0.0 + (sin(angle) * radius) * volume_sigma)))
     return _Walk(index, cum, gap, wick, volume)
 
 

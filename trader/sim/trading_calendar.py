@@ -93,7 +93,15 @@ def sessions_between(start: date, end: date) -> Iterator[Session]:
 @lru_cache(maxsize=8)
 def trading_days(start: date, end: date) -> tuple[date, ...]:
     """The trading days from ``start`` to ``end`` inclusive; cached for the price history."""
-    return tuple(s.day for s in sessions_between(start, end))
+    if start <= end:
+        _check_year(start)
+        _check_year(end)
+    days, day, one = [], start, timedelta(days=1)
+    while day <= end:
+        if day.weekday() < 5 and day not in CLOSURES:  # is_trading_day, the years checked
+            days.append(day)
+        day += one
+    return tuple(days)
 
 
 def local(instant: datetime) -> datetime:

@@ -1,0 +1,31 @@
+"""The sim's price history: the fast walk draws exactly what its plain spec draws."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from trader.sim import trading_calendar as cal
+from trader.sim.assets import ASSETS
+from trader.sim.history import HISTORY_START, _walk, walk_plainly
+
+ANCHOR = date(2026, 6, 26)
+
+
+def test_every_symbols_walk_is_its_plain_spec_to_the_last_bit():
+    for symbol in sorted(ASSETS):
+        walk = _walk(symbol, ANCHOR)
+        days = len(walk.index)
+        assert days > 4000
+        cum, gap, wick, volume = walk_plainly(symbol, days)
+        assert list(walk.cum) == cum, symbol
+        assert list(walk.gap) == gap, symbol
+        assert list(walk.wick) == wick, symbol
+        assert list(walk.volume) == volume, symbol
+
+
+def test_trading_days_are_the_sessions_held():
+    for start, end in ((HISTORY_START, ANCHOR), (date(2024, 12, 20), date(2025, 1, 10))):
+        assert cal.trading_days(start, end) == tuple(
+            s.day for s in cal.sessions_between(start, end)
+        )
+    assert cal.trading_days(ANCHOR, HISTORY_START) == ()
