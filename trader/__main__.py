@@ -1,3 +1,3 @@
-from trader.cli.app import main
+from trader.cli.console import main
 
 main()

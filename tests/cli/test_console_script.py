@@ -66,3 +66,25 @@ def test_a_config_error_exits_2_without_a_traceback(run_trader, config_file):
     assert result.code == 2
     assert result.err.startswith("error: ") and "targets sum to 105, not 100" in result.err
     assert result.err.strip().count("\n") == 0 and "Traceback" not in result.err
+
+
+PROBE = """
+import gc, os, time
+import trader.cli.console as console
+during = gc.isenabled()
+child = os.fork()
+if child == 0:
+    os._exit(0 if gc.isenabled() else 1)
+_, status = os.waitpid(child, 0)
+time.sleep(console.START_SECONDS + 0.5)
+print(during, os.waitstatus_to_exitcode(status), gc.isenabled())
+"""
+
+
+def test_the_script_holds_the_garbage_collector_off_only_while_it_starts():
+    # Off while the command starts; on again after START_SECONDS, and in a forked worker.
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["False", "0", "True"]
