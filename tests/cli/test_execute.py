@@ -394,3 +394,11 @@ def test_an_80_column_terminal_sees_every_quantity_and_figure_whole(trader_main,
     assert max(len(line) for line in history.out.splitlines()) <= 80
     assert f"│ {plan['plan_id'][:8]} │ staged " in history.out
     assert "│    0/5 │" in history.out and "…" not in history.out
+
+    done = trader_main("--config", config, "execute", "--confirm", env=narrow)
+    assert done.code == 0, done.err
+    assert max(len(line) for line in done.out.splitlines()) <= 80
+    assert "…" not in done.out
+    for order in plan["orders"]:  # all filled: the quantity alone, whole, with its kind
+        row = next(line for line in done.out.splitlines() if f"│ {order['symbol']} " in line)
+        assert f"│ {order['kind']} " in row and f" {order['qty']} │" in row, row

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from trader.cli.formatting import money
+from trader.cli.formatting import add_columns, money
 from trader.core.money import plain
 from trader.core.staging import StagedOrder, StagedPlan
 from trader.execution.executor import ExecutionOutcome
@@ -43,13 +43,12 @@ def print_preview(
         caption=None if whole_ids else f"Client order id: {prefix}…",
         caption_justify="left",
     )
-    for name in ("#", "Side", "Symbol", "Qty", "Planned at", "Now", "Value now", "Client order id"):
-        table.add_column(
-            name,
-            justify="left" if name in ("Side", "Symbol", "Client order id") else "right",
-            overflow="fold",
-            no_wrap=name not in ("Client order id", "Planned at", "Value now"),
-        )
+    add_columns(
+        table,
+        ("#", "Side", "Symbol", "Qty", "Planned at", "Now", "Value now", "Client order id"),
+        left={"Side", "Symbol"},
+        wrap={"Client order id"},
+    )
     for order in sorted(pending, key=lambda o: (o.side.value != "sell", o.seq)):
         price = prices.get(order.symbol, order.est_price)
         client_id = order.client_order_id
@@ -73,14 +72,22 @@ def print_preview(
     )
 
 
+def _filled(filled: Decimal, sent: Decimal | None) -> str:
+    """What filled of what was sent: the quantity alone when all of it, ``-`` if unsent."""
+    if sent is None:
+        return "-"
+    return plain(filled) if filled == sent else f"{plain(filled)} of {plain(sent)}"
+
+
 def print_execution(console: Console, outcome: ExecutionOutcome, report: Path) -> None:
     plan = outcome.plan
     table = Table(title=f"Plan {plan.uid}: execution", title_justify="left")
-    for name in ("#", "Side", "Symbol", "Kind", "Sent", "Filled", "Avg price", "Status", "Note"):
-        table.add_column(
-            name,
-            justify="left" if name in ("Side", "Symbol", "Kind", "Status", "Note") else "right",
-        )
+    add_columns(
+        table,
+        ("#", "Side", "Symbol", "Kind", "Filled", "Avg price", "Status", "Note"),
+        left={"Side", "Symbol", "Kind", "Status"},
+        wrap={"Note"},
+    )
     for order in plan.orders:
         style = STATUS_STYLE.get(order.status, "")
         table.add_row(
@@ -88,8 +95,7 @@ def print_execution(console: Console, outcome: ExecutionOutcome, report: Path) -
             order.side.value.upper(),
             order.symbol,
             order.kind.replace("_", " "),
-            plain(order.sent_qty) if order.sent_qty is not None else "-",
-            plain(order.filled_qty),
+            _filled(order.filled_qty, order.sent_qty),
             money(order.filled_avg_price) if order.filled_avg_price is not None else "-",
             f"[{style}]{order.status}[/]" if style else order.status,
             order.message or "",

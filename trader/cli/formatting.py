@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,20 @@ if TYPE_CHECKING:
     from trader.core.domain import AccountSnapshot
 
 money = dollars  # one money format everywhere: -$1,234.57
+
+
+def add_columns(
+    table: Table, names: Iterable[str], *, left: Collection[str] = (), wrap: Collection[str] = ()
+) -> None:
+    """Columns that read on any terminal, 80 columns included. A figure (a column in
+    neither set) is right-aligned and a name in ``left`` (a symbol, a side, a status)
+    left-aligned, both never cut, wrapped or ellipsised; the text in ``wrap`` (a category,
+    a reason, a note) takes the width left and wraps in it, a word too long folded."""
+    for name in names:
+        if name in wrap:
+            table.add_column(name, justify="left", overflow="fold")
+        else:
+            table.add_column(name, justify="left" if name in left else "right", no_wrap=True)
 
 
 @contextmanager
@@ -54,8 +68,9 @@ def holdings_rows(snapshot: AccountSnapshot) -> list[dict[str, Any]]:
 
 def holdings_table(snapshot: AccountSnapshot) -> Table:
     table = Table(title="Holdings (weight: percent of the equity)", title_justify="left")
-    for name in ("Symbol", "Qty", "Price", "Value", "Weight", "Unrealized P&L"):
-        table.add_column(name, justify="left" if name == "Symbol" else "right")
+    add_columns(
+        table, ("Symbol", "Qty", "Price", "Value", "Weight", "Unrealized P&L"), left={"Symbol"}
+    )
     for row in holdings_rows(snapshot):
         pl = row["unrealized_pl"]
         colour = "green" if pl > 0 else "red" if pl < 0 else ""

@@ -10,7 +10,7 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
-from trader.cli.formatting import money, pct
+from trader.cli.formatting import add_columns, money, pct
 from trader.core.domain import Side
 from trader.core.engine import Action, Plan, PlanKind
 from trader.core.money import ZERO, plain
@@ -42,8 +42,7 @@ def allocation_table(plan: Plan) -> Table:
         caption_justify="left",
     )
     columns = ("Category", "Target", "Current", "Drift", "Band", "Action", "After", "Fixed")
-    for name in columns:
-        table.add_column(name, justify="left" if name == "Category" else "right")
+    add_columns(table, columns, wrap={"Category"})
     for row, after in zip(plan.allocation, plan.allocation_after, strict=True):
         style = ACTION_STYLE[row.action]
         drift = _signed(row.drift_pct)
@@ -103,8 +102,7 @@ def orders_table(plan: Plan, side: Side) -> Table | None:
     columns = ["Symbol", "Qty", "Price", "Value", "Category"]
     if side is Side.SELL:
         columns.append("Est. P&L")
-    for name in columns:
-        table.add_column(name, justify="left" if name in ("Symbol", "Category") else "right")
+    add_columns(table, columns, left={"Symbol"}, wrap={"Category"})
     for order in orders:
         cells = [
             order.symbol,
