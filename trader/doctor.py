@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,32 +91,17 @@ def diagnose(settings: Settings, config: Path | None, home: Path) -> Diagnosis:
 def _broker(settings: Settings, home: Path, found: Diagnosis) -> Iterator[AlpacaBroker | None]:
     """The broker to check, with its endpoints and keys checked first; None when they fail."""
     from trader.broker import connect
-    from trader.broker.alpaca import Connection
 
     mode = AccountMode(settings.account)
     if mode is AccountMode.SIM:
-        from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
-
-        home.mkdir(parents=True, exist_ok=True)
-        server = SimServer(state_path=home / connect.SIM_STATE_FILE, scenario=settings.sim.scenario)
-        url = server.start()
-        try:
-            found.trading_url = found.data_url = url
-            found.passed("endpoints", f"embedded local paper broker at {url} (trading and data)")
-            found.passed("keys", "the local paper broker's own keys")
-            yield AlpacaBroker(
-                Connection(
-                    SIM_KEY_ID,
-                    SIM_SECRET_KEY,
-                    trading_url=url,
-                    data_url=url,
-                    timeout_seconds=settings.broker.timeout_seconds,
-                    max_retries=0,
-                    data_feed=settings.broker.data_feed,
-                )
+        with connect.embedded_sim(settings, home) as connection:
+            found.trading_url = found.data_url = connection.trading_url
+            found.passed(
+                "endpoints",
+                f"embedded local paper broker at {connection.trading_url} (trading and data)",
             )
-        finally:
-            server.stop()
+            found.passed("keys", "the local paper broker's own keys")
+            yield AlpacaBroker(replace(connection, max_retries=0))
         return
     try:
         endpoints = connect.resolve_endpoints(mode)
@@ -142,8 +127,6 @@ def _broker(settings: Settings, home: Path, found: Diagnosis) -> Iterator[Alpaca
         yield None
         return
     found.passed("keys", f"{connect.KEY_ENV} and {connect.SECRET_ENV} are set (values not shown)")
-    from dataclasses import replace
-
     yield AlpacaBroker(replace(connection, max_retries=0), retry_wait=0)
 
 

@@ -148,32 +148,39 @@ def check_live_opt_in(settings: Settings, live_flag: bool) -> None:
 
 
 @contextmanager
+def embedded_sim(settings: Settings, home: Path) -> Iterator[Connection]:
+    """The embedded sim account (its state in ``home``), served for as long as the block
+    runs: the connection to it, with its own keys."""
+    from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+
+    home.mkdir(parents=True, exist_ok=True)
+    server = SimServer(state_path=home / SIM_STATE_FILE, scenario=settings.sim.scenario)
+    url = server.start()
+    try:
+        yield Connection(
+            SIM_KEY_ID,
+            SIM_SECRET_KEY,
+            trading_url=url,
+            data_url=url,
+            timeout_seconds=settings.broker.timeout_seconds,
+            max_retries=settings.broker.max_retries,
+            data_feed=settings.broker.data_feed,
+        )
+    finally:
+        server.stop()
+
+
+@contextmanager
 def open_broker(settings: Settings, home: Path, *, live_flag: bool = False) -> Iterator[OpenBroker]:
     """Open the broker for the configured account mode; an embedded sim stops on exit."""
     mode = AccountMode(settings.account)
     if mode is AccountMode.MANUAL:
         raise ConfigError("account 'manual' has no broker: plan it with --no-sync")
     if mode is AccountMode.SIM:
-        from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
-
-        home.mkdir(parents=True, exist_ok=True)
-        server = SimServer(state_path=home / SIM_STATE_FILE, scenario=settings.sim.scenario)
-        url = server.start()
-        try:
-            connection = Connection(
-                SIM_KEY_ID,
-                SIM_SECRET_KEY,
-                trading_url=url,
-                data_url=url,
-                timeout_seconds=settings.broker.timeout_seconds,
-                max_retries=settings.broker.max_retries,
-                data_feed=settings.broker.data_feed,
-            )
+        with embedded_sim(settings, home) as connection:
             yield OpenBroker(
                 mode, AlpacaBroker(connection), f"local paper broker ({home / SIM_STATE_FILE})"
             )
-        finally:
-            server.stop()
         return
     if mode is AccountMode.LIVE:
         check_live_opt_in(settings, live_flag)
