@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from trader.core.engine import ShareProblem
 from trader.core.engine.share_search import ONE, Relaxation
-from trader.core.engine.whole_shares import _Search
+from trader.core.engine.whole_shares import ShareSearch
 
 D = Decimal
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -40,17 +40,17 @@ def _decimal_form(problem: ShareProblem) -> dict:
 
     unit = [whole(t.price * t.step, ROUND_HALF_EVEN) for t in targets]
     value = [whole(t.held * t.price, ROUND_HALF_EVEN) for t in targets]
-    hi = [
+    highest = [
         10**30 if t.max_value is None else (whole(t.max_value, ROUND_FLOOR) - v) // u
         for t, v, u in zip(targets, value, unit, strict=True)
     ]
-    return {
+    return {  # per symbol, tuples: the integer form is not changed once built
         "scale": scale,
-        "unit": unit,
-        "value": value,
-        "target": [whole(t.target_value, ROUND_HALF_EVEN) for t in targets],
-        "lowest": [-int(t.held // t.step) for t in targets],
-        "highest": hi,
+        "unit": tuple(unit),
+        "value": tuple(value),
+        "target": tuple(whole(t.target_value, ROUND_HALF_EVEN) for t in targets),
+        "lowest": tuple(-int(t.held // t.step) for t in targets),
+        "highest": tuple(highest),
         "budget": whole(problem.budget, ROUND_FLOOR),
         "min_trade": whole(problem.min_trade, ROUND_CEILING),
     }
@@ -59,8 +59,8 @@ def _decimal_form(problem: ShareProblem) -> dict:
 @SETTINGS
 @given(share_problems(tight=False))
 def test_the_integer_form_is_the_decimal_one(problem):
-    search = _Search(problem)
-    found = {name: getattr(search, name) for name in _decimal_form(problem)}
+    integers = ShareSearch(problem).problem
+    found = {name: getattr(integers, name) for name in _decimal_form(problem)}
     assert found == _decimal_form(problem)
 
 
@@ -69,7 +69,7 @@ def _bisected_price(relaxation: Relaxation) -> int:
     low, high = 0, 2 * ONE
     while high - low > 1:
         middle = (low + high) // 2
-        if relaxation._evaluate(middle).spend > relaxation.search.budget:
+        if relaxation._evaluate(middle).spend > relaxation.problem.budget:
             low = middle
         else:
             high = middle
@@ -79,10 +79,10 @@ def _bisected_price(relaxation: Relaxation) -> int:
 @SETTINGS
 @given(share_problems(capped=False))
 def test_without_a_trade_cap_the_price_found_directly_is_the_bisections(problem):
-    search = _Search(problem)
-    assume(all(search.pieces(i) for i in range(search.size)))  # solve frees these first
-    relaxation = Relaxation(search)
-    budget = search.budget
+    integers = ShareSearch(problem).problem
+    assume(all(integers.pieces(i) for i in range(integers.size)))  # solve frees these first
+    relaxation = Relaxation(integers)
+    budget = integers.budget
     # Else no bisection: the price is 0, or no price up to 2 fits.
     assume(relaxation._evaluate(0).spend > budget >= relaxation._evaluate(2 * ONE).spend)
     assert relaxation._fitting_price() == _bisected_price(relaxation)
@@ -93,16 +93,17 @@ class _EveryCandidate(Relaxation):
 
     def _options(self, i: int) -> list[tuple[int, int, int]]:
         return [
-            (a, a * self.search.unit[i], self.search.cost(i, a) * ONE) for a in self._candidates(i)
+            (a, a * self.problem.unit[i], self.problem.cost(i, a) * ONE)
+            for a in self._candidates(i)
         ]
 
 
 @SETTINGS
 @given(share_problems(capped=False))
 def test_without_a_trade_cap_the_kept_counts_decide_as_all_candidates_do(problem):
-    search = _Search(problem)
-    assume(all(search.pieces(i) for i in range(search.size)))  # solve frees these first
-    kept, every = Relaxation(search), _EveryCandidate(search)
+    integers = ShareSearch(problem).problem
+    assume(all(integers.pieces(i) for i in range(integers.size)))  # solve frees these first
+    kept, every = Relaxation(integers), _EveryCandidate(integers)
     assert (kept.start, kept.price, kept.toll, kept.bound, kept.least) == (
         every.start,
         every.price,
@@ -110,16 +111,16 @@ def test_without_a_trade_cap_the_kept_counts_decide_as_all_candidates_do(problem
         every.bound,
         every.least,
     )
-    if every._evaluate(0).spend > search.budget >= every._evaluate(2 * ONE).spend:
+    if every._evaluate(0).spend > integers.budget >= every._evaluate(2 * ONE).spend:
         assert kept._fitting_price() == every._fitting_price()
 
 
-class _EveryPartner(_Search):
+class _EveryPartner(ShareSearch):
     """The search with the pair moves' pruning off: every partner is tried."""
 
     @property
     def closest(self) -> list[int]:
-        return [-(10**80)] * self.size
+        return [-(10**80)] * self.problem.size
 
     @closest.setter
     def closest(self, value: list[int | None]) -> None:
@@ -129,4 +130,4 @@ class _EveryPartner(_Search):
 @SETTINGS
 @given(share_problems())
 def test_pruned_pair_moves_give_the_answer_of_every_pair(problem):
-    assert _Search(problem).solve() == _EveryPartner(problem).solve()
+    assert ShareSearch(problem).solve() == _EveryPartner(problem).solve()

@@ -17,7 +17,7 @@ from conftest import broken, share_problems
 from hypothesis import HealthCheck, assume, given, settings
 
 from trader.core.engine import ShareProblem, ShareTarget, deviation, solve_shares
-from trader.core.engine.whole_shares import TOLERANCE, _Search
+from trader.core.engine.whole_shares import TOLERANCE, ShareSearch
 from trader.core.money import QTY_STEP
 
 D = Decimal
@@ -25,7 +25,7 @@ SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[Heal
 
 
 def full_search(problem: ShareProblem) -> tuple[Decimal, ...]:
-    steps = _Search(problem, tolerance=D(0)).solve()
+    steps = ShareSearch(problem, tolerance=D(0)).solve()
     return tuple(D(d) * t.step for d, t in zip(steps, problem.targets, strict=True))
 
 
@@ -65,6 +65,6 @@ def test_targets_that_spend_the_cash_exactly_end_within_the_tolerance():
 def test_leaving_out_the_symbols_at_target_changes_no_answer(problem):
     # solve_shares first tries the symbols not at target alone; the full search, given
     # every symbol, must return the very same counts.
-    steps = _Search(problem).solve()
+    steps = ShareSearch(problem).solve()
     direct = tuple(D(d) * t.step for d, t in zip(steps, problem.targets, strict=True))
     assert solve_shares(problem) == direct

@@ -11,7 +11,7 @@ from conftest import broken
 
 from trader.core.engine import ShareProblem, ShareTarget, deviation, solve_shares
 from trader.core.engine.share_search import ONE, Relaxation
-from trader.core.engine.whole_shares import _Search
+from trader.core.engine.whole_shares import ShareSearch
 from trader.core.money import QTY_STEP
 
 D = Decimal
@@ -74,8 +74,8 @@ def test_the_relaxation_is_a_lower_bound():
         best = brute_force(problem)
         if best is None:
             continue
-        search = _Search(problem)
-        bound = Decimal(Relaxation(search).bound) / ONE / search.scale
+        search = ShareSearch(problem)
+        bound = Decimal(Relaxation(search.problem).bound) / ONE / search.problem.scale
         assert bound <= best, problem
 
 

@@ -12,7 +12,8 @@ from trader.core.engine.allocation import Action, Allocation, AllocationRow, mea
 from trader.core.engine.cash_flow import NO_CASH_FLOW, CashFlow, CashFlowOutcome, PlanKind
 from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, apply_plan, input_hash
 from trader.core.engine.planner import plan_rebalance
-from trader.core.engine.whole_shares import ShareProblem, ShareTarget, deviation, solve_shares
+from trader.core.engine.share_problem import ShareProblem, ShareTarget, deviation
+from trader.core.engine.whole_shares import solve_shares
 
 __all__ = [
     "NO_CASH_FLOW",

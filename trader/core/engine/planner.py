@@ -38,15 +38,10 @@ from trader.core.engine.cash_flow import (
     raise_shares,
 )
 from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, TaxEstimate, input_hash
+from trader.core.engine.share_problem import WHOLE, ShareProblem, ShareTarget
 from trader.core.engine.targets import SymbolTargets, category_goals, fund, symbol_targets
 from trader.core.engine.tax_moves import StopSell, harvests, realization, trailing_stops
-from trader.core.engine.whole_shares import (
-    WHOLE,
-    ShareProblem,
-    ShareTarget,
-    at_rest,
-    solve_moving_first,
-)
+from trader.core.engine.whole_shares import at_rest, solve_moving_first
 from trader.core.money import CENT, QTY_STEP, ZERO, dollars, plain
 from trader.core.policy import CASH_CATEGORY, HUNDRED, CashFlowMode, Policy, Portfolio
 from trader.core.statuses import OrderKind

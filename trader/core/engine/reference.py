@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from trader.core.money import ZERO
 
 if TYPE_CHECKING:
-    from trader.core.engine.whole_shares import ShareProblem, ShareTarget
+    from trader.core.engine.share_problem import ShareProblem, ShareTarget
 
 
 def value_after(target: ShareTarget, steps: int) -> Decimal:

@@ -32,31 +32,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from operator import itemgetter
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from trader.core.engine.integer_problem import IntegerProblem
+    from trader.core.engine.whole_shares import ShareSearch
 
 ONE = 1 << 16  # the price's resolution: 1 / 65536 of a dollar per dollar
 STATE_LIMIT = 64  # the polish's states kept per symbol at least ...
 STATE_WORK = 20000  # ... or as many as this many state-moves allow in all
 REACH = 24  # counts either side tried per symbol, fewer when many are unsettled
 _BY_SPEND = itemgetter(1, 3, 2)
-
-
-class Integers(Protocol):
-    """What the search needs of the integer form of a problem (``whole_shares._Search``)."""
-
-    n: int
-    unit: list[int]
-    off: list[int]  # value less target
-    budget: int
-    max_trades: int
-    capped: bool
-    d: list[int]
-
-    def cost(self, i: int, d: int) -> int: ...
-
-    def pieces(self, i: int) -> list[tuple[int, int]]: ...
-
-    def ideal(self, i: int) -> int: ...
 
 
 class _Point(NamedTuple):
@@ -79,14 +65,14 @@ class Relaxation:
     symbol's options (``_explore`` writes both out).
     """
 
-    def __init__(self, search: Integers) -> None:
-        self.search = search
-        self.options = [self._options(i) for i in range(search.size)]
+    def __init__(self, problem: IntegerProblem) -> None:
+        self.problem = problem
+        self.options = [self._options(i) for i in range(problem.size)]
         best = self._evaluate(0)
         self.start = best.counts
-        if best.spend > search.budget:
+        if best.spend > problem.budget:
             low, high = best, self._evaluate(2 * ONE)
-            if high.spend <= search.budget and not search.capped:
+            if high.spend <= problem.budget and not problem.capped:
                 # The bisection below would end just here (the spend falls as the price
                 # rises): found directly.
                 price = self._fitting_price()
@@ -94,10 +80,10 @@ class Relaxation:
                     low = self._evaluate(price - 1)
                 if price < high.price:
                     high = self._evaluate(price)
-            elif high.spend <= search.budget:
+            elif high.spend <= problem.budget:
                 while high.price - low.price > 1:
                     middle = self._evaluate((low.price + high.price) // 2)
-                    if middle.spend > search.budget:
+                    if middle.spend > problem.budget:
                         low = middle
                     else:
                         high = middle
@@ -105,7 +91,7 @@ class Relaxation:
             self.start = high.counts
         self.price, self.toll, self.bound = best.price, best.toll, best.bound
         # ``reduced`` of every option, from the option's own spend and deviation.
-        price, toll = self.price, self.toll if search.capped else 0
+        price, toll = self.price, self.toll if problem.capped else 0
         self.least = least = []
         for opts in self.options:
             low = None
@@ -118,10 +104,10 @@ class Relaxation:
     def _options(self, i: int) -> list[tuple[int, int, int]]:
         """(count, spend, deviation * ONE) of the counts of symbol i that can have the least
         reduced cost for some price from 0 to 2."""
-        search = self.search
+        problem = self.problem
         counts = self._candidates(i)
-        ideal = search.ideal(i)
-        if not search.capped and len(counts) > 2:
+        ideal = problem.ideal(i)
+        if not problem.capped and len(counts) > 2:
             # Without a toll the reduced cost is one line over the counts up to target
             # (slope price - 1 a unit) and another above it (slope price + 1): only the ends
             # of the first and the start of the second can be the first least (or the
@@ -129,9 +115,9 @@ class Relaxation:
             below = [a for a in counts if a <= ideal]
             above = [a for a in counts if a > ideal]
             counts = [*below[:1], *below[1:][-1:], *above[:1]]
-        unit, off = search.unit[i], search.excess[i]
+        unit, off = problem.unit[i], problem.excess[i]
         options = []
-        for a in counts:  # search.cost written out
+        for a in counts:  # problem.cost written out
             w = a * unit
             c = off + w
             options.append((a, w, (c if c >= 0 else -c) * ONE))
@@ -140,9 +126,9 @@ class Relaxation:
     def _candidates(self, i: int) -> list[int]:
         """The counts that can have the least reduced cost on each piece, for any price from
         0 to 2: its lowest count and the counts just below and above target."""
-        ideal = self.search.ideal(i)
+        ideal = self.problem.ideal(i)
         found = set()
-        for low, high in self.search.pieces(i):
+        for low, high in self.problem.pieces(i):
             found.update((low, min(max(ideal, low), high), min(max(ideal + 1, low), high)))
         return sorted(found)
 
@@ -179,16 +165,16 @@ class Relaxation:
                 j = k
         for price in sorted(changes):
             spend += changes[price]
-            if spend <= self.search.budget:
+            if spend <= self.problem.budget:
                 return price
         return top
 
     def _evaluate(self, price: int) -> _Point:
         """The relaxed optimum at ``price``; under a cap, the toll that best fits it."""
-        search = self.search
-        counts = [0] * search.size
+        problem = self.problem
+        counts = [0] * problem.size
         spend = total = 0
-        if not search.capped:  # every symbol at its first least count (the loop below, no toll)
+        if not problem.capped:  # every symbol at its first least count (the loop below, no toll)
             for i, opts in enumerate(self.options):
                 least = None
                 for a, w, c in opts:
@@ -198,56 +184,61 @@ class Relaxation:
                 total += least
                 spend += spent
                 counts[i] = count
-            return _Point(price, total - price * search.budget, 0, spend, counts)
+            return _Point(price, total - price * problem.budget, 0, spend, counts)
         movers: list[tuple[int, int, int, int]] = []
         must = 0
         for i, opts in enumerate(self.options):
             stay = best = None
             for a, w, c in opts:
                 r = c + price * w
-                if a == 0 and search.capped:
+                if a == 0 and problem.capped:
                     stay = r
                 elif best is None or r < best[0]:
                     best = (r, w, a)
             if stay is None:  # no cap (0 competes as any count), or the symbol must trade
                 assert best is not None
                 total, spend, counts[i] = total + best[0], spend + best[1], best[2]
-                must += search.capped
+                must += problem.capped
             elif best is None or best[0] >= stay:
                 total += stay
             else:  # trades if the cap leaves it room: the toll decides
                 total += stay
                 movers.append((stay - best[0], i, best[1], best[2]))
         toll = 0
-        if search.capped:
+        if problem.capped:
             movers.sort(reverse=True)
-            slots = max(0, search.max_trades - must)
+            slots = max(0, problem.max_trades - must)
             toll = movers[slots][0] if len(movers) > slots else 0
             del movers[slots:]
-            total += toll * must - toll * search.max_trades
+            total += toll * must - toll * problem.max_trades
         for benefit, i, w, a in movers:
             total -= benefit - toll
             spend += w
             counts[i] = a
-        return _Point(price, total - price * search.budget, toll, spend, counts)
+        return _Point(price, total - price * problem.budget, toll, spend, counts)
 
     def gap(self, deviation: int) -> int:
         """How much slack an answer better than ``deviation`` can have in all."""
         return deviation * ONE - self.bound
 
-    def _explore(self, i: int, gap: int, reach: int) -> Iterator[tuple[int, int]]:
+    def _explore(self, i: int, gap: int, reach: int, current: int) -> Iterator[tuple[int, int]]:
         """(count, slack) of the counts with slack under ``gap``, as found: on each piece
         the interval of them (slack is convex there) cut at ``reach`` counts either side of
-        the least reduced cost and of the current count."""
-        search = self.search
-        off, unit, ideal, d = search.excess[i], search.unit[i], search.ideal(i), search.counts[i]
+        the least reduced cost and of the ``current`` count."""
+        problem = self.problem
+        off, unit, ideal, d = (
+            problem.excess[i],
+            problem.unit[i],
+            problem.ideal(i),
+            current,
+        )
         slope, base = self.price * unit, self.least[i]
-        toll = self.toll if search.capped else 0
+        toll = self.toll if problem.capped else 0
 
         # The slack of a count, written out in each loop below (the search's hot spot):
         # |off + a * unit| * ONE + slope * a + (toll if a else 0) - base.
         found: set[int] = set()
-        for low, high in search.pieces(i):
+        for low, high in problem.pieces(i):
             least = least_slack = None
             for a in (low, min(max(ideal, low), high), min(max(ideal + 1, low), high)):
                 value = off + a * unit
@@ -276,17 +267,16 @@ class Relaxation:
                         yield a, value
                         a += step
 
-    def counts_under(self, i: int, gap: int, reach: int) -> list[tuple[int, int]]:
+    def counts_under(self, i: int, gap: int, reach: int, current: int) -> list[tuple[int, int]]:
         """(slack, count) of the counts with slack under ``gap`` (see ``_explore``), sorted."""
-        return sorted((slack, a) for a, slack in self._explore(i, gap, reach))
+        return sorted((slack, a) for a, slack in self._explore(i, gap, reach, current))
 
-    def unsettled(self, gap: int) -> list[int]:
-        """Symbols with a count other than the current one under ``gap`` of slack."""
-        d = self.search.counts
+    def unsettled(self, gap: int, counts: list[int]) -> list[int]:
+        """Symbols with a count other than the current one (``counts``) under ``gap`` of slack."""
         return [
             i
-            for i in range(self.search.size)
-            if any(a != d[i] for a, _ in self._explore(i, gap, 1))
+            for i in range(self.problem.size)
+            if any(a != counts[i] for a, _ in self._explore(i, gap, 1, counts[i]))
         ]
 
 
@@ -300,17 +290,18 @@ def _first_least(options: list[tuple[int, int, int]], price: int) -> int:
     return found
 
 
-def polish(search: Integers, relaxation: Relaxation) -> bool:
+def polish(search: ShareSearch, relaxation: Relaxation) -> bool:
     """Replace ``search.counts`` by the best answer of the bounded search if it is better; say so."""
-    incumbent = sum(search.cost(i, a) for i, a in enumerate(search.counts))
+    problem = search.problem
+    incumbent = sum(problem.cost(i, a) for i, a in enumerate(search.counts))
     gap = relaxation.gap(incumbent)
     if gap <= 0:
         return False
-    counts = [relaxation.counts_under(i, gap, 1) for i in range(search.size)]
-    loose = [i for i in range(search.size) if len(counts[i]) > 1]
+    counts = [relaxation.counts_under(i, gap, 1, search.counts[i]) for i in range(problem.size)]
+    loose = [i for i in range(problem.size) if len(counts[i]) > 1]
     reach = min(REACH, max(3, 2 * REACH // max(1, len(loose))))
     for i in loose:
-        counts[i] = relaxation.counts_under(i, gap, reach)
+        counts[i] = relaxation.counts_under(i, gap, reach, search.counts[i])
     base_slack = base_spend = base_trades = base_cost = 0
     chosen = list(search.counts)
     free: list[tuple[int, list[tuple[int, int, int, int, int]]]] = []
@@ -318,7 +309,7 @@ def polish(search: Integers, relaxation: Relaxation) -> bool:
         if not found:
             return False
         moves = [
-            (slack, a, a * search.unit[i], search.cost(i, a), 1 if a else 0) for slack, a in found
+            (slack, a, a * problem.unit[i], problem.cost(i, a), 1 if a else 0) for slack, a in found
         ]
         if len(moves) == 1:
             slack, a, w, c, t = moves[0]
@@ -331,7 +322,7 @@ def polish(search: Integers, relaxation: Relaxation) -> bool:
             )
         else:
             free.append((i, moves))
-    free.sort(key=lambda item: -search.unit[item[0]])
+    free.sort(key=lambda item: -problem.unit[item[0]])
     size = len(free) + 1
     rest_spend, rest_most, rest_trades, rest_traded = [0] * size, [0] * size, [0] * size, [0] * size
     for k in range(len(free) - 1, -1, -1):
@@ -340,8 +331,8 @@ def polish(search: Integers, relaxation: Relaxation) -> bool:
         rest_most[k] = rest_most[k + 1] + max(m[2] for m in moves)
         rest_trades[k] = rest_trades[k + 1] + min(m[4] for m in moves)
         rest_traded[k] = rest_traded[k + 1] + max(m[4] for m in moves)
-    cap = search.max_trades if search.capped else len(search.counts)
-    budget, price, toll = search.budget, relaxation.price, relaxation.toll
+    cap = problem.max_trades if problem.capped else len(search.counts)
+    budget, price, toll = problem.budget, relaxation.price, relaxation.toll
     limit = max(STATE_LIMIT, STATE_WORK // max(1, sum(len(moves) for _, moves in free)))
     states: list[tuple[int, int, int, int, tuple | None]] = [
         (base_slack, base_spend, base_trades, base_cost, None)

@@ -62,16 +62,16 @@ trade up, so that the rules still hold exactly).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from math import gcd, lcm
-from operator import attrgetter, mul
-from typing import NamedTuple
+from dataclasses import replace
+from decimal import Decimal
+from math import gcd
+from operator import mul
 
+from trader.core.engine.integer_problem import IntegerProblem
+from trader.core.engine.share_problem import ShareProblem
 from trader.core.engine.share_search import ONE, Relaxation, polish
 from trader.core.money import ZERO
 
-WHOLE = Decimal(1)
 MAX_PASSES = 200
 # Step 6 (buy-only problems): shares each symbol may move by (at least the first, and
 # the second shared out among the symbols), and the largest window of spends (in units of
@@ -84,233 +84,27 @@ SPEND_WINDOW = 8_000_000
 TOLERANCE = Decimal("0.0001")
 
 
-class ShareTarget(NamedTuple):
-    """One symbol of the quantity problem (checked by the :class:`ShareProblem` that holds
-    it: a plan builds one per symbol per decision, thousands in a backtest, and a tuple is
-    made several times faster than a frozen dataclass)."""
-
-    symbol: str
-    price: Decimal
-    held: Decimal
-    target_value: Decimal
-    step: Decimal = WHOLE
-    max_value: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ShareProblem:
-    targets: tuple[ShareTarget, ...]
-    budget: Decimal
-    min_trade: Decimal = ZERO
-    max_trades: int | None = None
-    sells_allowed: bool = True
-    buys_allowed: bool = True
-
-    def __post_init__(self) -> None:
-        for t in self.targets:
-            if not t.price > ZERO:
-                raise ValueError(f"{t.symbol}: price must be positive")
-            if t.held < ZERO:
-                raise ValueError(f"{t.symbol}: negative holding")
-            if not t.step > ZERO:
-                raise ValueError(f"{t.symbol}: step must be positive")
-        if self.min_trade < ZERO:
-            raise ValueError("min_trade must not be negative")
-        if self.max_trades is not None and self.max_trades < 0:
-            raise ValueError("max_trades must not be negative")
-
-
-def deviation(problem: ShareProblem, deltas: tuple[Decimal, ...]) -> Decimal:
-    """The remaining deviation of a solution: sum of |value after - target value|."""
-    return sum(
-        (
-            abs((t.held + d) * t.price - t.target_value)
-            for t, d in zip(problem.targets, deltas, strict=True)
-        ),
-        ZERO,
-    )
-
-
-def _places(denominator: int) -> int:
-    """Decimal places a fraction with this (power of 2 and 5) denominator needs."""
-    twos = (denominator & -denominator).bit_length() - 1
-    fives, rest = 0, denominator >> twos
-    while rest > 1:
-        rest //= 5
-        fives += 1
-    return max(twos, fives)
-
-
-def _scaled(values: list[Decimal], digits: int, rounding: str) -> list[int]:
-    """``values`` times 10**digits as integers: exact when they have at most ``digits``
-    places, else rounded as Decimal would round them."""
-    factor, scale = 10**digits, Decimal(10) ** digits
-    found = []
-    for value in values:
-        numerator, denominator = value.as_integer_ratio()
-        whole, rest = divmod(numerator * factor, denominator)
-        if rest and rounding != ROUND_FLOOR:
-            if rounding == ROUND_CEILING:
-                whole += 1
-            else:
-                whole = int((value * scale).to_integral_value(rounding))
-        found.append(whole)
-    return found
-
-
-class _Search:
-    """The integer form of a problem and the moves on it."""
+class ShareSearch:
+    """The search for the best counts of one problem: its integer form (``problem``, not
+    changed once built), the answer being improved (``counts``: steps to trade, per
+    symbol) and the moves on it."""
 
     def __init__(self, problem: ShareProblem, tolerance: Decimal = TOLERANCE) -> None:
-        targets = problem.targets
-        n = self.size = len(targets)
-        values = [t.held * t.price for t in targets]
-        exact = [t.price * t.step for t in targets]
-        exact += values
-        exact += [t.target_value for t in targets]
-        exact += [problem.budget, problem.min_trade]
-        # A finite Decimal is p / (2**a * 5**b) in lowest terms and needs max(a, b) places;
-        # the least common multiple of the denominators needs the most of them all.
-        ratios = [x.as_integer_ratio() for x in exact[: 2 * n]]
-        # Most symbols of a plan keep their value: their target's ratio is their value's.
-        ratios += [
-            ratio if t.target_value == value else t.target_value.as_integer_ratio()
-            for t, value, ratio in zip(targets, values, ratios[n:], strict=True)
-        ]
-        ratios += [problem.budget.as_integer_ratio(), problem.min_trade.as_integer_ratio()]
-        denominators = {q for _, q in ratios}  # a few distinct ones among 3n + 2
-        digits = min(_places(lcm(*denominators)), 24)
-        self.scale = Decimal(10) ** digits
-        exact_scale = digits < 24 or all(10**24 % q == 0 for q in denominators)
-        if exact_scale:
-            factor = 10**digits
-            times = {q: factor // q for q in denominators}  # q divides 10**digits
-            integers = [p * times[q] for p, q in ratios]
-            budget, min_trade = integers[-2], integers[-1]
-        else:
-            integers = _scaled(exact[:-2], digits, ROUND_HALF_EVEN)
-            budget = _scaled([problem.budget], digits, ROUND_FLOOR)[0]
-            min_trade = _scaled([problem.min_trade], digits, ROUND_CEILING)[0]
-        self.unit, self.value = integers[:n], integers[n : 2 * n]
-        self.target = integers[2 * n : 3 * n]
-        if exact_scale:  # held / step is exactly value / unit
-            self.lowest = [-(v // u) for v, u in zip(self.value, self.unit, strict=True)]
-        else:
-            self.lowest = [-int(t.held // t.step) for t in targets]
-        self.highest = []
-        # The caps are often one value for all, often the very same object (a Decimal's
-        # hash is not cached: the object is checked first).
-        ceilings: dict[Decimal, int] = {}
-        last: Decimal | None = None
-        ceiling = 0
-        for t, value, unit in zip(targets, self.value, self.unit, strict=True):
-            cap_value = t.max_value
-            if cap_value is None:
-                self.highest.append(10**30)
-                continue
-            if cap_value is not last:
-                found = ceilings.get(cap_value)
-                if found is None:
-                    found = ceilings[cap_value] = _scaled([cap_value], digits, ROUND_FLOOR)[0]
-                last, ceiling = cap_value, found
-            self.highest.append((ceiling - value) // unit)
-        # A cash-flow plan trades one way only: no count below the holding (no sell), or
-        # none above it (no buy). A symbol above its cap with no sell allowed is handled
-        # like any other that cannot trade down to its cap (see ``alone``).
-        self.sells_allowed = problem.sells_allowed
-        if not problem.sells_allowed:
-            self.lowest = [0] * n
-        if not problem.buys_allowed:
-            self.highest = [min(high, 0) for high in self.highest]
-        self.budget = budget
-        self.min_trade = min_trade
-        # Rounded down, so that an answer taken early is within ``tolerance`` of the
-        # optimum. Only when every step is fractional: with whole shares in play the
-        # search runs in full, and their counts stay exactly what it finds.
-        fractional = max(map(attrgetter("step"), targets), default=ZERO) < WHOLE
-        self.tolerance = _scaled([tolerance], digits, ROUND_FLOOR)[0] if fractional else 0
-        cap = problem.max_trades
-        self.capped = cap is not None and cap < self.size
-        self.max_trades = cap if cap is not None and cap < self.size else self.size
-        self.counts = [0] * self.size  # the answer being improved: steps to trade, per symbol
-        # Per symbol: value less target, the smallest legal trade in steps, and the count
-        # just at or below target.
-        self.excess = [v - g for v, g in zip(self.value, self.target, strict=True)]
-        if self.min_trade:
-            self.smallest_trade = [max(1, -(-self.min_trade // u)) for u in self.unit]
-        else:
-            self.smallest_trade = [1] * self.size
-        self.at_target = [-o // u if o else 0 for o, u in zip(self.excess, self.unit, strict=True)]
-        self.closest: list[int | None] = [None] * self.size  # least deviation each: by solve
+        self.problem = IntegerProblem(problem, tolerance)
+        size = self.problem.size
+        self.counts = [0] * size  # the answer being improved: steps to trade, per symbol
+        self.closest: list[int | None] = [None] * size  # least deviation each: by alone()
         self.floor: int | None = None  # their sum, when every symbol has a legal count
-        self._pieces: list[list[tuple[int, int]] | None] = [None] * self.size  # pieces, as asked
-
-    # -- one symbol ---------------------------------------------------------------------------
-    def cost(self, i: int, d: int) -> int:
-        return abs(self.excess[i] + d * self.unit[i])
-
-    def best_in(self, i: int, low: int, high: int) -> int | None:
-        """The feasible count in [low, high] closest to target (ties: the smaller trade)."""
-        lo, hi = self.lowest[i], self.highest[i]
-        a = low if low > lo else lo
-        b = high if high < hi else hi
-        unit, off, first, ideal = (
-            self.unit[i],
-            self.excess[i],
-            self.smallest_trade[i],
-            self.at_target[i],
-        )
-        best = None
-        best_cost = best_size = 0
-        # Sales, then buys, then no trade; a later count wins only if strictly closer, or
-        # as close with a smaller trade.
-        for start, end in ((a, b if b < -first else -first), (a if a > first else first, b)):
-            if start > end:
-                continue
-            for d in (ideal, ideal + 1):
-                if d < start:
-                    d = start
-                elif d > end:
-                    d = end
-                cost = off + d * unit
-                if cost < 0:
-                    cost = -cost
-                size = d if d >= 0 else -d
-                if best is None or cost < best_cost or (cost == best_cost and size < best_size):
-                    best, best_cost, best_size = d, cost, size
-        if low <= 0 <= high and lo <= 0 <= hi:
-            cost = off if off >= 0 else -off
-            if best is None or cost < best_cost or (cost == best_cost and best_size > 0):
-                best = 0
-        return best
 
     # -- the whole solution -------------------------------------------------------------------
     def spend(self) -> int:
-        return sum(map(mul, self.counts, self.unit))  # map: no Python frame per symbol
+        return sum(map(mul, self.counts, self.problem.unit))  # map: no Python frame per symbol
 
     def deviation(self) -> int:
-        return sum(self.cost(i, d) for i, d in enumerate(self.counts))
+        return sum(self.problem.cost(i, d) for i, d in enumerate(self.counts))
 
     def trades(self) -> int:
         return len(self.counts) - self.counts.count(0)
-
-    def pieces(self, i: int) -> list[tuple[int, int]]:
-        """The ranges of legal counts: none at all, all sales, all buys."""
-        found = self._pieces[i]
-        if found is not None:
-            return found
-        lo, hi, first = self.lowest[i], self.highest[i], self.smallest_trade[i]
-        found = [(0, 0)] if lo <= 0 <= hi else []
-        if lo <= min(-first, hi):
-            found.append((lo, min(-first, hi)))
-        if max(first, lo) <= hi:
-            found.append((max(first, lo), hi))
-        self._pieces[i] = found
-        return found
-
-    def ideal(self, i: int) -> int:
-        """The count just at or below target (unbounded)."""
-        return self.at_target[i]
 
     def alone(self) -> list[int] | None:
         """Each symbol at its own closest legal count, when that fits the budget and the
@@ -318,44 +112,47 @@ class _Search:
         None, with ``closest`` and the counts set for :meth:`solve` to go on from."""
         # A symbol above its cap must trade; when it cannot (no legal sale) or the trade cap
         # has no room for it, it stays put and the position cap gives way.
-        lo, hi = self.lowest, self.highest
-        stuck = [i for i in range(self.size) if not lo[i] <= 0 <= hi[i]]  # cannot stay put
-        must = [i for i in stuck if self.pieces(i)]
-        for i in stuck:
-            if i not in must[: self.max_trades]:
-                hi[i] = 0
-                self._pieces[i] = None
+        problem = self.problem
+        lowest, highest = problem.lowest, problem.highest
+        stuck = [i for i in range(problem.size) if not lowest[i] <= 0 <= highest[i]]
+        must = [i for i in stuck if problem.pieces(i)]
+        kept_below_cap = [i for i in stuck if i not in must[: problem.max_trades]]
+        if kept_below_cap:  # cannot trade down to its cap: it may stay put, and no higher
+            problem = self.problem = problem.capped_at_holding(kept_below_cap)
+            highest = problem.highest
         # A symbol already at its target that may stay put is best untouched (its deviation
         # is zero, and any trade has some): most symbols of a band rebalance are.
-        off, best_in = self.excess, self.best_in
+        excess, best_in = problem.excess, problem.best_in
         alone = [
-            0 if not off[i] and lo[i] <= 0 <= hi[i] else best_in(i, lo[i], hi[i])
-            for i in range(self.size)
+            0
+            if not excess[i] and lowest[i] <= 0 <= highest[i]
+            else best_in(i, lowest[i], highest[i])
+            for i in range(problem.size)
         ]
         closest = [
-            None if d is None else abs(o + d * u)  # cost(i, d), written out
-            for d, o, u in zip(alone, off, self.unit, strict=True)
+            None if d is None else abs(o + d * u)  # cost(i, d), inline: once per symbol a solve
+            for d, o, u in zip(alone, excess, problem.unit, strict=True)
         ]
         self.closest = closest
         if None in alone:
             return None
         self.floor = sum(closest)  # type: ignore[arg-type]
         self.counts = alone  # type: ignore[assignment]
-        if self.spend() <= self.budget and self.trades() <= self.max_trades:
+        if self.spend() <= self.problem.budget and self.trades() <= self.problem.max_trades:
             return self.counts
         return None
 
     def solve(self) -> list[int]:
-        if not self.size:
+        if not self.problem.size:
             return []
         found = self.alone()
         return found if found is not None else self.search()
 
     def search(self) -> list[int]:
         """The answer when the symbols at their own best do not fit (after :meth:`alone`)."""
-        if not self.size:
+        if not self.problem.size:
             return []
-        excess = self.spend() - self.budget
+        excess = self.spend() - self.problem.budget
         # Each symbol's own least deviation, summed, is a lower bound too (no answer can
         # beat every symbol at its best): a fractional answer that one covering move and
         # the fill bring within the tolerance of it needs no relaxation. Tried when the
@@ -363,28 +160,28 @@ class _Search:
         # its nearest step, as in a backtest whose targets spend the cash exactly); a
         # larger overspend goes to the relaxation, whose start fits the budget.
         if (
-            self.tolerance
-            and not self.capped
+            self.problem.tolerance
+            and not self.problem.capped
             and self.floor is not None
-            and excess <= max(self.unit)
+            and excess <= max(self.problem.unit)
             and self._cover(excess)
         ):
             self._fill()
-            if self.deviation() - self.floor <= self.tolerance:
+            if self.deviation() - self.floor <= self.problem.tolerance:
                 return self.counts
-        relaxation = Relaxation(self)
+        relaxation = Relaxation(self.problem)
         self.counts = list(relaxation.start)
         self._repair()
-        if self.spend() > self.budget:
+        if self.spend() > self.problem.budget:
             self._cheapest()
         self._fill()
         # Within the tolerance of the bound, so of the optimum: taken as it is.
-        if relaxation.gap(self.deviation()) <= self.tolerance * ONE:
+        if relaxation.gap(self.deviation()) <= self.problem.tolerance * ONE:
             return self.counts
         self._improve(relaxation)
         if polish(self, relaxation):
             self._improve(relaxation)
-        if not self.sells_allowed:
+        if not self.problem.sells_allowed:
             self._spend_left()
         return self.counts
 
@@ -398,17 +195,17 @@ class _Search:
         is a subset sum, solved over the spends reachable within a window, held as the
         bits of one integer per symbol.
         """
-        left = self.budget - self.spend()
+        left = self.problem.budget - self.spend()
         if left <= 0:
             return
         movers = self._spend_movers()
         if len(movers) < 2:
             return
-        step = gcd(*(self.unit[i] for i, _ in movers))
+        step = gcd(*(self.problem.unit[i] for i, _ in movers))
         room = left // step
         # Partial sums may run this far either side of zero before later moves bring
         # them back: the largest move of any symbol.
-        margin = max(self.unit[i] // step * max(map(abs, moves)) for i, moves in movers)
+        margin = max(self.problem.unit[i] // step * max(map(abs, moves)) for i, moves in movers)
         size = 2 * margin + room + 1
         if size > SPEND_WINDOW:
             return
@@ -416,7 +213,7 @@ class _Search:
         # Bit k of a mask: a spend change of k - margin units of ``step`` is reachable.
         masks = [1 << margin]
         for i, moves in movers:
-            unit = self.unit[i] // step
+            unit = self.problem.unit[i] // step
             mask = masks[-1]
             grown = 0
             for move in moves:
@@ -429,7 +226,7 @@ class _Search:
             return
         for index in range(len(movers) - 1, -1, -1):
             i, moves = movers[index]
-            unit = self.unit[i] // step
+            unit = self.problem.unit[i] // step
             before = masks[index]
             for move in moves:
                 source = found - move * unit
@@ -445,18 +242,18 @@ class _Search:
         movers = []
         candidates = [
             i
-            for i in range(self.size)
-            if (self.counts[i] > 0 or (self.counts[i] == 0 and not self.capped))
-            and self.excess[i] + self.counts[i] * self.unit[i] <= 0
+            for i in range(self.problem.size)
+            if (self.counts[i] > 0 or (self.counts[i] == 0 and not self.problem.capped))
+            and self.problem.excess[i] + self.counts[i] * self.problem.unit[i] <= 0
         ]
         reach = max(SPEND_REACH_LEAST, SPEND_MOVES // max(1, len(candidates)))
         for i in candidates:
             d = self.counts[i]
-            high = min(d + reach, self.at_target[i], self.highest[i])
+            high = min(d + reach, self.problem.at_target[i], self.problem.highest[i])
             if d == 0:
-                moves = [0, *range(max(self.smallest_trade[i], 1), high + 1)]
+                moves = [0, *range(max(self.problem.smallest_trade[i], 1), high + 1)]
             else:
-                low = max(d - reach, self.smallest_trade[i], self.lowest[i])
+                low = max(d - reach, self.problem.smallest_trade[i], self.problem.lowest[i])
                 moves = list(range(low - d, high - d + 1))
             if len(moves) > 1:
                 movers.append((i, moves))
@@ -466,8 +263,14 @@ class _Search:
         """Free ``excess`` with the one move that loses least closeness (none trades
         more: the problem is uncapped); False when no single move frees it."""
         best = None
-        best_in, cost, unit, d, lo = self.best_in, self.cost, self.unit, self.counts, self.lowest
-        for i in range(self.size):
+        best_in, cost, unit, d, lo = (
+            self.problem.best_in,
+            self.problem.cost,
+            self.problem.unit,
+            self.counts,
+            self.problem.lowest,
+        )
+        for i in range(self.problem.size):
             new = best_in(i, lo[i], d[i] - (-(-excess // unit[i])))
             if new is None:
                 continue
@@ -482,45 +285,46 @@ class _Search:
     def _cheapest(self) -> None:
         """The answer that frees the most cash within the trade cap: the last resort when
         the repair cannot get under the budget (it moves one symbol at a time)."""
-        lowest = [min(low for low, _ in self.pieces(i)) for i in range(self.size)]
-        forced = [i for i in range(self.size) if not self.feasible_zero(i)]
+        lowest = [min(low for low, _ in self.problem.pieces(i)) for i in range(self.problem.size)]
+        forced = [i for i in range(self.problem.size) if not self.problem.feasible_zero(i)]
         others = sorted(
-            (i for i in range(self.size) if self.feasible_zero(i) and lowest[i] < 0),
-            key=lambda i: lowest[i] * self.unit[i],
+            (
+                i
+                for i in range(self.problem.size)
+                if self.problem.feasible_zero(i) and lowest[i] < 0
+            ),
+            key=lambda i: lowest[i] * self.problem.unit[i],
         )
-        self.counts = [0] * self.size
-        for i in [*forced, *others][: self.max_trades]:
+        self.counts = [0] * self.problem.size
+        for i in [*forced, *others][: self.problem.max_trades]:
             self.counts[i] = lowest[i]
-
-    def feasible_zero(self, i: int) -> bool:
-        return self.lowest[i] <= 0 <= self.highest[i]
 
     def _move_options(self, i: int, excess: int) -> list[int]:
         options = []
-        one = self.best_in(i, self.lowest[i], self.counts[i] - 1)
+        one = self.problem.best_in(i, self.problem.lowest[i], self.counts[i] - 1)
         if one is not None:
             options.append(one)
         if excess > 0:
-            cover = self.counts[i] - (-(-excess // self.unit[i]))
-            bulk = self.best_in(i, self.lowest[i], cover)
+            cover = self.counts[i] - (-(-excess // self.problem.unit[i]))
+            bulk = self.problem.best_in(i, self.problem.lowest[i], cover)
             if bulk is not None:
                 options.append(bulk)
         return options
 
     def _allowed(self, i: int, new: int, trades: int) -> bool:
-        return not (self.counts[i] == 0 and new != 0 and trades >= self.max_trades)
+        return not (self.counts[i] == 0 and new != 0 and trades >= self.problem.max_trades)
 
     def _repair(self) -> None:
         """Free cash until the budget holds, at the least loss of closeness to target."""
-        while (excess := self.spend() - self.budget) > 0:
+        while (excess := self.spend() - self.problem.budget) > 0:
             trades = self.trades()
             covering, partial = None, None
-            for i in range(self.size):
+            for i in range(self.problem.size):
                 for new in self._move_options(i, excess):
                     if not self._allowed(i, new, trades):
                         continue
-                    saved = (self.counts[i] - new) * self.unit[i]
-                    loss = self.cost(i, new) - self.cost(i, self.counts[i])
+                    saved = (self.counts[i] - new) * self.problem.unit[i]
+                    loss = self.problem.cost(i, new) - self.problem.cost(i, self.counts[i])
                     if saved >= excess:
                         if covering is None or (loss, saved) < covering[0]:
                             covering = ((loss, saved), i, new)
@@ -542,10 +346,12 @@ class _Search:
         """The best count above the current one that ``money`` pays for, and its gain."""
         if money < 0:
             return None
-        new = self.best_in(i, self.counts[i] + 1, self.counts[i] + money // self.unit[i])
+        new = self.problem.best_in(
+            i, self.counts[i] + 1, self.counts[i] + money // self.problem.unit[i]
+        )
         if new is None or new <= self.counts[i]:
             return None
-        gain = self.cost(i, self.counts[i]) - self.cost(i, new)
+        gain = self.problem.cost(i, self.counts[i]) - self.problem.cost(i, new)
         return (gain, new) if gain > 0 else None
 
     def _fill(self) -> None:
@@ -553,12 +359,12 @@ class _Search:
         # time bounds it while its count stays, and a symbol whose bound cannot beat the
         # best raise found so far (nor gain at all) is not asked again.
         unknown = 1 << 200  # more than any gain: asked
-        bound = [unknown] * self.size
+        bound = [unknown] * self.problem.size
         while True:
-            left = self.budget - self.spend()
+            left = self.problem.budget - self.spend()
             trades = self.trades()
             best = None
-            for i in range(self.size):
+            for i in range(self.problem.size):
                 if bound[i] <= (0 if best is None else best[0]):
                     continue
                 found = self._best_raise(i, left)
@@ -578,12 +384,12 @@ class _Search:
         """Other counts worth trying for symbol i: one step and the best step each way, none."""
         d = self.counts[i]
         found = {
-            self.best_in(i, self.lowest[i], d - 1),
-            self.best_in(i, d - 1, d - 1),
-            self.best_in(i, d + 1, self.highest[i]),
-            self.best_in(i, d + 1, d + 1),
+            self.problem.best_in(i, self.problem.lowest[i], d - 1),
+            self.problem.best_in(i, d - 1, d - 1),
+            self.problem.best_in(i, d + 1, self.problem.highest[i]),
+            self.problem.best_in(i, d + 1, d + 1),
         }
-        if d and self.feasible_zero(i):
+        if d and self.problem.feasible_zero(i):
             found.add(0)
         found.discard(None)
         found.discard(d)
@@ -594,15 +400,16 @@ class _Search:
         relaxation leaves unsettled (no other symbol can take part in a move that improves
         the answer): each sweep takes, symbol by symbol, the best move that starts there."""
         for _ in range(MAX_PASSES):
-            unsettled = relaxation.unsettled(relaxation.gap(self.deviation()))
+            unsettled = relaxation.unsettled(relaxation.gap(self.deviation()), self.counts)
             raisable = [j for j in unsettled if self._best_raise(j, 10**40)]
-            lowerable = [j for j in unsettled if self.counts[j] > self.lowest[j]]
+            lowerable = [j for j in unsettled if self.counts[j] > self.problem.lowest[j]]
             # The cash left, the trade count and each partner's room, kept up to date as
             # moves are taken rather than summed again for every symbol.
-            left, trades = self.budget - self.spend(), self.trades()
+            left, trades = self.problem.budget - self.spend(), self.trades()
             closest = self.closest
             room = {
-                j: self.cost(j, self.counts[j]) - (closest[j] or 0) for j in {*raisable, *lowerable}
+                j: self.problem.cost(j, self.counts[j]) - (closest[j] or 0)
+                for j in {*raisable, *lowerable}
             }
             moved = False
             for i in unsettled:
@@ -611,11 +418,11 @@ class _Search:
                     moved = True
                     for j, new in best:
                         old = self.counts[j]
-                        left -= (new - old) * self.unit[j]
+                        left -= (new - old) * self.problem.unit[j]
                         trades += (new != 0) - (old != 0)
                         self.counts[j] = new
                         if j in room:
-                            room[j] = self.cost(j, new) - (closest[j] or 0)
+                            room[j] = self.problem.cost(j, new) - (closest[j] or 0)
             if not moved:
                 return
 
@@ -634,13 +441,13 @@ class _Search:
         partner j can gain at most: its deviation now less its least (``closest``). A pair
         that cannot beat the best move so far on that count is not looked at.
         """
-        cap = self.max_trades
+        cap = self.problem.max_trades
         best: tuple[int, tuple[tuple[int, int], ...]] | None = None
         d_i = self.counts[i]
-        unit, d, best_in = self.unit, self.counts, self.best_in
+        unit, d, best_in = self.problem.unit, self.counts, self.problem.best_in
         for a in self._alternatives(i):
             spent = (a - d_i) * unit[i]
-            loss = self.cost(i, a) - self.cost(i, d_i)
+            loss = self.problem.cost(i, a) - self.problem.cost(i, d_i)
             count = trades + (a != 0) - (d_i != 0)
             money = left - spent
             if money >= 0 and count <= cap and loss < 0 and (best is None or -loss > best[0]):
@@ -652,12 +459,12 @@ class _Search:
                 if money >= 0:
                     new = best_in(j, d_j + 1, d_j + money // unit[j])
                 else:
-                    new = best_in(j, self.lowest[j], d_j + money // unit[j])
+                    new = best_in(j, self.problem.lowest[j], d_j + money // unit[j])
                 if new is None or new == d_j:
                     continue
                 if count + (new != 0) - (d_j != 0) > cap:
                     continue
-                net = -(loss + self.cost(j, new) - self.cost(j, d_j))
+                net = -(loss + self.problem.cost(j, new) - self.problem.cost(j, d_j))
                 if net > 0 and (best is None or net > best[0]):
                     best = (net, ((i, a), (j, new)))
         return None if best is None else best[1]
@@ -681,27 +488,27 @@ def solve_moving_first(
     Those stay put in the answer with every symbol at its own best, and the others' best
     counts, their spend and their trades do not depend on them: so when the symbols of
     ``moving`` at their own best fit the budget and the trade cap, that is the answer, the
-    very one :meth:`_Search.solve` returns first (most of a band rebalance's symbols are at
+    very one :meth:`ShareSearch.solve` returns first (most of a band rebalance's symbols are at
     rest, and leaving them out spares their integer form). Only otherwise is the complete
     problem built, by ``complete``, and searched; when it has no symbol at rest it is
     ``moving`` itself, and the search goes on from where it stands. Returns the problem
     answered (``moving`` or the complete one) and its quantity changes, in its order.
     """
-    search = _Search(moving)
+    search = ShareSearch(moving)
     steps = search.alone()
     if steps is not None:
         return moving, _deltas(steps, moving)
     problem = complete()
     if len(problem.targets) == len(moving.targets):
         return moving, _deltas(search.search(), moving)
-    return problem, _deltas(_Search(problem).solve(), problem)
+    return problem, _deltas(ShareSearch(problem).solve(), problem)
 
 
 def solve_shares(problem: ShareProblem) -> tuple[Decimal, ...]:
     """Quantity changes per symbol (positive buys, negative sells), in the problem's order."""
     idle = [at_rest(t.held * t.price, t.target_value, t.max_value) for t in problem.targets]
     if not any(idle):
-        return _deltas(_Search(problem).solve(), problem)
+        return _deltas(ShareSearch(problem).solve(), problem)
     moving = tuple(t for t, still in zip(problem.targets, idle, strict=True) if not still)
     answered, deltas = solve_moving_first(replace(problem, targets=moving), lambda: problem)
     if answered is problem:
