@@ -29,6 +29,7 @@ HEAVY = (
     "sqlmodel",
     "tenacity",
     "yaml",
+    "trader.app",
     "trader.backtest.simulate",
     "trader.broker.alpaca",
     "trader.planning",

@@ -9,15 +9,20 @@ bot's modules are imported only when the command runs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from trader.cli.context import AppContext
-from trader.core.domain import AccountMode
+
+if TYPE_CHECKING:
+    from trader.core.domain import AccountMode
 
 
 def account_name(context: AppContext, mode: AccountMode, live: bool) -> str:
     """The account the bot works for, as the execution lock names it."""
     from trader.broker.connect import open_broker
+    from trader.core.domain import AccountMode
 
     if mode is AccountMode.MANUAL:
         return "manual"
@@ -40,6 +45,7 @@ def bot(
     a request; 24 Telegram unreachable; 25 another trader bot runs on the account.
     """
     from trader.cli.bot_actions import BotActions
+    from trader.core.domain import AccountMode
     from trader.telegram.api import TelegramApi
     from trader.telegram.config import bot_config
     from trader.telegram.messages import COMMANDS

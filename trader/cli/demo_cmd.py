@@ -6,11 +6,8 @@ import shutil
 
 import typer
 
-from trader.app.execute import run_execute
-from trader.app.plan import run_plan
 from trader.cli.context import AppContext
 from trader.cli.formatting import money
-from trader.cli.sync_cmd import print_sync
 
 
 def demo(ctx: typer.Context) -> None:
@@ -20,8 +17,11 @@ def demo(ctx: typer.Context) -> None:
     (as `trader execute --confirm` would) and shows the allocation after. Only the
     demo's own sim account, in $TRADER_HOME/demo/, is touched.
     """
+    from trader.app.execute import run_execute
+    from trader.app.plan import run_plan
     from trader.cli.execute_view import print_execution
     from trader.cli.plan_view import allocation_table, print_review
+    from trader.cli.sync_cmd import print_sync
 
     context: AppContext = ctx.obj
     settings = context.settings

@@ -11,18 +11,13 @@ While the account mode is paused (``/pause`` in Telegram) it does nothing at all
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from trader.app.execute import exit_code, run_execute
-from trader.app.run import look, paused
 from trader.cli.context import AppContext
-from trader.cli.cron_lines import cron_lines
-from trader.cli.execute_cmd import confirm_live
 from trader.errors import ExecutionRefused, TemporaryBrokerError
 
 if TYPE_CHECKING:
@@ -53,8 +48,11 @@ def run(
     21 auto_execute sent it and everything filled; 8 or 18 auto_execute left orders
     rejected or open; 10-17 execution refused; 2-9 errors as for every command.
     """
+    from trader.app.execute import exit_code, run_execute
+    from trader.app.run import look, paused
     from trader.cli.alert_views import execution_alert, refusal_alert
     from trader.cli.alerting import notifier, send_plan_alert
+    from trader.cli.execute_cmd import confirm_live
     from trader.core.domain import AccountMode
     from trader.planning.service import plan_account
 
@@ -126,6 +124,7 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
 ) -> None:
     """Say whether a check is due today, when the next one is, and why; and whether paused."""
+    from trader.app.run import look, paused
     from trader.core.domain import AccountMode
     from trader.core.schedule import next_check
     from trader.planning.schedule_inputs import describe, schedule_entries
@@ -178,6 +177,9 @@ def schedule(
     ),
 ) -> None:
     """Show the configured schedule; --print-cron prints the crontab lines that run it."""
+    import shlex
+
+    from trader.cli.cron_lines import cron_lines
     from trader.planning.schedule_inputs import describe, schedule_entries
     from trader.settings import config_path
 

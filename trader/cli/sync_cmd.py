@@ -15,7 +15,6 @@ from trader.cli.formatting import (
     money,
     to_json_value,
 )
-from trader.core.corporate import read_actions
 
 if TYPE_CHECKING:
     from trader.app.sync import SyncResult
@@ -23,6 +22,8 @@ if TYPE_CHECKING:
 
 def corporate_lines(result: SyncResult) -> list[str]:
     """What the corporate actions read by this sync mean: splits applied, notes."""
+    from trader.core.corporate import read_actions
+
     history = read_actions(result.snapshot.corporate_actions)
     lines = [
         f"{s.symbol}: split {s.label} on {s.day}; the lots and the trailing stop's peak follow it"
