@@ -20,6 +20,7 @@ from tests.telegram.conftest import CHAT
 from tests.telegram.fake_api import buttons
 from tests.telegram.test_buttons import staged_alert
 from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+from trader.telegram.api import TelegramApi
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,10 +57,21 @@ def test_the_bot_waits_out_a_429_and_dropped_connections(
     assert executions(database) == ["completed"]
 
 
-def test_telegram_out_of_reach_for_good_is_one_line(trader_main, bot_config, bot_env, telegram):
+def test_telegram_out_of_reach_for_good_is_one_line(
+    trader_main, bot_config, bot_env, telegram, monkeypatch
+):
+    # The waits between the tries are recorded instead of slept (they add up to 15 s).
+    waits: list[float] = []
+    opened = TelegramApi.__init__
+
+    def recording(self, *args, **kwargs):
+        opened(self, *args, **{**kwargs, "sleep": waits.append})
+
+    monkeypatch.setattr(TelegramApi, "__init__", recording)
     telegram.fail("setMyCommands", 500, count=5)
     result = trader_main("--config", str(bot_config()), "bot", "--once", env=bot_env)
     assert result.code == 24, result.err
+    assert waits == [1.0, 2.0, 4.0, 8.0]  # 1, 2, 4... seconds between five tries
     assert "cannot set the bot's commands on Telegram after 5 tries" in result.err.splitlines()[-1]
     assert "Traceback" not in result.err
 
