@@ -23,8 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check trader tests benchmarks
 	$(BIN)/ruff format --check trader tests benchmarks
 
+# One test process per core (pytest-xdist): much of a test's time is spent waiting on a
+# local broker's fills and timeouts, which another core's tests fill.
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
