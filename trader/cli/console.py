@@ -1,7 +1,7 @@
 """The ``trader`` console script (and ``python -m trader``): :func:`trader.cli.app.main`,
 with Python's cyclic garbage collector held off while the process starts.
 
-Starting a command creates tens of thousands of objects that live as long as the
+Starting a command creates about a hundred thousand objects that live as long as the
 process: modules, classes, SQLModel's tables, alpaca-py's models. The collector would
 walk them a few hundred times before the first request is sent, for nothing (about
 150 ms of a ``trader plan``, a tenth of it). So it is off for the first
