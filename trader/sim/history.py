@@ -6,7 +6,9 @@ asset's drift and volatility, from ``HISTORY_START`` to the scenario's first day
 history always joins the present without a jump. After the anchor the sim records
 each session's closing prices as its clock passes them, and the session in
 progress (or the last one, when the market is shut) closes at the current price:
-a chart drawn from the bars ends exactly where the account is valued.
+a chart drawn from the bars ends exactly where the account is valued. A new account
+also records its holdings' closes of the session before the first day, its yesterday
+until the clock moves, which every process serving it would otherwise walk again.
 
 Intraday bars are a Brownian bridge from the day's open to its close, seeded by
 symbol and date, so the same request always gets the same bars. Market data goes
@@ -101,8 +103,8 @@ def walk_plainly(symbol: str, days: int) -> tuple[list[float], ...]:
 def _walk(symbol: str, anchor: date) -> _Walk:
     """The same draws as :func:`walk_plainly` (a test holds them equal), twice as fast:
     ``random.gauss`` written out. It draws its normals in pairs (Box-Muller: the cosine
-    now, the sine kept for the next call), so a day's four draws are two pairs. Every
-    plan on the sim prices its positions' previous close from a walk of 4,000 days."""
+    now, the sine kept for the next call), so a day's four draws are two pairs. A walk
+    is 4,000 days, drawn when a bar of the first day or before it is asked for."""
     asset = ASSETS[symbol]
     index = _day_index(anchor)
     rng = random.Random(symbol)

@@ -176,8 +176,26 @@ def _stock_account(scenario: Scenario, count: int) -> SimState:
     return state
 
 
+def _record_the_last_close(state: SimState) -> None:
+    """Record the held symbols' closes of the session before the first day, as the clock
+    records each later session's. Until the clock moves, the account's ``last_equity`` and
+    every position's ``lastday_price`` are that close: read from the state, it is not
+    walked again from 2010 by every process that serves the account (about 8 ms a symbol)."""
+    view = state.market_view()
+    previous = cal.previous_session(cal.latest_started_session(state.now).day).day
+    closes = {s: Decimal(str(history.close_on(s, previous, view))) for s in state.positions}
+    if closes:
+        state.recorded_closes.setdefault(previous.isoformat(), {}).update(closes)
+
+
 def build(name: str) -> SimState:
     """A fresh account in the state the scenario describes."""
+    state = _build(name)
+    _record_the_last_close(state)
+    return state
+
+
+def _build(name: str) -> SimState:
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}; known: {', '.join(sorted(SCENARIOS))}")
     scenario = SCENARIOS[name]
