@@ -85,13 +85,25 @@ def test_the_strategies_default_is_shown_whole(trader_main):
     assert "buy_hold, annual, quarterly, monthly, threshold, relative, band_edge" in out
 
 
-def test_the_command_list_gives_each_summary_as_flowing_text(trader_main):
-    """A summary that spans lines in its docstring is one line in the list when the
-    terminal is wide enough (its docstring's line breaks are not kept)."""
-    lines = trader_main("--help", env={"COLUMNS": "500"}).out.splitlines()
-    for words, command in commands().items():
-        if not words or " " in words:
-            continue
-        summary = flat((command.help or "").split("\n\n")[0])
-        row = [line for line in lines if line.startswith(f"│ {words} ")]
-        assert len(row) == 1 and summary in flat(row[0]), (words, row)
+def listed(help_text: str) -> dict[str, str]:
+    """The command list of a group's help: each command's name and its text, flowed."""
+    entries: dict[str, list[str]] = {}
+    section = help_text.split("\nCommands:\n", 1)[1]
+    for line in section.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            name, _, text = line.strip().partition(" ")
+            entries[name] = [text]
+        elif line.startswith("   ") and entries:
+            entries[list(entries)[-1]].append(line)
+    return {name: flat(" ".join(parts)) for name, parts in entries.items()}
+
+
+def test_the_command_list_gives_each_summary_whole_as_flowing_text(trader_main):
+    """A summary is its docstring's first paragraph, whole, wrapped to the terminal (the
+    docstring's own line breaks are not kept), and nothing else of the docstring."""
+    shown = listed(trader_main("--help", env={"COLUMNS": "100"}).out)
+    found = {words: c for words, c in commands().items() if words and " " not in words}
+    assert set(shown) == set(found)
+    for words, command in found.items():
+        paragraphs = (command.help or "").split("\n\n")
+        assert shown[words] == flat(paragraphs[0]), words

@@ -29,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 
@@ -45,22 +46,6 @@ def root(
 ) -> None:
     """Semi-automated portfolio rebalancer for Alpaca accounts (sim, paper or live)."""
     ctx.obj = AppContext(config_path=config)
-
-
-def _hide_flag_types() -> None:
-    """Typer 0.29's help prints a type such as ``<bool>`` beside every option, flags
-    included, where a flag takes no value: show the type of options that take one only."""
-    from typer.core import TyperOption
-
-    shown = TyperOption.display_type_rich
-
-    def display_type_rich(self: TyperOption, ctx: typer.Context) -> str | None:  # type: ignore[name-defined]
-        return None if self.is_flag else shown(self, ctx)
-
-    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
-
-
-_hide_flag_types()
 
 
 def _summary(function: object) -> str:

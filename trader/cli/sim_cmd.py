@@ -11,7 +11,9 @@ import typer
 from trader.cli.context import AppContext
 from trader.core.money import plain, to_decimal
 
-sim_app = typer.Typer(help="The local Alpaca-compatible paper broker.", no_args_is_help=True)
+sim_app = typer.Typer(
+    help="The local Alpaca-compatible paper broker.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 def _server(context: AppContext, port: int = 0, host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
