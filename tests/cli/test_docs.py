@@ -69,7 +69,8 @@ def test_every_command_has_its_own_help_with_each_option_and_flags_show_no_type(
         for param in command.params:
             if param.name == "help":
                 continue
-            names = param.opts if param.param_type_name == "option" else [param.name]
+            argument = [param.metavar or param.name.upper()]
+            names = param.opts if param.param_type_name == "option" else argument
             assert any(name in shown for name in names), (words, param.name)
             assert param.help, (words, param.name)  # every option and argument says what it is
             assert flat(param.help) in shown, (words, param.name)
@@ -101,9 +102,15 @@ def listed(help_text: str) -> dict[str, str]:
 def test_the_command_list_gives_each_summary_whole_as_flowing_text(trader_main):
     """A summary is its docstring's first paragraph, whole, wrapped to the terminal (the
     docstring's own line breaks are not kept), and nothing else of the docstring."""
-    shown = listed(trader_main("--help", env={"COLUMNS": "100"}).out)
-    found = {words: c for words, c in commands().items() if words and " " not in words}
-    assert set(shown) == set(found)
-    for words, command in found.items():
-        paragraphs = (command.help or "").split("\n\n")
-        assert shown[words] == flat(paragraphs[0]), words
+    every = commands()
+    for group in ("", "sim"):
+        shown = listed(trader_main(*group.split(), "--help", env={"COLUMNS": "100"}).out)
+        found = {
+            words.removeprefix(group).strip(): command
+            for words, command in every.items()
+            if words and words.startswith(group) and len(words.split()) == len(group.split()) + 1
+        }
+        assert set(shown) == set(found), group
+        for name, command in found.items():
+            paragraphs = (command.help or "").split("\n\n")
+            assert shown[name] == flat(paragraphs[0]), (group, name)

@@ -40,6 +40,7 @@ def root(
         None,
         "--config",
         "-c",
+        metavar="FILE",
         help="Config file (default: $TRADER_CONFIG or config/portfolio_allocation.yaml).",
         dir_okay=False,
     ),
@@ -49,14 +50,19 @@ def root(
 
 
 def _summary(function: object) -> str:
-    """A command's line in ``trader --help``: its docstring's first paragraph, on one line
-    (the list keeps a docstring's line breaks where the command's own help reflows them)."""
+    """A command's line in its group's list: its docstring's first paragraph, whole and on
+    one line (click would otherwise cut it to the width left, ending in "...")."""
     doc = getattr(function, "__doc__", None) or ""
     return " ".join(doc.strip().split("\n\n", 1)[0].split())
 
 
+def _summarise(group: typer.Typer) -> None:
+    for info in group.registered_commands:
+        info.short_help = info.short_help or _summary(info.callback)
+
+
 def _command(name: str, function: Callable[..., object]) -> None:
-    app.command(name, short_help=_summary(function))(function)
+    app.command(name)(function)
 
 
 def _register() -> None:
@@ -92,6 +98,8 @@ def _register() -> None:
     _command("demo", demo_cmd.demo)
     _command("bot", bot_cmd.bot)
     app.add_typer(sim_cmd.sim_app, name="sim")
+    _summarise(app)
+    _summarise(sim_cmd.sim_app)
 
 
 _register()

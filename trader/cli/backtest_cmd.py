@@ -52,13 +52,16 @@ def _check_chart_path(chart: Path) -> None:
 
 def backtest(
     ctx: typer.Context,
-    start: str = typer.Option("2016-01-01", "--start", help="First day (YYYY-MM-DD)."),
+    start: str = typer.Option(
+        "2016-01-01", "--start", metavar="DATE", help="First day (YYYY-MM-DD)."
+    ),
     end: str | None = typer.Option(
-        None, "--end", help="Last day (default: the last complete session)."
+        None, "--end", metavar="DATE", help="Last day (default: the last complete session)."
     ),
     strategies: str = typer.Option(
         ",".join(STRATEGY_NAMES),
         "--strategies",
+        metavar="NAMES",
         help="Comma-separated strategies to compare (default: all of "
         + ", ".join(STRATEGY_NAMES)
         + ").",
@@ -67,23 +70,36 @@ def backtest(
     prices: Path | None = typer.Option(
         None,
         "--prices",
+        metavar="FILE",
         help="CSV of daily closes (date,SYM1,SYM2,... or date,symbol,close) instead of the "
         "broker's data API.",
         dir_okay=False,
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     chart: Path | None = typer.Option(
-        None, "--chart", help="Write the equity curves to this PNG file.", dir_okay=False
+        None,
+        "--chart",
+        metavar="FILE",
+        help="Write the equity curves to this PNG file.",
+        dir_okay=False,
     ),
-    cost_bps: str = typer.Option("0", "--cost-bps", help="Cost of each order, basis points."),
+    cost_bps: str = typer.Option(
+        "0", "--cost-bps", metavar="BPS", help="Cost of each order, basis points."
+    ),
     risk_free: str = typer.Option(
-        "0", "--risk-free", help="Risk-free rate for the Sharpe ratio, percent a year."
+        "0",
+        "--risk-free",
+        metavar="PCT",
+        help="Risk-free rate for the Sharpe ratio, percent a year.",
     ),
-    capital: str = typer.Option("100000", "--capital", help="Starting cash, dollars."),
+    capital: str = typer.Option(
+        "100000", "--capital", metavar="DOLLARS", help="Starting cash, dollars."
+    ),
     workers: int = typer.Option(
         0,
         "--workers",
         min=0,
+        metavar="N",
         help="Processes replaying strategies side by side (0: one per CPU; 1: none). "
         "The results are the same either way.",
     ),

@@ -37,7 +37,7 @@ def confirm_live(opened: OpenBroker, orders: int) -> None:
 def execute(
     ctx: typer.Context,
     plan_id: str | None = typer.Option(
-        None, "--plan", help="The staged plan to execute (default: the latest)."
+        None, "--plan", metavar="ID", help="The staged plan to execute (default: the latest)."
     ),
     confirm: bool = typer.Option(
         False, "--confirm", help="Send the orders. Without it nothing is sent."

@@ -115,7 +115,7 @@ def lots_report(snapshot: AccountSnapshot, history: Any, today: date, symbol: st
 
 def lots(
     ctx: typer.Context,
-    symbol: str | None = typer.Argument(None, help="Only this symbol."),
+    symbol: str | None = typer.Argument(None, metavar="SYMBOL", help="Only this symbol."),
     no_sync: bool = typer.Option(False, "--no-sync", help="Use the last stored sync."),
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
     as_json: bool = typer.Option(False, "--json", help="Print the lots as JSON."),

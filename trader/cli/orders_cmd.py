@@ -23,11 +23,13 @@ WIDE = 110  # columns from which history shows every column
 
 def orders(
     ctx: typer.Context,
-    limit: int = typer.Option(50, min=1, max=500, help="How many recent orders to show."),
+    limit: int = typer.Option(
+        50, min=1, max=500, metavar="N", help="How many recent orders to show."
+    ),
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
     as_json: bool = typer.Option(False, "--json", help="Print the orders as JSON."),
     cancel: str | None = typer.Option(
-        None, "--cancel", help="Cancel this open order (broker or client order id)."
+        None, "--cancel", metavar="ID", help="Cancel this open order (broker or client order id)."
     ),
     all_ours: bool = typer.Option(
         False, "--all-ours", help="Cancel every open order trader sent (never the user's own)."
@@ -184,7 +186,7 @@ def plan_history(plan: StagedPlan, executions: list[dict[str, Any]]) -> dict[str
 
 def history(
     ctx: typer.Context,
-    limit: int = typer.Option(20, min=1, max=1000, help="How many plans to show."),
+    limit: int = typer.Option(20, min=1, max=1000, metavar="N", help="How many plans to show."),
     as_json: bool = typer.Option(False, "--json", help="Print the history as JSON."),
 ) -> None:
     """Show past plans and their executions from the store, with what they sold and bought."""

@@ -32,8 +32,10 @@ def _server(context: AppContext, port: int = 0, host: str = "127.0.0.1"):  # typ
 @sim_app.command("serve")
 def serve(
     ctx: typer.Context,
-    host: str = typer.Option("127.0.0.1", help="Address to bind (loopback unless told otherwise)."),
-    port: int = typer.Option(0, help="Port to listen on (0 picks a free one)."),
+    host: str = typer.Option(
+        "127.0.0.1", metavar="HOST", help="Address to bind (loopback unless told otherwise)."
+    ),
+    port: int = typer.Option(0, metavar="PORT", help="Port to listen on (0 picks a free one)."),
 ) -> None:
     """Serve the sim over HTTP until interrupted; point alpaca-py or APCA_API_BASE_URL at it."""
     from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
@@ -59,6 +61,7 @@ def reset(
     ctx: typer.Context,
     scenario: str = typer.Option(
         None,
+        metavar="NAME",
         help="Scenario to seed: default, margin, mixed, empty, stocks-5 or stocks-500 "
         "(default: the config's sim.scenario).",
     ),
@@ -80,8 +83,8 @@ def reset(
 @sim_app.command("price")
 def price(
     ctx: typer.Context,
-    symbol: str = typer.Argument(..., help="Symbol, e.g. XLK."),
-    value: str = typer.Argument(..., help="New price, e.g. 190.25."),
+    symbol: str = typer.Argument(..., metavar="SYMBOL", help="Symbol, e.g. XLK."),
+    value: str = typer.Argument(..., metavar="PRICE", help="New price, e.g. 190.25."),
 ) -> None:
     """Set the current price of a symbol in the embedded sim."""
     context: AppContext = ctx.obj
@@ -102,7 +105,9 @@ def price(
 @sim_app.command("deposit")
 def deposit(
     ctx: typer.Context,
-    amount: str = typer.Argument(..., help="Dollars to add to the account's cash, e.g. 5000."),
+    amount: str = typer.Argument(
+        ..., metavar="AMOUNT", help="Dollars to add to the account's cash, e.g. 5000."
+    ),
 ) -> None:
     """Add cash to the embedded sim account, as a bank transfer arriving would."""
     context: AppContext = ctx.obj
@@ -121,8 +126,8 @@ def deposit(
 @sim_app.command("clock")
 def clock(
     ctx: typer.Context,
-    minutes: int = typer.Option(0, help="Advance the sim clock by this many minutes."),
-    days: int = typer.Option(0, help="Advance the sim clock by this many days."),
+    minutes: int = typer.Option(0, metavar="N", help="Advance the sim clock by this many minutes."),
+    days: int = typer.Option(0, metavar="N", help="Advance the sim clock by this many days."),
     open_market: bool = typer.Option(False, "--open", help="Jump to the next market open."),
     close_market: bool = typer.Option(
         False, "--close", help="Jump to the current session's close."
@@ -157,8 +162,8 @@ def block(
 @sim_app.command("margin")
 def margin(
     ctx: typer.Context,
-    multiplier: int = typer.Option(4, help="Buying power multiple: 2 or 4."),
-    spread: str = typer.Option("0.5", help="Bid-ask spread, percent of the price."),
+    multiplier: int = typer.Option(4, metavar="N", help="Buying power multiple: 2 or 4."),
+    spread: str = typer.Option("0.5", metavar="PCT", help="Bid-ask spread, percent of the price."),
     off: bool = typer.Option(False, "--off", help="Make it a cash account again."),
 ) -> None:
     """Make the embedded sim account a margin account (as real paper accounts are): buying
@@ -209,10 +214,15 @@ def _day(text: str | None) -> date | None:
 @sim_app.command("split")
 def split(
     ctx: typer.Context,
-    symbol: str = typer.Argument(..., help="Symbol, e.g. XLK."),
-    ratio: str = typer.Argument(..., help="NEW:OLD shares: 2:1 doubles them, 1:4 quarters them."),
+    symbol: str = typer.Argument(..., metavar="SYMBOL", help="Symbol, e.g. XLK."),
+    ratio: str = typer.Argument(
+        ..., metavar="NEW:OLD", help="NEW:OLD shares: 2:1 doubles them, 1:4 quarters them."
+    ),
     on: str = typer.Option(
-        None, "--date", help="The split's day, YYYY-MM-DD (default: the sim's today)."
+        None,
+        "--date",
+        metavar="DATE",
+        help="The split's day, YYYY-MM-DD (default: the sim's today).",
     ),
 ) -> None:
     """Split a stock in the embedded sim, as a broker does at the open: shares times the
@@ -232,8 +242,8 @@ def split(
 @sim_app.command("dividend")
 def dividend(
     ctx: typer.Context,
-    symbol: str = typer.Argument(..., help="Symbol, e.g. XLK."),
-    per_share: str = typer.Argument(..., help="Cash per share held, e.g. 0.52."),
+    symbol: str = typer.Argument(..., metavar="SYMBOL", help="Symbol, e.g. XLK."),
+    per_share: str = typer.Argument(..., metavar="AMOUNT", help="Cash per share held, e.g. 0.52."),
 ) -> None:
     """Pay a cash dividend on a holding of the embedded sim account (a DIV activity)."""
     try:

@@ -21,7 +21,9 @@ NOTE = (
 
 def taxes(
     ctx: typer.Context,
-    year: int | None = typer.Option(None, "--year", help="The tax year (default: this year)."),
+    year: int | None = typer.Option(
+        None, "--year", metavar="YEAR", help="The tax year (default: this year)."
+    ),
     no_sync: bool = typer.Option(False, "--no-sync", help="Use the last stored sync."),
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
