@@ -340,3 +340,18 @@ def test_two_plans_in_the_same_second_keep_both_reports(tmp_path):
         "plan-20261124T150000Z-2.json",
     )
     assert json.loads(first.read_text())["due"] is False
+
+
+def test_an_80_column_terminal_sees_every_category_name_whole(trader_main, config_file):
+    config = config_file()
+    narrow = trader_main("--config", str(config), "plan", env={"COLUMNS": "80"})
+    assert narrow.code == 0, narrow.err
+    lines = narrow.out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for category in ("technology", "leveraged_long", "utilities"):
+        assert any(line.startswith(f"│ {category} ") for line in lines), category
+    header = next(line for line in lines if "Category" in line)
+    assert "Fixed" not in header and "Fixed (the points of drift" in " ".join(narrow.out.split())
+    wide = trader_main("--config", str(config), "plan", "--no-sync", env={"COLUMNS": "90"})
+    header = next(line for line in wide.out.splitlines() if "Category" in line)
+    assert "After" in header and "Fixed" in header

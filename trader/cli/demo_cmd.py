@@ -49,7 +49,7 @@ def demo(ctx: typer.Context) -> None:
     print_execution(console, result.outcome, result.report_path)
     console.rule("4. after: trader plan again")
     after = run_plan(demo_context, command="demo")
-    console.print(allocation_table(after.plan))
+    console.print(allocation_table(after.plan, width=console.width))
     verdict = (
         "every category is within its band: no rebalance is due"
         if not after.plan.due

@@ -17,15 +17,17 @@ from trader.core.money import ZERO, plain
 from trader.core.policy import CASH_CATEGORY
 from trader.planning.service import PlanOutcome
 
+WIDE = 90  # columns from which the allocation shows the points of drift the plan removes
 ACTION_STYLE = {Action.SELL: "bold red", Action.BUY: "bold green", Action.HOLD: "dim"}
 
 
-def allocation_table(plan: Plan) -> Table:
+def allocation_table(plan: Plan, *, width: int) -> Table:
     """The categories against their targets, and each after the plan (every order filled
     at its estimated price) with the points of drift the plan removes; then what completes
     the investable value: the cash above the reserve (unless a ``cash`` category holds it)
     and any holdings in no category, so the Current column sums to 100%. The reserve, and
-    a deposit or withdrawal, are named below the table."""
+    a deposit or withdrawal, are named below the table. On a terminal narrower than
+    ``WIDE`` the points removed give way, so that a category's name has room."""
     reserve = plan.reserve
     flow = plan.cash_flow
     base = f"equity {money(plan.equity)}"
@@ -34,20 +36,27 @@ def allocation_table(plan: Plan) -> Table:
     base += f" less the cash reserve {money(reserve)}"
     if flow.withdrawal:
         base += f" and the withdrawal {money(flow.withdrawal)}"
+    wide = width >= WIDE
+    fixed = (
+        "Fixed: points of drift the plan removes"
+        if wide
+        else "Fixed (the points of drift the plan removes): on a wider terminal, or with --json"
+    )
     table = Table(
         title="Allocation (percent of the investable value)",
         title_justify="left",
         caption=f"Investable {money(plan.investable)} = {base}. After: once the plan's orders "
-        f"fill at the estimated prices; Fixed: points of drift the plan removes",
+        f"fill at the estimated prices; {fixed}",
         caption_justify="left",
     )
     columns = ("Category", "Target", "Current", "Drift", "Band", "Action", "After", "Fixed")
-    add_columns(table, columns, wrap={"Category"})
+    visible = len(columns) if wide else len(columns) - 1  # Fixed is the last
+    add_columns(table, columns[:visible], wrap={"Category"})
     for row, after in zip(plan.allocation, plan.allocation_after, strict=True):
         style = ACTION_STYLE[row.action]
         drift = _signed(row.drift_pct)
-        fixed = abs(row.drift_pct) - abs(after.drift_pct)
-        table.add_row(
+        removed = abs(row.drift_pct) - abs(after.drift_pct)
+        cells = (
             row.category,
             pct(row.target_pct),
             pct(row.current_pct),
@@ -55,8 +64,9 @@ def allocation_table(plan: Plan) -> Table:
             f"±{pct(row.band_pct)}",
             f"[{style}]{_action_word(row)}[/]",
             pct(after.current_pct),
-            _signed(fixed)[:-1] if abs(fixed) >= Decimal("0.005") else "",
+            _signed(removed)[:-1] if abs(removed) >= Decimal("0.005") else "",
         )
+        table.add_row(*cells[:visible])
     if plan.investable > ZERO:
         shown = sum((row.current_pct for row in plan.allocation), ZERO)
         shown_after = sum((row.current_pct for row in plan.allocation_after), ZERO)
@@ -77,7 +87,8 @@ def allocation_table(plan: Plan) -> Table:
             after_rest = 100 - shown_after - sum((value for _, _, value in rest), ZERO)
             rest.append(("(in no category)", in_no_category, after_rest))
         for name, value, value_after in rest:
-            table.add_row(f"[dim]{name}[/]", "", pct(value), "", "", "", pct(value_after), "")
+            cells = (f"[dim]{name}[/]", "", pct(value), "", "", "", pct(value_after), "")
+            table.add_row(*cells[:visible])
     return table
 
 
@@ -193,7 +204,7 @@ def print_review(console: Console, outcome: PlanOutcome) -> None:
         f"Equity: {money(plan.equity)}   Cash: {money(plan.cash)}   "
         f"Reserve: {money(reserve)}{extra}   Investable: {money(plan.investable)}"
     )
-    console.print(allocation_table(plan))
+    console.print(allocation_table(plan, width=console.width))
     print_cash_flow(console, plan)
     if not plan.due:
         console.print(
