@@ -15,7 +15,6 @@ second. ``tests/cli/test_startup.py`` holds every command to it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -61,10 +60,6 @@ def _summarise(group: typer.Typer) -> None:
         info.short_help = info.short_help or _summary(info.callback)
 
 
-def _command(name: str, function: Callable[..., object]) -> None:
-    app.command(name)(function)
-
-
 def _register() -> None:
     from trader.cli import (
         backtest_cmd,
@@ -82,21 +77,21 @@ def _register() -> None:
         taxes_cmd,
     )
 
-    _command("doctor", doctor_cmd.doctor)
-    _command("sync", sync_cmd.sync)
-    _command("plan", plan_cmd.plan)
-    _command("execute", execute_cmd.execute)
-    _command("orders", orders_cmd.orders)
-    _command("history", orders_cmd.history)
-    _command("lots", lots_cmd.lots)
-    _command("taxes", taxes_cmd.taxes)
-    _command("run", run_cmd.run)
-    _command("status", run_cmd.status)
-    _command("schedule", run_cmd.schedule)
-    _command("scores", scores_cmd.scores)
-    _command("backtest", backtest_cmd.backtest)
-    _command("demo", demo_cmd.demo)
-    _command("bot", bot_cmd.bot)
+    app.command("doctor")(doctor_cmd.doctor)
+    app.command("sync")(sync_cmd.sync)
+    app.command("plan")(plan_cmd.plan)
+    app.command("execute")(execute_cmd.execute)
+    app.command("orders")(orders_cmd.orders)
+    app.command("history")(orders_cmd.history)
+    app.command("lots")(lots_cmd.lots)
+    app.command("taxes")(taxes_cmd.taxes)
+    app.command("run")(run_cmd.run)
+    app.command("status")(run_cmd.status)
+    app.command("schedule")(run_cmd.schedule)
+    app.command("scores")(scores_cmd.scores)
+    app.command("backtest")(backtest_cmd.backtest)
+    app.command("demo")(demo_cmd.demo)
+    app.command("bot")(bot_cmd.bot)
     app.add_typer(sim_cmd.sim_app, name="sim")
     _summarise(app)
     _summarise(sim_cmd.sim_app)

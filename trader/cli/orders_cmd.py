@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from trader.cli.context import AppContext
-from trader.cli.formatting import json_money, money, to_json_value
+from trader.cli.formatting import add_columns, json_money, money, to_json_value
 from trader.core.money import ZERO, plain
 from trader.errors import ConfigError
 
@@ -93,12 +93,12 @@ def orders(
         typer.echo(json.dumps(to_json_value(rows), indent=2))
         return
     table = Table(title="Recent orders (newest first)", title_justify="left")
-    for name in ("Submitted", "Side", "Symbol", "Qty", "Filled", "Avg price", "Status", "Plan"):
-        table.add_column(
-            name,
-            justify="right" if name in ("Qty", "Filled", "Avg price") else "left",
-            no_wrap=name in ("Side", "Symbol", "Qty", "Filled", "Avg price"),
-        )
+    add_columns(
+        table,
+        ("Submitted", "Side", "Symbol", "Qty", "Filled", "Avg price", "Status", "Plan"),
+        left={"Side", "Symbol"},
+        wrap={"Submitted", "Status", "Plan"},
+    )
     for row in rows:
         qty = row["qty"] if row["qty"] is not None else None
         table.add_row(
@@ -216,12 +216,8 @@ def history(
         caption_justify="left",
     )
     columns = ["Made", "Plan", "Status", "Filled", "Kinds", "Sold", "Bought", "Est. P&L", "Runs"]
-    for name in columns if wide else [c for c in columns if c not in ("Kinds", "Runs")]:
-        table.add_column(
-            name,
-            justify="left" if name in ("Made", "Plan", "Status", "Kinds", "Runs") else "right",
-            no_wrap=name not in ("Made", "Status", "Kinds", "Runs"),  # figures are never cut
-        )
+    shown = columns if wide else [c for c in columns if c not in ("Kinds", "Runs")]
+    add_columns(table, shown, left={"Plan"}, wrap={"Made", "Status", "Kinds", "Runs"})
     for entry in entries:
         row = [
             market_time(entry["created_at"]),
@@ -234,5 +230,6 @@ def history(
             money(Decimal(entry["est_realized_pl"])),
             ", ".join(e["status"] for e in entry["executions"]) or "-",
         ]
-        table.add_row(*(row if wide else row[:4] + row[5:8]))
+        cells = dict(zip(columns, row, strict=True))
+        table.add_row(*(cells[name] for name in shown))
     context.console.print(table)
