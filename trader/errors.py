@@ -17,10 +17,10 @@ into a single readable line and its own exit code. Anything that is not a
     │   └── OrderRejected          an order refused, with symbol, side, qty, message  (exit 8)
     ├── StorageError           the database cannot be opened or migrated             (exit 9)
     ├── Interrupted            Ctrl-C: says what was sent and how to resume          (exit 130)
-    ├── TelegramError          the Telegram Bot API refused the token, a chat or a request (exit 22)
-    │   ├── TelegramUnreachable no answer from Telegram after the retries              (exit 23)
-    │   └── BotLocked           another ``trader bot`` runs on the same account        (exit 24)
-    └── ExecutionRefused       ``trader execute`` refused to send, with the reason
+    ├── TelegramError          the Telegram Bot API refused the token, a chat or a request (exit 23)
+    │   ├── TelegramUnreachable no answer from Telegram after the retries              (exit 24)
+    │   └── BotLocked           another ``trader bot`` runs on the same account        (exit 25)
+    └── ExecutionRefused       ``trader execute`` refused to send, with the reason   (exit 10)
         ├── StalePlan           the account changed since the plan was made           (exit 10)
         ├── PlanExpired         the plan is older than plan_ttl_minutes               (exit 11)
         ├── PriceMoved          a price moved more than max_price_move_pct            (exit 12)
@@ -34,6 +34,9 @@ into a single readable line and its own exit code. Anything that is not a
 An execution that ran but left orders rejected exits 8 (``OrderRejected``'s code),
 one that left orders open past the fill timeout exits 18, and one that sent orders
 with ``--allow-queued`` while the market was closed (queued for the open) exits 19.
+``trader run`` exits 20 when a plan waits for review and 21 when ``auto_execute`` sent one
+and every order filled. The README's exit-code table lists them all; a test holds it, and
+this tree, to the ``exit_code`` attributes below.
 """
 
 from __future__ import annotations

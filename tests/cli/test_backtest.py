@@ -9,6 +9,7 @@ from decimal import Decimal as D
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from trader.backtest import PriceHistory, run_backtest
 from trader.planning.inputs import policy_from_settings
@@ -242,3 +243,34 @@ def test_a_split_after_the_closes_were_cached_makes_the_backtest_read_them_again
     assert qqq_close() == (before / 2).quantize(D("0.01"))
     third = trader_main(*args, "--json", "--strategies", "quarterly")
     assert "0 closes downloaded in 0 request(s)" in json.loads(third.out)["source"]
+
+
+@pytest.mark.parametrize(("name", "magic"), [("out.svg", b"<?xml"), ("OUT.PDF", b"%PDF")])
+def test_the_chart_format_follows_the_extension(trader_main, config_file, tmp_path, name, magic):
+    prices = tmp_path / "small.csv"
+    small_csv(prices, days=30)
+    chart = tmp_path / name
+    result = trader_main(
+        "--config", str(config_file()), "backtest", "--prices", str(prices),
+        "--chart", str(chart), "--start", "2020-01-01", "--strategies", "buy_hold",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert chart.read_bytes()[: len(magic)] == magic
+
+
+@pytest.mark.parametrize("name", ["x.txt", "x", "x.jpg"])
+def test_a_chart_file_of_another_kind_is_refused_before_the_replay(
+    trader_main, config_file, tmp_path, name
+):
+    prices = tmp_path / "small.csv"
+    small_csv(prices, days=30)
+    chart = tmp_path / name
+    result = trader_main(
+        "--config", str(config_file()), "backtest", "--prices", str(prices),
+        "--chart", str(chart), "--start", "2020-01-01",
+    )  # fmt: skip
+    assert result.code == 2, result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: --chart {chart}"), result.err
+    assert ".png, .svg or .pdf" in lines[0]
+    assert not chart.exists() and "CAGR" not in result.out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date, timedelta
 from decimal import Decimal
 
 from alpaca.trading.client import TradingClient
@@ -167,3 +168,22 @@ def test_trader_sim_split_and_dividend_on_the_command_line(trader_main, config_f
     shown = trader_main("--config", config, "lots", "XLK")
     assert shown.code == 0, shown.err
     assert "split 2:1 on" in shown.out
+
+
+def test_a_split_refused_for_its_day_says_how_to_move_the_clock(trader_main, config_file):
+    config = str(config_file())
+    # Right after a reset the sim's today is the scenario's first day: no split can be booked
+    # on it, and the refusal names the command that moves the clock to a day that can.
+    assert trader_main("--config", config, "sim", "reset").code == 0
+    early = trader_main("--config", config, "sim", "split", "XLK", "2:1")
+    assert early.code == 2
+    assert "trader sim clock --days 1" in early.err, early.err
+    now = json.loads(trader_main("--config", config, "sim", "clock").out)["now"]
+    ahead = date.fromisoformat(now[:10]) + timedelta(days=3)
+    later = trader_main("--config", config, "sim", "split", "XLK", "2:1", "--date", str(ahead))
+    assert later.code == 2
+    assert "trader sim clock --days 3" in later.err, later.err
+    # Doing what it says works.
+    assert trader_main("--config", config, "sim", "clock", "--days", "1").code == 0
+    done = trader_main("--config", config, "sim", "split", "XLK", "2:1")
+    assert done.code == 0, done.err

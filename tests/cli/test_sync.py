@@ -211,3 +211,30 @@ def test_a_bad_sim_price_is_a_clear_error(trader_main, symbol, price, message):
     assert result.code == 2, result.err
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+def table_weights(out: str) -> dict[str, Decimal]:
+    """Each row of the holdings table: its first cell and its weight."""
+    found = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.replace("┃", "│").split("│") if c.strip()]
+        weights = [c for c in cells if c.endswith("%") and c[:-1].replace(".", "").isdigit()]
+        if cells and weights:
+            found[cells[0]] = Decimal(weights[0][:-1])
+    return found
+
+
+@pytest.mark.parametrize("scenario", ["default", "mixed"])
+def test_the_holdings_table_has_a_cash_row_and_its_weights_sum_to_100(
+    trader_main, config_file, scenario
+):
+    assert trader_main("sim", "reset", "--scenario", scenario).code == 0
+    result = trader_main("--config", str(config_file()), "sync", env={"COLUMNS": "160"})
+    assert result.code == 0, result.err
+    weights = table_weights(result.out)
+    assert "cash" in weights, result.out
+    assert abs(sum(weights.values()) - 100) <= Decimal("0.005") * len(weights), weights
+    payload = json.loads(trader_main("--config", str(config_file()), "sync", "--json").out)
+    equity = Decimal(payload["account"]["equity"])
+    cash_weight = Decimal(payload["account"]["cash_weight_pct"])
+    assert abs(cash_weight - Decimal(payload["account"]["cash"]) / equity * 100) < Decimal("0.01")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from trader.core.domain import Side
 from trader.core.engine import Action, CashFlow, PlanKind, apply_plan, plan_rebalance
-from trader.core.engine.cash_flow import level, share_out
+from trader.core.engine.cash_flow import invest_reason, level, share_out
 from trader.core.lots import Lot
 from trader.core.policy import CashFlowMode, Holding, Policy, Portfolio
 
@@ -368,3 +368,80 @@ def test_one_way_plans_trade_one_way_and_keep_the_reserve(values, cash, flow, wi
             assert any("not enough to sell" in w for w in plan.warnings)
     applied = apply_plan(replace(portfolio, cash=portfolio.cash + cash_flow.deposit), plan)
     assert applied.cash == plan.cash_after
+
+
+# -- the words of the cash-flow notes ------------------------------------------------------------
+CASH_TARGETS = {**BRIEF_POLICY.target_allocation, "technology": D(10), "cash": D(10)}
+
+
+def test_a_withdrawal_that_leaves_cash_under_its_target_says_a_sale_brings_it_back():
+    # Investable 10,000, every category at its target, cash 1,000 above the reserve (its
+    # 10% target). $2,000 out: the sells raise 1,000 of it and cash ends 10 points below
+    # target. For cash a sale raises it: it is never "only a buy brings it back".
+    values = {"XLK": D(1000), "XLV": D(1500), "XLF": D(1500), "XLE": D(1000), "SPY": D(1000)}
+    values |= {"QQQ": D(1000), "TQQQ": D(1000), "TLT": D(500), "XLU": D(500)}
+    policy = replace(
+        ABSOLUTE,
+        target_allocation=CASH_TARGETS,
+        cash_flow=CashFlowMode.PREFER,
+        max_trades_per_session=None,
+    )
+    plan = plan_rebalance(
+        policy, exact_portfolio(values, D(2000)), cash_flow=CashFlow(withdrawal=D(2000))
+    )
+    assert plan.cash_flow.reason == (
+        "the withdrawal's sells alone are not enough: cash would stay 10.00 points below "
+        "target, beyond its 5.00-point band (only a sale brings it back); so the plan is the "
+        "full rebalance"
+    )
+
+
+def test_the_buy_buffer_note_gives_the_share_kept_when_whole_shares_spend_past_the_budget():
+    # Whole shares, a 5% buffer and a 10% cash target: cash above the reserve and the
+    # cash target is 12,407.60, so the budget that keeps 5% is 12,407.60 / 1.05 = 11,816.76;
+    # whole shares buy 11,918, and the 489.60 left is 4.11% of the buys, not 5%.
+    values = {"XLK": D(118), "XLV": D(2161), "XLF": D(908), "XLE": D(3128), "SPY": D(1793)}
+    values |= {"TQQQ": D(3846), "TLT": D(2030)}
+    policy = replace(
+        ABSOLUTE,
+        target_allocation=CASH_TARGETS,
+        cash_flow=CashFlowMode.BUY_ONLY,
+        fractional_shares=False,
+        buy_buffer_pct=D(5),
+        max_trades_per_session=None,
+    )
+    plan = plan_rebalance(
+        policy, exact_portfolio(values, D(2409)), cash_flow=CashFlow(deposit=D(13931))
+    )
+    assert sum(o.est_value for o in plan.orders) == D(11918)
+    assert plan.cash_flow.notes == (
+        "$489.60 of the cash above the reserve stays uninvested: $489.60 is the buy buffer, "
+        "kept for fill prices above the estimate (4.11% of the buys, not the 5% set: whole "
+        "shares took the buys past the budget)",
+    )
+
+
+def test_a_buy_buffer_kept_whole_is_the_percent_set():
+    policy = replace(ABSOLUTE, cash_flow=CashFlowMode.BUY_ONLY, buy_buffer_pct=D("2.5"))
+    plan = plan_rebalance(policy, SEED, cash_flow=CashFlow(deposit=D(2000)))
+    assert [n for n in plan.cash_flow.notes if "(2.5% of the buys, kept for fill" in n]
+
+
+@pytest.mark.parametrize(
+    ("past_target", "clause"),
+    [
+        (D("0.004"), None),  # rounds to $0.00: no clause at all
+        (D("0.40"), "; it also takes $0.40 past its target,"),  # 0.00 points: not said
+        (D("55"), "; it also takes $55.00 (0.41 points) past its target,"),
+    ],
+)
+def test_the_invest_reason_says_no_zero_amount(past_target, clause):
+    from trader.core.engine.allocation import AllocationRow
+
+    row = AllocationRow("nasdaq", D(10), D(0), D(-10), Action.BUY, D(0), D(1350), D(5))
+    why = invest_reason(row, past_target, D(13500))
+    assert "$0.00" not in why and "(0.00 points)" not in why
+    if clause is None:
+        assert "past its target" not in why
+    else:
+        assert clause in why

@@ -44,9 +44,15 @@ class ExecuteResult:
     report_path: Path
 
 
+MIN_PLAN_PREFIX = 4  # as git asks of a commit's short id
+SHOWN_CANDIDATES = 10  # an ambiguous prefix names at most this many plans
+
+
 def pick_plan(store: Store, mode: AccountMode, uid: str | None) -> StagedPlan:
+    """The plan ``uid`` names (its whole id or any unique prefix of it, in any case), or else
+    the latest staged plan; ``NothingToExecute`` when there is none to send."""
     if uid is not None:
-        plan = store.staged_plan(mode, uid)
+        plan = store.staged_plan(mode, resolve_plan_uid(store, mode, uid))
         if plan is None:
             raise NothingToExecute(f"no plan {uid} for the {mode.value} account")
         return plan
@@ -63,6 +69,29 @@ def pick_plan(store: Store, mode: AccountMode, uid: str | None) -> StagedPlan:
             f"the latest plan {latest.uid} was rejected: nothing to send; run `trader plan`"
         )
     raise NothingToExecute("no staged plan: run `trader plan` first")
+
+
+def resolve_plan_uid(store: Store, mode: AccountMode, given: str) -> str:
+    """The whole id of the plan ``given`` starts; ``ConfigError`` (exit 2) when it is shorter
+    than four characters or starts several plans' ids, ``NothingToExecute`` when none."""
+    prefix = given.strip().lower()
+    if len(prefix) < MIN_PLAN_PREFIX:
+        raise ConfigError(
+            f"--plan {given!r}: give at least {MIN_PLAN_PREFIX} characters of the plan's id "
+            "(trader history shows 8)"
+        )
+    found = store.plan_uids(mode, prefix, limit=SHOWN_CANDIDATES + 1)
+    if not found:
+        raise NothingToExecute(f"no plan {given} for the {mode.value} account")
+    if len(found) > 1:
+        width = max(12, len(prefix) + 4)
+        shown = ", ".join(uid[:width] for uid in found[:SHOWN_CANDIDATES])
+        more = " and more" if len(found) > SHOWN_CANDIDATES else ""
+        raise ConfigError(
+            f"--plan {given} is ambiguous: it starts the ids of plans {shown}{more}; "
+            "give more of the id"
+        )
+    return found[0]
 
 
 @contextmanager

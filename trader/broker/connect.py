@@ -3,7 +3,8 @@
 - ``sim`` (the default): the project's own Alpaca-compatible paper broker runs
   in-process on an ephemeral loopback port, with its state in
   ``$TRADER_HOME/sim_state.json``, and alpaca-py is pointed at it — the same code
-  path as a real account.
+  path as a real account. When ``trader sim serve`` runs on the same home, alpaca-py
+  is pointed at that server instead.
 - ``paper``: Alpaca's paper API, or any Alpaca-compatible URL in ``APCA_API_BASE_URL``
   except Alpaca's live host, which is refused before any request (alpaca-py ignores
   ``paper=True`` once a URL is given, so that URL alone would trade real money).
@@ -150,14 +151,13 @@ def check_live_opt_in(settings: Settings, live_flag: bool) -> None:
 @contextmanager
 def embedded_sim(settings: Settings, home: Path) -> Iterator[Connection]:
     """The embedded sim account (its state in ``home``), served for as long as the block
-    runs: the connection to it, with its own keys."""
+    runs: the connection to it, with its own keys. When ``trader sim serve`` runs on
+    ``home``, the connection is to that server instead."""
     from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+    from trader.sim.serving import running_url
 
-    home.mkdir(parents=True, exist_ok=True)
-    server = SimServer(state_path=home / SIM_STATE_FILE, scenario=settings.sim.scenario)
-    url = server.start()
-    try:
-        yield Connection(
+    def connection(url: str) -> Connection:
+        return Connection(
             SIM_KEY_ID,
             SIM_SECRET_KEY,
             trading_url=url,
@@ -166,6 +166,18 @@ def embedded_sim(settings: Settings, home: Path) -> Iterator[Connection]:
             max_retries=settings.broker.max_retries,
             data_feed=settings.broker.data_feed,
         )
+
+    served = running_url(home)
+    if served is not None:
+        # `trader sim serve` holds this account in memory: a second server on its state
+        # file would have its orders erased by the running one's next save.
+        yield connection(served)
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    server = SimServer(state_path=home / SIM_STATE_FILE, scenario=settings.sim.scenario)
+    url = server.start()
+    try:
+        yield connection(url)
     finally:
         server.stop()
 

@@ -39,8 +39,18 @@ def _decimal(option: str, text: str) -> Decimal:
     return value
 
 
-def _check_chart_path(chart: Path) -> None:
-    """Refuse a chart path that cannot be written before the replay, not after it."""
+CHART_FORMATS = ("png", "svg", "pdf")  # by the file's extension; matplotlib writes each
+
+
+def _check_chart_path(chart: Path) -> str:
+    """The chart's format, from its extension; a path of another kind, or one that cannot
+    be written, is refused before the replay, not after it."""
+    kind = chart.suffix.lower().lstrip(".")
+    if kind not in CHART_FORMATS:
+        raise ConfigError(
+            f"--chart {chart}: a chart is a .png, .svg or .pdf file "
+            f"(the extension picks the format), not {chart.suffix or 'a file without one'}"
+        )
     folder = chart.parent
     if not folder.is_dir():
         raise ConfigError(f"--chart {chart}: folder {folder} does not exist")
@@ -48,6 +58,7 @@ def _check_chart_path(chart: Path) -> None:
         raise ConfigError(f"--chart {chart}: is a folder, not a file")
     if not os.access(folder, os.W_OK):
         raise ConfigError(f"--chart {chart}: folder {folder} is not writable")
+    return kind
 
 
 def backtest(
@@ -80,7 +91,8 @@ def backtest(
         None,
         "--chart",
         metavar="FILE",
-        help="Write the equity curves to this PNG file.",
+        help="Write the equity curves to this file: .png, .svg or .pdf (the extension "
+        "picks the format).",
         dir_okay=False,
     ),
     cost_bps: str = typer.Option(
@@ -131,8 +143,7 @@ def backtest(
     costs = _decimal("--cost-bps", cost_bps)
     risk_free_pct = float(_decimal("--risk-free", risk_free))
     money = _decimal("--capital", capital)
-    if chart is not None:
-        _check_chart_path(chart)
+    chart_kind = _check_chart_path(chart) if chart is not None else "png"
     policy = policy_from_settings(settings)
     symbols = primary_symbols(backtest_policy(policy))
     if prices is not None:
@@ -165,7 +176,7 @@ def backtest(
     elapsed = (datetime.now() - started).total_seconds()
     notes = honesty_notes(result, source)
     if chart is not None:
-        write_chart(chart, result, simulated=source.startswith(SIM_SOURCE))
+        write_chart(chart, result, kind=chart_kind, simulated=source.startswith(SIM_SOURCE))
         notes.append(f"chart written to {chart}")
     if as_json:
         payload = backtest_payload(result, source, notes)

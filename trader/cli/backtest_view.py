@@ -1,4 +1,5 @@
-"""How a backtest is shown: a rich table, JSON, and the equity curves as a PNG chart."""
+"""How a backtest is shown: a rich table, JSON, and the equity curves as a chart (PNG, SVG
+or PDF)."""
 
 from __future__ import annotations
 
@@ -111,14 +112,17 @@ def print_backtest(console: Console, backtest: Backtest, notes: list[str]) -> No
         console.print(f"- {note}", highlight=False)
 
 
-def write_chart(path: Path, backtest: Backtest, *, simulated: bool = False) -> None:
-    """The equity curves of every strategy, on a log scale with dollar labels, as a PNG;
-    ``simulated`` says in the title that the prices are the local paper broker's."""
+def write_chart(
+    path: Path, backtest: Backtest, *, kind: str = "png", simulated: bool = False
+) -> None:
+    """The equity curves of every strategy, on a log scale with dollar labels, as a file of
+    ``kind`` (png, svg or pdf); ``simulated`` says in the title that the prices are the
+    local paper broker's."""
     import matplotlib.pyplot as plt
 
     figure = chart_figure(backtest, simulated=simulated)
     try:
-        figure.savefig(path, format="png")
+        figure.savefig(path, format=kind)
     finally:
         plt.close(figure)
 

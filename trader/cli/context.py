@@ -43,8 +43,9 @@ class AppContext:
         return self.loaded
 
     @property
-    def sim_scenario(self) -> str:
-        """The sim's scenario: from the config when there is one, else the default.
+    def sim_settings(self) -> Settings:
+        """The settings a ``trader sim`` command reads: the config's when there is one,
+        else the defaults.
 
         The ``trader sim`` commands work from any folder: without ``--config``,
         ``$TRADER_CONFIG`` or a config in the default place, they use the defaults.
@@ -53,8 +54,13 @@ class AppContext:
 
         defaults_only = self.config_path is None and not os.environ.get("TRADER_CONFIG")
         if self.loaded is None and defaults_only and not config_path(None).exists():
-            return Settings().sim.scenario
-        return self.settings.sim.scenario
+            return Settings()
+        return self.settings
+
+    @property
+    def sim_scenario(self) -> str:
+        """The sim's scenario: the config's ``sim.scenario``, else the default."""
+        return self.sim_settings.sim.scenario
 
     def derive(self, **changes: object) -> AppContext:
         """A copy with some fields changed (the demo runs on its own home and a sim account)."""

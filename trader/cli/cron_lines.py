@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Iterable
+from datetime import tzinfo
 from pathlib import Path
+
+from trader.cli.cron_clock import GUARD, time_fields
 
 CARRIED = ("TRADER_DATABASE_URL", "TRADER_CONFIG", "APCA_API_BASE_URL")
 
@@ -71,13 +75,33 @@ def cron_command(command: str, home: Path, config: Path | None) -> str:
     )
 
 
-def cron_lines(what: str, command: str, home: Path, config: Path | None) -> list[str]:
-    """Every line to paste into ``crontab -e``: comments, the time zone and the entry."""
+def cron_lines(
+    what: str,
+    command: str,
+    home: Path,
+    config: Path | None,
+    *,
+    zone: tzinfo,
+    zone_name: str,
+    years: Iterable[int],
+) -> list[str]:
+    """Every line to paste into ``crontab -e``: comments and the entries, with their time
+    fields in ``zone``, the zone cron reads them in (see ``cron_clock``)."""
     _, secret = carried_environment()
+    fields, guarded = time_fields(zone, years)
+    if guarded:
+        when = [
+            f"# cron reads the times below in {zone_name}: 9:35 New York falls at these",
+            "# local times over the year, and the command runs only when New York's clock",
+            "# reads a weekday's 9 o'clock (CRON_TZ is not used: Debian's cron ignores it).",
+        ]
+    else:
+        when = [f"# cron reads the times below in {zone_name}, New York's clock."]
     lines = [
         f"# trader: {what}.",
-        "# cron runs every weekday morning, New York time; `trader run` decides (holidays move",
+        "# cron runs every weekday at 9:35 New York time; `trader run` decides (holidays move",
         "# a check to the next trading day) and exits 20 when a plan waits for you.",
+        *when,
         "# cron has none of your shell's environment: the line sets the home folder, database",
         "# and config this command was given. Broker accounts also need APCA_API_KEY_ID and",
         "# APCA_API_SECRET_KEY in cron's environment (set them at the top of the crontab, or",
@@ -85,6 +109,6 @@ def cron_lines(what: str, command: str, home: Path, config: Path | None) -> list
     ]
     for name in secret:
         lines.append(f"# {name} holds a password: set it in cron's environment yourself.")
-    lines.append("CRON_TZ=America/New_York")
-    lines.append("35 9 * * 1-5 " + cron_command(command, home, config).replace("%", "\\%"))
+    entry = (GUARD if guarded else "") + cron_command(command, home, config)
+    lines.extend(f"{field} " + entry.replace("%", "\\%") for field in fields)
     return lines

@@ -37,7 +37,11 @@ def confirm_live(opened: OpenBroker, orders: int) -> None:
 def execute(
     ctx: typer.Context,
     plan_id: str | None = typer.Option(
-        None, "--plan", metavar="ID", help="The staged plan to execute (default: the latest)."
+        None,
+        "--plan",
+        metavar="ID",
+        help="The staged plan to execute: its id, or any unique prefix of 4 characters or "
+        "more, as trader history shows (default: the latest).",
     ),
     confirm: bool = typer.Option(
         False, "--confirm", help="Send the orders. Without it nothing is sent."

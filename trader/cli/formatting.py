@@ -48,10 +48,9 @@ def pct(value: Decimal) -> str:
 
 
 def holdings_rows(snapshot: AccountSnapshot) -> list[dict[str, Any]]:
-    equity = snapshot.account.equity
     rows = []
     for p in snapshot.positions:
-        weight = p.market_value / equity * 100 if equity > ZERO else ZERO
+        weight = weight_of(p.market_value, snapshot)
         rows.append(
             {
                 "symbol": p.symbol,
@@ -66,12 +65,28 @@ def holdings_rows(snapshot: AccountSnapshot) -> list[dict[str, Any]]:
     return rows
 
 
+def weight_of(value: Decimal, snapshot: AccountSnapshot) -> Decimal:
+    """``value`` as a percent of the account's equity (zero when there is no equity)."""
+    equity = snapshot.account.equity
+    return value / equity * 100 if equity > ZERO else ZERO
+
+
+def other_value(snapshot: AccountSnapshot) -> Decimal:
+    """What the equity holds besides the cash and the positions ``trader`` manages (the
+    positions it does not trade, such as crypto or options)."""
+    held = sum((p.market_value for p in snapshot.positions), ZERO)
+    return snapshot.account.equity - snapshot.account.cash - held
+
+
 def holdings_table(snapshot: AccountSnapshot) -> Table:
+    """The positions, then the cash (and what else the equity holds), so that the weights
+    add up to 100."""
     table = Table(title="Holdings (weight: percent of the equity)", title_justify="left")
     add_columns(
         table, ("Symbol", "Qty", "Price", "Value", "Weight", "Unrealized P&L"), left={"Symbol"}
     )
-    for row in holdings_rows(snapshot):
+    rows = holdings_rows(snapshot)
+    for index, row in enumerate(rows):
         pl = row["unrealized_pl"]
         colour = "green" if pl > 0 else "red" if pl < 0 else ""
         table.add_row(
@@ -81,7 +96,13 @@ def holdings_table(snapshot: AccountSnapshot) -> Table:
             money(row["value"]),
             pct(row["weight_pct"]),
             f"[{colour}]{money(pl)}[/]" if colour else money(pl),
+            end_section=index == len(rows) - 1,
         )
+    cash = snapshot.account.cash
+    table.add_row("cash", "", "", money(cash), pct(weight_of(cash, snapshot)), "")
+    other = other_value(snapshot)
+    if abs(other) >= Decimal("0.005"):
+        table.add_row("not managed", "", "", money(other), pct(weight_of(other, snapshot)), "")
     return table
 
 

@@ -61,13 +61,20 @@ def orders(
         return
     store = context.open_store()
     rows: list[dict[str, Any]] = []
+    plans: dict[str, StagedPlan | None] = {}
     try:
         with open_broker(settings, context.home, live_flag=live) as opened:
             try:
                 for order in opened.broker.orders(status="all", limit=limit):
                     ours = parse_client_order_id(order.client_order_id)
-                    if ours and store.staged_plan(opened.mode, ours[0]) is not None:
-                        record(store, ours[0], ours[1], order)
+                    sent_at = None
+                    if ours:
+                        if ours[0] not in plans:
+                            plans[ours[0]] = store.staged_plan(opened.mode, ours[0])
+                        plan = plans[ours[0]]
+                        if plan is not None:
+                            record(store, ours[0], ours[1], order)
+                            sent_at = _sent_at(plan, ours[1])
                     rows.append(
                         {
                             "plan_id": ours[0] if ours else None,
@@ -82,6 +89,7 @@ def orders(
                             "filled_avg_price": order.filled_avg_price,
                             "status": order.status,
                             "submitted_at": order.submitted_at,
+                            "sent_at": sent_at,
                         }
                     )
             finally:
@@ -92,7 +100,13 @@ def orders(
     if as_json:
         typer.echo(json.dumps(to_json_value(rows), indent=2))
         return
-    table = Table(title="Recent orders (newest first)", title_justify="left")
+    foreign = any(row["sent_at"] is None and row["submitted_at"] for row in rows)
+    table = Table(
+        title="Recent orders (newest first; times are New York time)",
+        title_justify="left",
+        caption=FOREIGN_TIME if foreign else None,
+        caption_justify="left",
+    )
     add_columns(
         table,
         ("Submitted", "Side", "Symbol", "Qty", "Filled", "Avg price", "Status", "Plan"),
@@ -101,8 +115,12 @@ def orders(
     )
     for row in rows:
         qty = row["qty"] if row["qty"] is not None else None
+        if row["sent_at"] is not None:
+            when = market_time(row["sent_at"])
+        else:
+            when = f"{market_time(row['submitted_at'])} *" if row["submitted_at"] else "-"
         table.add_row(
-            market_time(row["submitted_at"]) if row["submitted_at"] else "-",
+            when,
             row["side"].upper(),
             row["symbol"],
             plain(qty) if qty is not None else f"${plain(row['notional'] or ZERO)}",
@@ -112,6 +130,16 @@ def orders(
             (row["plan_id"] or "")[:8] or "(not trader's)",
         )
     context.console.print(table)
+
+
+# trader's records (plans, runs, the orders it sent) are on this machine's clock; the
+# broker's time of an order trader did not send is the broker's (on the sim, its own clock).
+FOREIGN_TIME = "* the broker's time of an order trader did not send (on the sim: the sim's clock)."
+
+
+def _sent_at(plan: StagedPlan, seq: int) -> Any:
+    """When trader sent order ``seq`` of ``plan``, by the clock of its other records."""
+    return next((o.submitted_at for o in plan.orders if o.seq == seq), None)
 
 
 def _cancel(context: AppContext, cancel_id: str | None, not_ours: bool, live: bool) -> None:
@@ -210,7 +238,7 @@ def history(
     # On a narrow terminal the kinds and the runs give way, so that no figure is cut.
     wide = context.console.width >= WIDE
     table = Table(
-        title=f"Plans of the {mode.value} account (newest first)",
+        title=f"Plans of the {mode.value} account (newest first; times are New York time)",
         title_justify="left",
         caption=None if wide else "Kinds and runs: on a wider terminal, or with --json.",
         caption_justify="left",

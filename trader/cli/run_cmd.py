@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from trader.cli.context import AppContext
-from trader.errors import ExecutionRefused, TemporaryBrokerError
+from trader.errors import ConfigError, ExecutionRefused, TemporaryBrokerError
 
 if TYPE_CHECKING:
     from trader.store.bot import Pause
@@ -175,10 +175,19 @@ def schedule(
     print_cron: bool = typer.Option(
         False, "--print-cron", help="Print the crontab lines for the configured schedule."
     ),
+    cron_tz: str | None = typer.Option(
+        None,
+        "--cron-tz",
+        metavar="ZONE",
+        help="The time zone your cron reads its times in, e.g. UTC (default: the "
+        "machine's, /etc/localtime).",
+    ),
 ) -> None:
     """Show the configured schedule; --print-cron prints the crontab lines that run it."""
     import shlex
+    from datetime import UTC, datetime
 
+    from trader.cli.cron_clock import machine_zone, zone_named
     from trader.cli.cron_lines import cron_lines
     from trader.planning.schedule_inputs import describe, schedule_entries
     from trader.settings import config_path
@@ -198,5 +207,22 @@ def schedule(
     trader = Path(sys.argv[0]).resolve() if Path(sys.argv[0]).name == "trader" else None
     command = shlex.quote(str(trader)) if trader else f"{shlex.quote(sys.executable)} -m trader"
     config = config_path(context.config_path) if context.config_path else None
-    for line in cron_lines(what, command, context.home, config):
+    if cron_tz is None:
+        zone, zone_name = machine_zone()
+    else:
+        try:
+            zone, zone_name = zone_named(cron_tz), cron_tz
+        except ValueError as exc:
+            raise ConfigError(f"--cron-tz: {exc}") from None
+    this_year = datetime.now(UTC).year
+    lines = cron_lines(
+        what,
+        command,
+        context.home,
+        config,
+        zone=zone,
+        zone_name=zone_name,
+        years=(this_year, this_year + 1),
+    )
+    for line in lines:
         typer.echo(line)

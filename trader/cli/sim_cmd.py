@@ -9,24 +9,12 @@ from decimal import Decimal
 import typer
 
 from trader.cli.context import AppContext
+from trader.cli.sim_target import steered_sim
 from trader.core.money import plain, to_decimal
 
 sim_app = typer.Typer(
     help="The local Alpaca-compatible paper broker.", no_args_is_help=True, rich_markup_mode=None
 )
-
-
-def _server(context: AppContext, port: int = 0, host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
-    from trader.broker.connect import SIM_STATE_FILE
-    from trader.sim import SimServer
-
-    context.home.mkdir(parents=True, exist_ok=True)
-    return SimServer(
-        state_path=context.home / SIM_STATE_FILE,
-        scenario=context.sim_scenario,
-        host=host,
-        port=port,
-    )
 
 
 @sim_app.command("serve")
@@ -38,22 +26,39 @@ def serve(
     port: int = typer.Option(0, metavar="PORT", help="Port to listen on (0 picks a free one)."),
 ) -> None:
     """Serve the sim over HTTP until interrupted; point alpaca-py or APCA_API_BASE_URL at it."""
-    from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
+    from trader.broker.connect import SIM_STATE_FILE
+    from trader.errors import ConfigError
+    from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
+    from trader.sim.serving import Claim, HomeServed
 
     context: AppContext = ctx.obj
-    server = _server(context, port, host)
-    url = server.start()
-    typer.echo(f"trader sim listening on {url}")
-    typer.echo(
-        f"  APCA_API_BASE_URL={url} APCA_API_KEY_ID={SIM_KEY_ID} APCA_API_SECRET_KEY={SIM_SECRET_KEY}"
-    )
-    typer.echo("  (sim-only keys; press Ctrl-C to stop)")
     try:
-        server.wait()
-    except KeyboardInterrupt:
-        pass
+        claim = Claim.take(context.home)  # the other commands on this home steer this server
+    except HomeServed as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        server = SimServer(
+            state_path=context.home / SIM_STATE_FILE,
+            scenario=context.sim_scenario,
+            host=host,
+            port=port,
+        )
+        url = server.start()
+        claim.publish(url)
+        typer.echo(f"trader sim listening on {url}")
+        typer.echo(
+            f"  APCA_API_BASE_URL={url} APCA_API_KEY_ID={SIM_KEY_ID} "
+            f"APCA_API_SECRET_KEY={SIM_SECRET_KEY}"
+        )
+        typer.echo("  (sim-only keys; press Ctrl-C to stop)")
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        claim.release()
 
 
 @sim_app.command("reset")
@@ -75,9 +80,9 @@ def reset(
         raise typer.BadParameter(
             f"unknown scenario {name!r}; known: {', '.join(sorted(SCENARIOS))}"
         )
-    with _server(context) as server:
-        server.controls.reset(name)
-    typer.echo(f"sim account reset to scenario '{name}'")
+    with steered_sim(context, "reset") as sim:
+        sim.controls.reset(name)
+    typer.echo(f"sim account reset to scenario '{name}'{sim.where()}")
 
 
 @sim_app.command("price")
@@ -94,12 +99,12 @@ def price(
         raise typer.BadParameter(str(exc)) from None
     if amount <= Decimal(0):
         raise typer.BadParameter("price must be positive")
-    with _server(context) as server:
+    with steered_sim(context, "price") as sim:
         try:
-            server.controls.set_prices({symbol.upper(): amount})
+            sim.controls.set_prices({symbol.upper(): amount})
         except ValueError as exc:  # an unknown symbol, or more decimals than a quote has
             raise typer.BadParameter(str(exc)) from None
-    typer.echo(f"{symbol.upper()} now {amount}")
+    typer.echo(f"{symbol.upper()} now {amount}{sim.where()}")
 
 
 @sim_app.command("deposit")
@@ -115,12 +120,12 @@ def deposit(
         value = to_decimal(amount, field="amount")
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    with _server(context) as server:
+    with steered_sim(context, "deposit") as sim:
         try:
-            cash = server.controls.deposit(value)
+            cash = sim.controls.deposit(value)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
-    typer.echo(f"deposited {value}: cash now {cash}")
+    typer.echo(f"deposited {value}: cash now {cash}{sim.where()}")
 
 
 @sim_app.command("clock")
@@ -137,14 +142,14 @@ def clock(
     context: AppContext = ctx.obj
     if minutes < 0 or days < 0:
         raise typer.BadParameter("the sim clock only moves forward")
-    with _server(context) as server:
+    with steered_sim(context, "clock") as sim:
         if open_market:
-            server.controls.open_market()
+            sim.controls.open_market()
         if close_market:
-            server.controls.close_market()
+            sim.controls.close_market()
         if minutes or days:
-            server.controls.advance(minutes=minutes, days=days)
-        typer.echo(json.dumps({"now": server.controls.now().isoformat()}))
+            sim.controls.advance(minutes=minutes, days=days)
+        typer.echo(json.dumps({"now": sim.controls.now().isoformat()}))
 
 
 @sim_app.command("block")
@@ -154,9 +159,10 @@ def block(
 ) -> None:
     """Block trading on the embedded sim account, as a broker may (--off unblocks it)."""
     context: AppContext = ctx.obj
-    with _server(context) as server:
-        server.controls.block_trading(not off)
-    typer.echo("trading unblocked" if off else "trading blocked: orders are refused")
+    with steered_sim(context, "block") as sim:
+        sim.controls.block_trading(not off)
+    said = "trading unblocked" if off else "trading blocked: orders are refused"
+    typer.echo(said + sim.where())
 
 
 @sim_app.command("margin")
@@ -173,18 +179,19 @@ def margin(
         spread_pct = Decimal(0) if off else to_decimal(spread, field="--spread")
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    with _server(context) as server:
+    with steered_sim(context, "margin") as sim:
         try:
-            server.controls.set_margin(Decimal(1 if off else multiplier), spread_pct)
+            sim.controls.set_margin(Decimal(1 if off else multiplier), spread_pct)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
     if off:
-        typer.echo("cash account: buying power is the cash, fills at the last trade")
+        said = "cash account: buying power is the cash, fills at the last trade"
     else:
-        typer.echo(
+        said = (
             f"margin account: multiplier {multiplier}, market orders fill at a quote "
             f"{spread_pct}% wide"
         )
+    typer.echo(said + sim.where())
 
 
 def _ratio(text: str) -> tuple[Decimal, Decimal]:
@@ -231,12 +238,12 @@ def split(
     new, old = _ratio(ratio)
     day = _day(on)
     context: AppContext = ctx.obj
-    with _server(context) as server:
+    with steered_sim(context, "split") as sim:
         try:
-            record = server.controls.split(symbol, new, old, day)
+            record = sim.controls.split(symbol, new, old, day)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
-    typer.echo(f"{record.symbol} split {plain(new)}:{plain(old)} on {record.day}")
+    typer.echo(f"{record.symbol} split {plain(new)}:{plain(old)} on {record.day}{sim.where()}")
 
 
 @sim_app.command("dividend")
@@ -251,9 +258,9 @@ def dividend(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     context: AppContext = ctx.obj
-    with _server(context) as server:
+    with steered_sim(context, "dividend") as sim:
         try:
-            paid = server.controls.dividend(symbol, amount)
+            paid = sim.controls.dividend(symbol, amount)
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
-    typer.echo(f"{symbol.upper()} paid {paid} in cash ({plain(amount)} a share)")
+    typer.echo(f"{symbol.upper()} paid {paid} in cash ({plain(amount)} a share){sim.where()}")

@@ -12,8 +12,10 @@ from trader.cli.formatting import (
     holdings_json,
     holdings_table,
     json_money,
+    json_pct,
     money,
     to_json_value,
+    weight_of,
 )
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
                 "number": account.masked_number,
                 "status": account.status,
                 "cash": json_money(account.cash),
+                "cash_weight_pct": json_pct(weight_of(account.cash, result.snapshot)),
                 "equity": json_money(account.equity),
                 "buying_power": json_money(account.buying_power),
             },

@@ -52,10 +52,21 @@ def split_factor(splits: Iterable[SimSplit], symbol: str, day: date) -> Decimal:
 def _check_day(state: SimState, symbol: str, day: date) -> None:
     today = cal.local(state.now).date()
     if day > today:
-        raise ValueError(f"{symbol}: the split date {day} is after the sim's today ({today})")
-    if day <= state.anchor:
         raise ValueError(
-            f"{symbol}: the split date {day} is not after the scenario's first day ({state.anchor})"
+            f"{symbol}: the split date {day} is after the sim's today ({today}); move the "
+            f"clock to it first: trader sim clock --days {(day - today).days}"
+        )
+    if day <= state.anchor:
+        # The first day's bars are the scenario's seed: a split is booked on a later day.
+        move = (
+            f"move the clock on first (trader sim clock --days {(state.anchor - today).days + 1})"
+            f", then split without --date"
+            if today <= state.anchor
+            else f"give a --date after {state.anchor}"
+        )
+        raise ValueError(
+            f"{symbol}: the split date {day} is not after the scenario's first day "
+            f"({state.anchor}): {move}"
         )
     traded = [
         a.transaction_time

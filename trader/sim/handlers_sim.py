@@ -7,6 +7,7 @@ subject to injected faults. Bodies are JSON objects; a bad value is a 422 naming
     POST   /sim/prices          {"XLK": "190.00", ...}
     POST   /sim/account         {"trading_blocked": true}
     POST   /sim/deposit         {"amount": "5000.00"}
+    POST   /sim/margin          {"multiplier": 4, "spread_pct": "0.5"} (multiplier 1: a cash account)
     GET    /sim/clock
     POST   /sim/clock/open | /sim/clock/close
     POST   /sim/clock/advance   {"minutes": 30, "days": 1}
@@ -22,7 +23,7 @@ subject to injected faults. Bodies are JSON objects; a bad value is a 422 naming
 from __future__ import annotations
 
 from datetime import date
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from trader.sim.app import SimApp
@@ -75,6 +76,13 @@ def deposit(app: SimApp, request: Request) -> Response:
     found: dict[str, Any] = {}
     _checked(lambda: found.update(cash=Controls(app).deposit(str(amount))))
     return Response(body={"cash": str(found["cash"])})
+
+
+def margin(app: SimApp, request: Request) -> Response:
+    body = _body(request)
+    multiplier, spread = body.get("multiplier"), body.get("spread_pct", "0")
+    _checked(lambda: Controls(app).set_margin(Decimal(str(multiplier)), Decimal(str(spread))))
+    return Response(body={"multiplier": str(multiplier), "spread_pct": str(spread)})
 
 
 def clock(app: SimApp, request: Request) -> Response:
@@ -184,6 +192,7 @@ def register(router: Router) -> None:
     router.add("POST", "/sim/prices", prices)
     router.add("POST", "/sim/account", account)
     router.add("POST", "/sim/deposit", deposit)
+    router.add("POST", "/sim/margin", margin)
     router.add("GET", "/sim/clock", clock)
     router.add("POST", "/sim/clock/open", clock_open)
     router.add("POST", "/sim/clock/close", clock_close)

@@ -102,6 +102,18 @@ class PlanRecords:
             query = query.where(col(PlanRow.status).in_((PlanStatus.STAGED, PlanStatus.EXECUTING)))
         return self._one_plan(query)
 
+    def plan_uids(self, mode: AccountMode, prefix: str, limit: int = 10) -> list[str]:
+        """The ids of the mode's plans that start with ``prefix``, newest first (at most
+        ``limit``): how a short id, as ``trader history`` shows it, names its plan."""
+        query = (
+            select(PlanRow.uid)
+            .where(PlanRow.mode == mode.value, col(PlanRow.uid).startswith(prefix, autoescape=True))
+            .order_by(col(PlanRow.created_at).desc(), col(PlanRow.id).desc())
+            .limit(limit)
+        )
+        with self._session("read plans") as session:
+            return list(session.exec(query).all())
+
     def latest_plan(self, mode: AccountMode) -> StagedPlan | None:
         """The newest plan of the mode, whatever its status."""
         return self._one_plan(select(PlanRow).where(PlanRow.mode == mode.value))

@@ -337,10 +337,11 @@ def invest_reason(row: AllocationRow, past_target: Decimal, investable: Decimal)
         f"{_where(row)}, {_points(-row.drift_pct)} points under: a buy-only plan spends the "
         f"cash above the reserve on the most underweight categories first"
     )
-    if past_target > ZERO:
+    if past_target.quantize(CENT) > ZERO:  # a clause of $0.00 says nothing
+        points = past_target / investable * HUNDRED
+        shown = f" ({_points(points)} points)" if points.quantize(CENT) > ZERO else ""
         why += (
-            f"; it also takes {dollars(past_target)} "
-            f"({_points(past_target / investable * HUNDRED)} points) past its target, cash "
+            f"; it also takes {dollars(past_target)}{shown} past its target, cash "
             f"the trade cap or the caps keep from the other categories"
         )
     return why
@@ -386,14 +387,16 @@ def not_enough(kind: PlanKind, after: tuple[AllocationRow, ...]) -> str:
     for row in after:
         if not row.out_of_band:
             continue
-        side = "above" if row.drift_pct > ZERO else "below"
-        fix = (
-            "only a sale brings it back"
-            if row.drift_pct > ZERO
-            else "the cash above the reserve does not bring it back"
-            if kind is PlanKind.BUY_ONLY
-            else "only a buy brings it back"
-        )
+        above = row.drift_pct > ZERO
+        side = "above" if above else "below"
+        if row.category == CASH_CATEGORY:  # a sale raises cash, a buy spends it
+            fix = "only a buy brings it back" if above else "only a sale brings it back"
+        elif above:
+            fix = "only a sale brings it back"
+        elif kind is PlanKind.BUY_ONLY:
+            fix = "the cash above the reserve does not bring it back"
+        else:
+            fix = "only a buy brings it back"
         problems.append(
             f"{row.category} would stay {_points(abs(row.drift_pct))} points {side} target, "
             f"beyond its {_points(row.band_pct)}-point band ({fix})"

@@ -271,12 +271,22 @@ def _invest_notes(
     note = f"{dollars(left)} of the cash above the reserve stays uninvested"
     parts = []
     buffer = bought * policy.buy_buffer_pct / HUNDRED
-    if buffer >= CENT / 2:
-        parts.append(
-            f"{dollars(min(buffer, left))} is the buy buffer ({plain(policy.buy_buffer_pct)}% "
-            f"of the buys, kept for fill prices above the estimate)"
-        )
-    rest = left - min(buffer, left)
+    kept = min(buffer, left)
+    if kept >= CENT / 2:
+        note_kept = f"{dollars(kept)} is the buy buffer"
+        if buffer - kept < CENT / 2:
+            note_kept += (
+                f" ({plain(policy.buy_buffer_pct)}% of the buys, kept for fill prices above "
+                "the estimate)"
+            )
+        else:  # whole shares took the buys past the budget that keeps all of the buffer
+            note_kept += (
+                f", kept for fill prices above the estimate "
+                f"({(kept / bought * HUNDRED).quantize(CENT)}% of the buys, not the "
+                f"{plain(policy.buy_buffer_pct)}% set: whole shares took the buys past the budget)"
+            )
+        parts.append(note_kept)
+    rest = left - kept
     if rest >= CENT / 2:
         after = _after(allocation, orders)
         if rest < policy.min_trade_dollars:
