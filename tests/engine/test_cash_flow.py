@@ -445,3 +445,18 @@ def test_the_invest_reason_says_no_zero_amount(past_target, clause):
         assert "past its target" not in why
     else:
         assert clause in why
+
+
+def test_an_in_band_sale_of_a_plan_that_buys_nothing_says_it_raises_cash():
+    # A full rebalance with a $3,000 withdrawal and $1,000 cash: every category is above its
+    # target once the withdrawal leaves, so every order is a sale and none funds a buy.
+    values = {"XLK": 2500, "XLV": 1850, "XLF": 1850, "XLE": 1250, "SPY": 1250, "TQQQ": 1250}
+    values |= {"TLT": 650, "QQQ": 1250, "XLU": 650}
+    policy = replace(ABSOLUTE, cash_flow=CashFlowMode.FULL, max_trades_per_session=None)
+    portfolio = exact_portfolio({k: D(v) for k, v in values.items()}, D(1000))
+    plan = plan_rebalance(policy, portfolio, cash_flow=CashFlow(withdrawal=D(3000)))
+    assert plan.orders and all(o.side is Side.SELL for o in plan.orders)
+    in_band = [o for o in plan.orders if "(in band)" in o.reason]
+    assert len(in_band) == 8
+    assert all("to raise the cash the plan needs" in o.reason for o in in_band)
+    assert not any("fund the buys" in o.reason for o in plan.orders)

@@ -274,13 +274,21 @@ def symbol_targets(
             target_value[symbol] = holding.qty * holding.price  # holding.value
             category_of[symbol] = category
     positions = portfolio.positions
+    # Whether any category is raised: an in-band sale then funds buys, else it raises cash.
+    buys = any(
+        goals[row.category] > row.current_value
+        for row in allocation.rows
+        if row.category != CASH_CATEGORY
+    )
     for row in allocation.rows:
         category = row.category
         if category == CASH_CATEGORY:
             continue
         change = goals[category] - row.current_value
         if change < ZERO:
-            why = reasons.get(category) or _category_reason(row, category in out_of_band, policy)
+            why = reasons.get(category) or _category_reason(
+                row, category in out_of_band, policy, buys=buys
+            )
             # The category's holdings with shares (the sort's key orders them fully).
             held = [
                 positions[s]
@@ -308,7 +316,9 @@ def symbol_targets(
                 result.unbuyable[category] = why_not
                 continue
             result.target_value[symbol] += change
-            why = reasons.get(category) or _category_reason(row, category in out_of_band, policy)
+            why = reasons.get(category) or _category_reason(
+                row, category in out_of_band, policy, buys=True
+            )
             result.reason[symbol] = why + _score_note(policy, portfolio, category, symbol)
     asked = (dict(result.target_value), dict(result.reason)) if not trim_over_cap else None
     _apply_caps(policy, portfolio, allocation, result)
@@ -364,7 +374,7 @@ def _sell_preference(portfolio: Portfolio, holding, amount: Decimal) -> tuple:
     return (False, ZERO, -holding.value, holding.symbol)
 
 
-def _category_reason(row, out_of_band: bool, policy: Policy) -> str:
+def _category_reason(row, out_of_band: bool, policy: Policy, *, buys: bool) -> str:
     where = f"{row.category} at {_pct(row.current_pct)} against its {_pct(row.target_pct)} target"
     if policy.method is RebalanceMethod.CALENDAR:
         return f"{where}: calendar rebalance back to target"
@@ -376,7 +386,9 @@ def _category_reason(row, out_of_band: bool, policy: Policy) -> str:
             f"{_pct(row.band_pct)[:-1]}-point band: back to {goal}"
         )
     if row.drift_pct > ZERO:
-        return f"{where} (in band) sells toward target to fund the buys"
+        if buys:
+            return f"{where} (in band) sells toward target to fund the buys"
+        return f"{where} (in band) sells toward target to raise the cash the plan needs"
     return f"{where} (in band) buys toward target with cash above its goal"
 
 
