@@ -100,7 +100,11 @@ def load_settings(path: Path | None = None) -> Settings:
             loc = tuple(p for p in error["loc"] if p != "[key]")
             found.append((loc, _describe(error, doc, loc)))
         raise ConfigError(_one_per_line(doc, found)) from None
-    problems = [*consistency_problems(settings), *_policy_problems(settings)]
+    problems = [
+        *consistency_problems(settings),
+        *_policy_problems(settings),
+        *_scenario_problems(settings),
+    ]
     if problems:
         raise ConfigError(_one_per_line(doc, problems))
     return settings
@@ -140,6 +144,26 @@ def _policy_problems(settings: Settings) -> list[tuple[tuple[str | int, ...], st
     except PolicyError as exc:
         return [(POLICY_KEYS.get(str(path[0]), path[:1]) + path[1:], m) for path, m in exc.problems]
     return []
+
+
+def _scenario_problems(settings: Settings) -> list[tuple[tuple[str | int, ...], str]]:
+    """An unknown ``sim.scenario``, named with the known ones. The sim's scenarios are
+    imported only when the config names one other than the default."""
+    name = settings.sim.scenario
+    if name == "default":
+        return []
+    from trader.sim.scenarios import SCENARIOS
+
+    if name in SCENARIOS:
+        return []
+    near = get_close_matches(name, list(SCENARIOS), n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]}?)" if near else ""
+    return [
+        (
+            ("sim", "scenario"),
+            f"unknown scenario {name!r}{hint}; known: {', '.join(sorted(SCENARIOS))}",
+        )
+    ]
 
 
 def _one_per_line(doc: YamlDocument, problems: list[tuple[tuple[str | int, ...], str]]) -> str:
