@@ -192,8 +192,7 @@ def account(raw: Any) -> AccountInfo:
     raw = _object(raw, "the account")
     cash = _amount(raw.get("cash"), "account.cash")
     long_value = (
-        _amount_opt(raw.get("long_market_value"), "account.long_market_value", signed=False)
-        or ZERO
+        _amount_opt(raw.get("long_market_value"), "account.long_market_value", signed=False) or ZERO
     )
     equity = _amount_opt(raw.get("equity"), "account.equity")
     return AccountInfo(

@@ -107,8 +107,7 @@ def _measure(root: yaml.Node, path: Path) -> None:
             open_nodes.discard(key)
         if total > MAX_VALUES:
             raise ConfigError(
-                f"{where(node)}: invalid YAML: aliases expand to more than "
-                f"{MAX_VALUES:,} values"
+                f"{where(node)}: invalid YAML: aliases expand to more than {MAX_VALUES:,} values"
             )
         sizes[key] = total
         return total
