@@ -123,7 +123,11 @@ def test_a_url_that_is_not_http_or_https_to_a_host_is_a_config_error(
 
 @pytest.mark.parametrize(
     "url",
-    ["https://api.alpaca.markets.", "https://API.Alpaca.Markets", "https://api.alpaca.markets.:443"],
+    [
+        "https://api.alpaca.markets.",
+        "https://API.Alpaca.Markets",
+        "https://api.alpaca.markets.:443",
+    ],
 )
 def test_the_live_host_is_refused_under_paper_however_it_is_spelled(monkeypatch, url):
     monkeypatch.setenv("APCA_API_BASE_URL", url)
