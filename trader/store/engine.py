@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from trader.errors import StorageError
-from trader.store.urls import is_sqlite, mask_url, password_of
+from trader.store.urls import is_sqlite, mask_url, secrets_of
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # another trader may be migrating or writing: wait for it
 POSTGRES_CONNECT_TIMEOUT_S = 10
@@ -95,7 +95,6 @@ def storage_error(action: str, url: str, exc: BaseException) -> StorageError:
     cause = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
     reason = lines[0] if lines else type(cause).__name__
-    password = password_of(url)
-    if password:
-        reason = reason.replace(password, "***")
+    for secret in secrets_of(url):
+        reason = reason.replace(secret, "***")
     return StorageError(f"{action} {mask_url(url)}: {reason}")
