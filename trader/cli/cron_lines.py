@@ -10,6 +10,7 @@ printed, only named, for the user to put in cron's environment.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 from pathlib import Path
@@ -44,10 +45,8 @@ def carried_environment() -> tuple[dict[str, str], list[str]]:
             if secrets_of(value):  # a password in the user info or the query
                 secret.append(name)
                 continue
-            try:
+            with contextlib.suppress(Exception):  # not a URL trader can use: `run` says so
                 value = _absolute_sqlite(value)
-            except Exception:  # not a URL trader can use; `trader run` will say so
-                pass
         elif name == "TRADER_CONFIG":
             value = str(Path(value).resolve())
         values[name] = value
