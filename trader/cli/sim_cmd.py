@@ -17,10 +17,11 @@ sim_app = typer.Typer(
 
 
 def _server(context: AppContext, port: int = 0, host: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+    from trader.adapters.home import make_home
     from trader.broker.connect import SIM_STATE_FILE
     from trader.sim import SimServer
 
-    context.home.mkdir(parents=True, exist_ok=True)
+    make_home(context.home)
     return SimServer(
         state_path=context.home / SIM_STATE_FILE,
         scenario=context.sim_scenario,

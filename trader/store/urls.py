@@ -26,11 +26,14 @@ _SECRET_IN_QUERY = re.compile(
 
 
 def default_database_url(home: Path) -> str:
-    """``$TRADER_DATABASE_URL`` if set, else a SQLite file in ``home`` (created if missing)."""
+    """``$TRADER_DATABASE_URL`` if set, else a SQLite file in ``home`` (created 0700 if
+    missing; a ConfigError when it cannot be)."""
     configured = os.environ.get(DATABASE_URL_ENV, "").strip()
     if configured:
         return configured
-    home.mkdir(parents=True, exist_ok=True)
+    from trader.adapters.home import make_home
+
+    make_home(home)
     return f"sqlite:///{home}/{DATABASE_FILE}"
 
 
