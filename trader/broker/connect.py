@@ -186,10 +186,15 @@ def check_live_opt_in(settings: Settings, live_flag: bool) -> None:
 def embedded_sim(settings: Settings, home: Path) -> Iterator[Connection]:
     """The embedded sim account (its state in ``home``), served for as long as the block
     runs: the connection to it, with its own keys."""
-    from trader.adapters.home import make_home
+    from trader.adapters.home import is_writable_folder, make_home
     from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
 
     make_home(home)
+    if not is_writable_folder(home):
+        raise ConfigError(
+            f"the sim account lives in TRADER_HOME {home}, which cannot be written "
+            "(read-only): point TRADER_HOME at a writable folder"
+        )
     server = SimServer(state_path=home / SIM_STATE_FILE, scenario=settings.sim.scenario)
     url = server.start()
     try:
