@@ -102,3 +102,18 @@ def test_doctor_names_an_unknown_scenario_in_one_line(trader_main, config_file):
     assert result.code == 2, result.err
     assert "Traceback" not in result.err
     assert "sim.scenario: unknown scenario 'defualt' (did you mean default?)" in result.err
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("categories: {énergie: [XLE]}", "ASCII characters: lower-case letters a-z"),
+        ("categories: {Energy: [XLE]}", "ASCII characters: lower-case letters a-z"),
+        ("categories: {energy: [xle]}", "ASCII characters: upper-case letters A-Z"),
+    ],
+)
+def test_a_bad_name_says_what_the_rule_is(tmp_path, line, rule):
+    text = VALID.replace("categories:\n", "categories_unused:\n", 1)
+    message = error_for(tmp_path, text.split("categories_unused:")[0] + line + "\n")
+    assert rule in message
+    assert "lower_case" not in message

@@ -17,7 +17,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from trader.errors import ConfigError
-from trader.settings.models import Settings, consistency_problems
+from trader.settings.models import (
+    CATEGORY_NAME_PATTERN,
+    SYMBOL_PATTERN,
+    Settings,
+    consistency_problems,
+)
 from trader.settings.yaml_source import YamlDocument, read_yaml
 
 DEFAULT_CONFIG_PATH = Path("config/portfolio_allocation.yaml")
@@ -41,6 +46,18 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+# What each name pattern of the schema means, in words (the pattern alone is cryptic).
+NAME_RULES = {
+    CATEGORY_NAME_PATTERN: (
+        "a category name is 1 to 40 ASCII characters: lower-case letters a-z, digits and "
+        "underscores, starting with a letter, like leveraged_long"
+    ),
+    SYMBOL_PATTERN: (
+        "a symbol is 1 to 10 ASCII characters: upper-case letters A-Z, digits and dots, "
+        "starting with a letter, like XLK or BRK.B"
+    ),
+}
+
 YAML_BOOLEAN_WORDS = frozenset(
     {"y", "yes", "n", "no", "on", "off"}  # YAML 1.1 reads these as true/false
 )
@@ -55,7 +72,8 @@ def _describe(error: dict, doc: YamlDocument, loc: tuple[str | int, ...]) -> str
         return "required key is missing"
     if kind == "string_pattern_mismatch":
         value = error.get("input")
-        return f"{value!r} is not a valid name here (symbols are upper case like XLK; categories lower_case)"
+        rule = NAME_RULES.get(str(error.get("ctx", {}).get("pattern", "")), "")
+        return f"{value!r} is not a valid name here" + (f" ({rule})" if rule else "")
     if kind == "literal_error":
         message = f"{error.get('input')!r} is not allowed: {error['msg'].removeprefix('Input should be ')}"
     else:

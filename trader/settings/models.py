@@ -18,8 +18,10 @@ from pydantic import Strict as StrictType
 
 from trader.core.symbols import CRYPTO, symbol_class
 
-Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9.]{0,9}$")]
-CategoryName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+SYMBOL_PATTERN = r"^[A-Z][A-Z0-9.]{0,9}$"
+CATEGORY_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"  # ASCII only: no "é", no "ß"
+Symbol = Annotated[str, StringConstraints(pattern=SYMBOL_PATTERN)]
+CategoryName = Annotated[str, StringConstraints(pattern=CATEGORY_NAME_PATTERN)]
 Percent = Annotated[Decimal, Field(ge=0, le=100)]
 PositivePercent = Annotated[Decimal, Field(gt=0, le=100)]
 Dollars = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"))]
