@@ -85,6 +85,7 @@ def diagnose(settings: Settings, config: Path | None, home: Path) -> Diagnosis:
             if broker is not None:
                 _check_broker(settings, broker, found)
     _check_database(home, found)
+    _check_alerts(settings, found)
     return found
 
 
@@ -333,3 +334,43 @@ def _check_database(home: Path, found: Diagnosis) -> None:
             f"{', '.join(sorted(head))}"
         )
     found.passed("database", f"{found.database_url}, {state}")
+
+
+def _check_alerts(settings: Settings, found: Diagnosis) -> None:
+    """The alert channels that are configured: Telegram's token answers ``getMe``, and
+    every apprise URL is one apprise can send to. Neither is shown (they hold secrets)."""
+    from trader.adapters.notify import notification_urls
+    from trader.telegram.config import CHATS_ENV, TOKEN_ENV, bot_config, configured
+
+    if configured() or os.environ.get(TOKEN_ENV, "").strip():
+        _check_telegram(settings, found, bot_config, f"{TOKEN_ENV} and {CHATS_ENV}")
+    urls = notification_urls()
+    if urls:
+        import apprise
+
+        bad = [str(n) for n, url in enumerate(urls, start=1) if not apprise.Apprise().add(url)]
+        if bad:
+            found.failed(
+                "alerts",
+                f"{len(bad)} of {len(urls)} URL(s) in TRADER_NOTIFY_URLS are not URLs apprise "
+                f"can send to (number {', '.join(bad)} in the list; not shown: they hold secrets)",
+                "fix those URLs (see apprise's list of services)",
+                2,
+            )
+        else:
+            found.passed("alerts", f"{len(urls)} apprise URL(s) in TRADER_NOTIFY_URLS are valid")
+
+
+def _check_telegram(
+    settings: Settings, found: Diagnosis, bot_config: Callable[[], Any], variables: str
+) -> None:
+    from trader.telegram.api import TelegramApi
+
+    try:
+        config = bot_config()
+        with TelegramApi(config.token, settings.telegram.api_url, attempts=1) as api:
+            name = api.me()
+    except TraderError as exc:
+        found.failed("telegram", str(exc), f"check {variables}", exc.exit_code)
+        return
+    found.passed("telegram", f"the bot @{name} answers; alerts go to {len(config.chats)} chat(s)")
