@@ -115,7 +115,12 @@ def test_an_asset_boolean_must_be_a_json_boolean(sim, broker):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("filled_qty", "1000000000"), ("filled_qty", "-1"), ("filled_avg_price", "0")],
+    [
+        ("filled_qty", "1000000000"),
+        ("filled_qty", "-1"),
+        ("filled_qty", "2"),  # of an order of 1
+        ("filled_avg_price", "0"),
+    ],
 )
 def test_an_order_with_a_bad_value_is_malformed(sim, broker, field, value):
     broker.submit(OrderRequest("XLF", Side.BUY, "bad-values-1", qty=Decimal(1)))
@@ -128,3 +133,12 @@ def test_a_fill_with_a_bad_price_is_malformed(sim, broker):
     sim.controls.rewrite_next("/v2/account/activities/FILL", _edit_first("price", "0"))
     with pytest.raises(MalformedResponse, match="activity.price"):
         broker.fills()
+
+
+def test_an_escape_code_in_a_broker_text_is_escaped(sim, broker):
+    def edit(body):
+        body["status"] = "ACTIVE\x1b[2J"
+        return body
+
+    sim.controls.rewrite_next("/v2/account", edit)
+    assert broker.account().status == "ACTIVE\\x1b[2J"

@@ -155,7 +155,11 @@ def shown(symbol: str) -> str:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(getattr(value, "value", value))
+    """A broker's text, with any control character (a terminal escape code) escaped."""
+    text = "" if value is None else str(getattr(value, "value", value))
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def _when(value: Any, field: str) -> datetime:
@@ -309,6 +313,10 @@ def order(raw: Any) -> Order | ForeignRecord:
     foreign = _order_foreign_reason(raw)
     if foreign is not None:
         return _foreign("order", raw, *foreign)
+    qty = _qty_opt(raw.get("qty"), "order.qty", positive=True)
+    filled = _qty_opt(raw.get("filled_qty"), "order.filled_qty") or ZERO
+    if qty is not None and filled > qty:
+        raise ValueError(f"order.filled_qty: {filled} is more than the order's qty {qty}")
     return Order(
         order_id=str(_required(raw, "id", "order")),
         client_order_id=_text(raw.get("client_order_id")),
@@ -317,9 +325,9 @@ def order(raw: Any) -> Order | ForeignRecord:
         order_type=_text(raw.get("type") or raw.get("order_type")),
         time_in_force=_text(raw.get("time_in_force")),
         status=_text(_required(raw, "status", "order")),
-        qty=_qty_opt(raw.get("qty"), "order.qty", positive=True),
+        qty=qty,
         notional=_amount_opt(raw.get("notional"), "order.notional", signed=False),
-        filled_qty=_qty_opt(raw.get("filled_qty"), "order.filled_qty") or ZERO,
+        filled_qty=filled,
         filled_avg_price=_price_opt(raw.get("filled_avg_price"), "order.filled_avg_price"),
         limit_price=_price_opt(raw.get("limit_price"), "order.limit_price"),
         stop_price=_price_opt(raw.get("stop_price"), "order.stop_price"),
@@ -390,7 +398,7 @@ def corporate_action(raw: Any) -> CorporateAction:
         activity_id=str(_required(raw, "id", "activity")),
         kind=kind,
         sub_type=_text(raw.get("activity_sub_type")),
-        symbol=_text(raw.get("symbol")),
+        symbol=shown(_text(raw.get("symbol"))),
         day=day,
         qty=_opt(raw.get("qty"), "activity.qty"),
         price=_opt(raw.get("price"), "activity.price"),
