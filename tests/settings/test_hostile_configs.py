@@ -117,3 +117,8 @@ def test_a_bad_name_says_what_the_rule_is(tmp_path, line, rule):
     message = error_for(tmp_path, text.split("categories_unused:")[0] + line + "\n")
     assert rule in message
     assert "lower_case" not in message
+
+
+def test_a_config_path_with_a_nul_character_is_one_line():
+    with pytest.raises(ConfigError, match="path has no NUL character"):
+        load_settings(Path("config/port\x00folio.yaml"))

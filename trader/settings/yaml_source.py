@@ -142,6 +142,8 @@ def read_yaml(path: Path) -> YamlDocument:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: config file is not UTF-8 text") from None
+    except ValueError:  # "embedded null byte": no file has such a name
+        raise ConfigError(f"{str(path)!r}: a config file's path has no NUL character") from None
     loader = _SAFE_LOADER(text)
     try:
         root = loader.get_single_node()  # parsed once: the nodes carry the line numbers
