@@ -14,24 +14,21 @@ leniently where Alpaca is loose and strictly where money is concerned:
 The market-data models hold floats: those pass through ``repr`` so a price such
 as 185.1 stays 185.1.
 
-Nothing is trusted as it arrives (the raw JSON is read, so alpaca-py's models cannot
-coerce ``"false"`` into a truth): a price is positive, finite and in a sane range; a
-quantity is not negative, has at most Alpaca's 9 decimals and is below a billion
-shares; an amount is finite and below a trillion dollars; a boolean is a JSON
-boolean; a symbol held twice is an error. A symbol outside Alpaca's grammar (escape
-codes, spaces...) makes its record foreign, its symbol shown escaped. Any of these is
-a ``ValueError`` naming the field, which the adapter turns into ``MalformedResponse``.
+Every price, quantity, amount, boolean and symbol passes the checks of ``values`` on
+the way in (a price of 0, a billion shares, ``"false"`` for a boolean...); a stock held
+twice is an error too. A symbol outside Alpaca's grammar makes its record foreign, its
+symbol shown escaped, and any control character in a text is escaped.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from trader.broker import values
 from trader.core.domain import (
     AccountInfo,
     Asset,
@@ -44,20 +41,11 @@ from trader.core.domain import (
     Side,
     TradingDay,
 )
-from trader.core.money import ZERO, to_decimal
+from trader.core.money import ZERO
 from trader.core.symbols import EQUITY, symbol_class
 
 NEW_YORK = "America/New_York"
 SIMPLE_ORDER_CLASSES = frozenset({"", "simple"})
-# Sane ranges: Alpaca quotes prices under $1 to 1/100 of a cent; no listed share costs
-# ten million dollars, no account holds a billion shares of one or a trillion dollars.
-MIN_PRICE = Decimal("0.0001")
-MAX_PRICE = Decimal("10000000")
-MAX_QUANTITY = Decimal("1000000000")
-QUANTITY_PLACES = 9
-MAX_AMOUNT = Decimal("1000000000000")
-# Alpaca's symbols: stocks (BRK.B), OCC options, crypto pairs (BTC/USD).
-_SYMBOL = re.compile(r"[A-Z0-9][A-Z0-9./-]{0,31}")
 
 
 def _object(raw: Any, what: str) -> Mapping[str, Any]:
@@ -73,93 +61,17 @@ def _required(raw: Mapping[str, Any], name: str, what: str) -> Any:
     return value
 
 
-def _dec(value: Any, field: str) -> Decimal:
-    if value is None:
-        raise ValueError(f"{field} is missing")
-    return to_decimal(value, field=field)
-
-
-def _opt(value: Any, field: str) -> Decimal | None:
-    return None if value in (None, "") else to_decimal(value, field=field)
-
-
-def _checked_price(value: Decimal, field: str) -> Decimal:
-    if not MIN_PRICE <= value <= MAX_PRICE:
-        raise ValueError(
-            f"{field}: price {value} is outside the sane range {MIN_PRICE} to {MAX_PRICE}"
-        )
-    return value
-
-
-def _price(value: Any, field: str) -> Decimal:
-    return _checked_price(_dec(value, field), field)
-
-
-def _price_opt(value: Any, field: str) -> Decimal | None:
-    parsed = _opt(value, field)
-    return None if parsed is None else _checked_price(parsed, field)
-
-
-def _checked_qty(value: Decimal, field: str, *, positive: bool = False) -> Decimal:
-    if value < 0 or (positive and value == 0) or value >= MAX_QUANTITY:
-        low = "above 0" if positive else "0 or more"
-        raise ValueError(f"{field}: quantity {value} is not {low} and below {MAX_QUANTITY:,}")
-    if -value.as_tuple().exponent > QUANTITY_PLACES:  # type: ignore[operator]
-        raise ValueError(f"{field}: quantity {value} has more than {QUANTITY_PLACES} decimals")
-    return value
-
-
-def _qty(value: Any, field: str, *, positive: bool = False) -> Decimal:
-    return _checked_qty(_dec(value, field), field, positive=positive)
-
-
-def _qty_opt(value: Any, field: str, *, positive: bool = False) -> Decimal | None:
-    parsed = _opt(value, field)
-    return None if parsed is None else _checked_qty(parsed, field, positive=positive)
-
-
-def _checked_amount(value: Decimal, field: str, *, signed: bool = True) -> Decimal:
-    if abs(value) >= MAX_AMOUNT or (not signed and value < 0):
-        sign = "" if signed else "0 or more and "
-        raise ValueError(f"{field}: amount {value} is not {sign}below ${MAX_AMOUNT:,}")
-    return value
-
-
-def _amount(value: Any, field: str, *, signed: bool = True) -> Decimal:
-    return _checked_amount(_dec(value, field), field, signed=signed)
-
-
-def _amount_opt(value: Any, field: str, *, signed: bool = True) -> Decimal | None:
-    parsed = _opt(value, field)
-    return None if parsed is None else _checked_amount(parsed, field, signed=signed)
-
-
-def _flag(raw: Mapping[str, Any], name: str, field: str, default: bool = False) -> bool:
-    """A JSON boolean: ``"false"`` (true to Python) or ``0`` is not one."""
-    value = raw.get(name)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise ValueError(f"{field}: {value!r} is not a JSON boolean (true or false)")
-    return value
-
-
-def valid_symbol(symbol: str) -> bool:
-    """Whether ``symbol`` is in Alpaca's grammar (upper-case letters, digits, ``. / -``)."""
-    return _SYMBOL.fullmatch(symbol) is not None
-
-
-def shown(symbol: str) -> str:
-    """A symbol safe to print: control and non-ASCII characters escaped."""
-    return symbol if valid_symbol(symbol) else ascii(symbol)[1:-1]
-
-
 def _text(value: Any) -> str:
     """A broker's text, with any control character (a terminal escape code) escaped."""
     text = "" if value is None else str(getattr(value, "value", value))
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def _symbol_text(value: Any) -> str:
+    """A symbol to show: as sent when in Alpaca's grammar, else escaped (once)."""
+    return values.shown("" if value is None else str(value))
 
 
 def _when(value: Any, field: str) -> datetime:
@@ -177,11 +89,11 @@ def _when_opt(value: Any, field: str) -> datetime | None:
 
 
 def _foreign(kind: str, raw: Mapping[str, Any], asset_class: str, reason: str) -> ForeignRecord:
-    symbol = shown(_text(raw.get("symbol")))
+    symbol = _symbol_text(raw.get("symbol"))
     legs = raw.get("legs")
     if not symbol and isinstance(legs, list):  # a multi-leg order names its legs only
         symbol = "+".join(
-            shown(_text(leg.get("symbol"))) for leg in legs if isinstance(leg, Mapping)
+            _symbol_text(leg.get("symbol")) for leg in legs if isinstance(leg, Mapping)
         )
     return ForeignRecord(
         kind=kind,
@@ -194,11 +106,12 @@ def _foreign(kind: str, raw: Mapping[str, Any], asset_class: str, reason: str) -
 
 def account(raw: Any) -> AccountInfo:
     raw = _object(raw, "the account")
-    cash = _amount(raw.get("cash"), "account.cash")
+    cash = values.amount(raw.get("cash"), "account.cash")
     long_value = (
-        _amount_opt(raw.get("long_market_value"), "account.long_market_value", signed=False) or ZERO
+        values.amount_opt(raw.get("long_market_value"), "account.long_market_value", signed=False)
+        or ZERO
     )
-    equity = _amount_opt(raw.get("equity"), "account.equity")
+    equity = values.amount_opt(raw.get("equity"), "account.equity")
     return AccountInfo(
         account_id=str(_required(raw, "id", "account")),
         account_number=str(_required(raw, "account_number", "account")),
@@ -206,19 +119,19 @@ def account(raw: Any) -> AccountInfo:
         currency=_text(raw.get("currency")) or "USD",
         cash=cash,
         equity=equity if equity is not None else cash + long_value,
-        buying_power=_amount_opt(raw.get("buying_power"), "account.buying_power") or ZERO,
+        buying_power=values.amount_opt(raw.get("buying_power"), "account.buying_power") or ZERO,
         long_market_value=long_value,
-        trading_blocked=_flag(raw, "trading_blocked", "account.trading_blocked"),
-        account_blocked=_flag(raw, "account_blocked", "account.account_blocked"),
+        trading_blocked=values.flag(raw, "trading_blocked", "account.trading_blocked"),
+        account_blocked=values.flag(raw, "account_blocked", "account.account_blocked"),
         multiplier=_multiplier(raw.get("multiplier")),
-        pattern_day_trader=_flag(raw, "pattern_day_trader", "account.pattern_day_trader")
+        pattern_day_trader=values.flag(raw, "pattern_day_trader", "account.pattern_day_trader")
         if raw.get("pattern_day_trader") is not None
         else None,
     )
 
 
 def _multiplier(value: Any) -> Decimal:
-    multiplier = _opt(value, "account.multiplier")
+    multiplier = values.number_opt(value, "account.multiplier")
     if multiplier is None:
         return Decimal(1)
     if not Decimal(1) <= multiplier <= Decimal(4):
@@ -228,7 +141,7 @@ def _multiplier(value: Any) -> Decimal:
 
 def _unknown_symbol(kind: str, raw: Mapping[str, Any], symbol: str) -> ForeignRecord | None:
     """A record whose symbol is outside Alpaca's grammar is foreign, never traded."""
-    if valid_symbol(symbol):
+    if values.valid_symbol(symbol):
         return None
     return _foreign(kind, raw, "unknown", "a symbol outside Alpaca's grammar")
 
@@ -244,19 +157,19 @@ def position(raw: Any) -> Position | ForeignRecord:
         return _foreign("position", raw, asset_class, f"asset class {asset_class}")
     if _text(raw.get("side")).lower() == "short":
         return _foreign("position", raw, asset_class, "a short position")
-    qty = _qty(raw.get("qty"), f"{symbol}.qty")
-    price = _price_opt(raw.get("current_price"), f"{symbol}.current_price")
-    value = _amount_opt(raw.get("market_value"), f"{symbol}.market_value", signed=False)
+    qty = values.quantity(raw.get("qty"), f"{symbol}.qty")
+    price = values.price_opt(raw.get("current_price"), f"{symbol}.current_price")
+    value = values.amount_opt(raw.get("market_value"), f"{symbol}.market_value", signed=False)
     if price is None:
         if value is None or qty == 0:
             raise ValueError(f"position {symbol} has neither current_price nor market_value")
-        price = _checked_price(value / qty, f"{symbol}.market_value / qty")
+        price = values.checked_price(value / qty, f"{symbol}.market_value / qty")
     if value is None:
         value = qty * price
-    cost = _amount(raw.get("cost_basis"), f"{symbol}.cost_basis", signed=False)
-    unrealized = _amount_opt(raw.get("unrealized_pl"), f"{symbol}.unrealized_pl")
-    avg_entry = _dec(raw.get("avg_entry_price"), f"{symbol}.avg_entry_price")
-    if avg_entry < 0 or avg_entry > MAX_PRICE:
+    cost = values.amount(raw.get("cost_basis"), f"{symbol}.cost_basis", signed=False)
+    unrealized = values.amount_opt(raw.get("unrealized_pl"), f"{symbol}.unrealized_pl")
+    avg_entry = values.number(raw.get("avg_entry_price"), f"{symbol}.avg_entry_price")
+    if avg_entry < 0 or avg_entry > values.MAX_PRICE:
         raise ValueError(f"{symbol}.avg_entry_price: {avg_entry} is not a price")
     return Position(
         symbol=symbol,
@@ -313,8 +226,8 @@ def order(raw: Any) -> Order | ForeignRecord:
     foreign = _order_foreign_reason(raw)
     if foreign is not None:
         return _foreign("order", raw, *foreign)
-    qty = _qty_opt(raw.get("qty"), "order.qty", positive=True)
-    filled = _qty_opt(raw.get("filled_qty"), "order.filled_qty") or ZERO
+    qty = values.quantity_opt(raw.get("qty"), "order.qty", positive=True)
+    filled = values.quantity_opt(raw.get("filled_qty"), "order.filled_qty") or ZERO
     if qty is not None and filled > qty:
         raise ValueError(f"order.filled_qty: {filled} is more than the order's qty {qty}")
     return Order(
@@ -326,14 +239,14 @@ def order(raw: Any) -> Order | ForeignRecord:
         time_in_force=_text(raw.get("time_in_force")),
         status=_text(_required(raw, "status", "order")),
         qty=qty,
-        notional=_amount_opt(raw.get("notional"), "order.notional", signed=False),
+        notional=values.amount_opt(raw.get("notional"), "order.notional", signed=False),
         filled_qty=filled,
-        filled_avg_price=_price_opt(raw.get("filled_avg_price"), "order.filled_avg_price"),
-        limit_price=_price_opt(raw.get("limit_price"), "order.limit_price"),
-        stop_price=_price_opt(raw.get("stop_price"), "order.stop_price"),
+        filled_avg_price=values.price_opt(raw.get("filled_avg_price"), "order.filled_avg_price"),
+        limit_price=values.price_opt(raw.get("limit_price"), "order.limit_price"),
+        stop_price=values.price_opt(raw.get("stop_price"), "order.stop_price"),
         submitted_at=_when_opt(raw.get("submitted_at"), "order.submitted_at"),
         created_at=_when(raw.get("created_at"), "order.created_at"),
-        trail_percent=_opt(raw.get("trail_percent"), "order.trail_percent"),
+        trail_percent=values.number_opt(raw.get("trail_percent"), "order.trail_percent"),
     )
 
 
@@ -372,12 +285,12 @@ def fill(raw: Any) -> Fill | ForeignRecord:
         order_id=str(_required(raw, "order_id", "activity")),
         symbol=symbol,
         side=Side(side),
-        qty=_qty(raw.get("qty"), "activity.qty", positive=True),
-        price=_price(raw.get("price"), "activity.price"),
+        qty=values.quantity(raw.get("qty"), "activity.qty", positive=True),
+        price=values.price(raw.get("price"), "activity.price"),
         transaction_time=_when(raw.get("transaction_time"), "activity.transaction_time"),
         fill_type=_text(raw.get("type")) or "fill",
-        cum_qty=_qty(raw.get("cum_qty", raw.get("qty")), "activity.cum_qty"),
-        leaves_qty=_qty(raw.get("leaves_qty", "0"), "activity.leaves_qty"),
+        cum_qty=values.quantity(raw.get("cum_qty", raw.get("qty")), "activity.cum_qty"),
+        leaves_qty=values.quantity(raw.get("leaves_qty", "0"), "activity.leaves_qty"),
     )
 
 
@@ -398,11 +311,11 @@ def corporate_action(raw: Any) -> CorporateAction:
         activity_id=str(_required(raw, "id", "activity")),
         kind=kind,
         sub_type=_text(raw.get("activity_sub_type")),
-        symbol=shown(_text(raw.get("symbol"))),
+        symbol=_symbol_text(raw.get("symbol")),
         day=day,
-        qty=_opt(raw.get("qty"), "activity.qty"),
-        price=_opt(raw.get("price"), "activity.price"),
-        net_amount=_opt(raw.get("net_amount"), "activity.net_amount"),
+        qty=values.number_opt(raw.get("qty"), "activity.qty"),
+        price=values.number_opt(raw.get("price"), "activity.price"),
+        net_amount=values.number_opt(raw.get("net_amount"), "activity.net_amount"),
         group_id=_text(raw.get("group_id")),
         description=_text(raw.get("description")),
         raw_json=json.dumps(raw, sort_keys=True, default=str),
@@ -412,14 +325,14 @@ def corporate_action(raw: Any) -> CorporateAction:
 def asset(raw: Any) -> Asset:
     raw = _object(raw, "an asset")
     symbol = str(_required(raw, "symbol", "asset"))
-    if not valid_symbol(symbol):
-        raise ValueError(f"asset symbol {shown(symbol)} is outside Alpaca's grammar")
+    if not values.valid_symbol(symbol):
+        raise ValueError(f"asset symbol {values.shown(symbol)} is outside Alpaca's grammar")
     return Asset(
         symbol=symbol,
         name=_text(raw.get("name")) or symbol,
         exchange=_text(raw.get("exchange")),
-        tradable=_flag(raw, "tradable", f"{symbol}.tradable"),
-        fractionable=_flag(raw, "fractionable", f"{symbol}.fractionable"),
+        tradable=values.flag(raw, "tradable", f"{symbol}.tradable"),
+        fractionable=values.flag(raw, "fractionable", f"{symbol}.fractionable"),
         status=_text(raw.get("status")) or "active",
         asset_id=_text(raw.get("id")),
     )
@@ -429,7 +342,7 @@ def clock(raw: Any) -> MarketClock:
     raw = _object(raw, "the clock")
     return MarketClock(
         timestamp=_when(raw.get("timestamp"), "clock.timestamp"),
-        is_open=_flag(raw, "is_open", "clock.is_open"),
+        is_open=values.flag(raw, "is_open", "clock.is_open"),
         next_open=_when(raw.get("next_open"), "clock.next_open"),
         next_close=_when(raw.get("next_close"), "clock.next_close"),
     )
@@ -453,4 +366,4 @@ def trading_day(raw: Any) -> TradingDay:
 
 def price(value: float | str | None, field: str) -> Decimal:
     """A market-data price: positive, finite and in the sane range."""
-    return _price(value, field)
+    return values.price(value, field)
