@@ -8,8 +8,9 @@ code is that of the first failure (the same codes as every command), 0 when all 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ def diagnose(settings: Settings, config: Path | None, home: Path) -> Diagnosis:
             if broker is not None:
                 _check_broker(settings, broker, found)
     _check_database(home, found)
+    _check_alerts(settings, found)
     return found
 
 
@@ -94,7 +96,13 @@ def _broker(settings: Settings, home: Path, found: Diagnosis) -> Iterator[Alpaca
 
     mode = AccountMode(settings.account)
     if mode is AccountMode.SIM:
-        with connect.embedded_sim(settings, home) as connection:
+        with ExitStack() as stack:
+            try:
+                connection = stack.enter_context(connect.embedded_sim(settings, home))
+            except ConfigError as exc:  # a home the sim cannot keep its account in
+                found.failed("endpoints", str(exc), "fix TRADER_HOME", exc.exit_code)
+                yield None
+                return
             found.trading_url = found.data_url = connection.trading_url
             found.passed(
                 "endpoints",
@@ -258,26 +266,60 @@ def _check_assets(settings: Settings, broker: AlpacaBroker, found: Diagnosis) ->
         )
 
 
+def _sqlite_damage(connection: Any) -> str | None:
+    """What ``PRAGMA quick_check`` finds wrong (its first finding), or None when it says ok."""
+    rows = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA quick_check").fetchall()]
+    if rows == ["ok"]:
+        return None
+    more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
+    return f"{rows[0][:120]}{more}"
+
+
 def _check_database(home: Path, found: Diagnosis) -> None:
     from trader.store import default_database_url
-    from trader.store.engine import create_engine_for
+    from trader.store.engine import create_engine_for, is_read_only
     from trader.store.migrate import current_revisions, head_revisions
-    from trader.store.urls import mask_url
+    from trader.store.urls import DATABASE_URL_ENV, is_sqlite, mask_url
 
-    url = default_database_url(home)
+    # The fix names what was configured: the variable when it is set, else the home.
+    where = DATABASE_URL_ENV if os.environ.get(DATABASE_URL_ENV, "").strip() else "TRADER_HOME"
+    try:
+        url = default_database_url(home)
+    except ConfigError as exc:
+        found.failed("database", str(exc), f"fix {where}", exc.exit_code)
+        return
     found.database_url = mask_url(url)
     try:
         engine = create_engine_for(url)
         try:
             with engine.connect() as connection:
                 current = current_revisions(connection)
+                damage = _sqlite_damage(connection) if is_sqlite(url) else None
         finally:
             engine.dispose()
     except Exception as exc:  # noqa: BLE001 - any failure to open it is the finding
         found.failed(
             "database",
             f"{found.database_url}: {str(exc).splitlines()[0][:160]}",
-            "check TRADER_DATABASE_URL",
+            f"check {where}",
+            9,
+        )
+        return
+    if damage is not None:
+        found.failed(
+            "database",
+            f"{found.database_url} is corrupt: SQLite's quick_check found {damage}",
+            "restore it from a backup, or move it aside and let the next command start a new "
+            "one (the broker holds the account; the plan history would be lost)",
+            9,
+        )
+        return
+    if is_read_only(url):
+        found.failed(
+            "database",
+            f"{found.database_url} is read-only: its folder cannot be written, so only "
+            "history and lots work",
+            f"make {where} writable, or point it at a writable folder",
             9,
         )
         return
@@ -292,3 +334,43 @@ def _check_database(home: Path, found: Diagnosis) -> None:
             f"{', '.join(sorted(head))}"
         )
     found.passed("database", f"{found.database_url}, {state}")
+
+
+def _check_alerts(settings: Settings, found: Diagnosis) -> None:
+    """The alert channels that are configured: Telegram's token answers ``getMe``, and
+    every apprise URL is one apprise can send to. Neither is shown (they hold secrets)."""
+    from trader.adapters.notify import notification_urls
+    from trader.telegram.config import CHATS_ENV, TOKEN_ENV, bot_config, configured
+
+    if configured() or os.environ.get(TOKEN_ENV, "").strip():
+        _check_telegram(settings, found, bot_config, f"{TOKEN_ENV} and {CHATS_ENV}")
+    urls = notification_urls()
+    if urls:
+        import apprise
+
+        bad = [str(n) for n, url in enumerate(urls, start=1) if not apprise.Apprise().add(url)]
+        if bad:
+            found.failed(
+                "alerts",
+                f"{len(bad)} of {len(urls)} URL(s) in TRADER_NOTIFY_URLS are not URLs apprise "
+                f"can send to (number {', '.join(bad)} in the list; not shown: they hold secrets)",
+                "fix those URLs (see apprise's list of services)",
+                2,
+            )
+        else:
+            found.passed("alerts", f"{len(urls)} apprise URL(s) in TRADER_NOTIFY_URLS are valid")
+
+
+def _check_telegram(
+    settings: Settings, found: Diagnosis, bot_config: Callable[[], Any], variables: str
+) -> None:
+    from trader.telegram.api import TelegramApi
+
+    try:
+        config = bot_config()
+        with TelegramApi(config.token, settings.telegram.api_url, attempts=1) as api:
+            name = api.me()
+    except TraderError as exc:
+        found.failed("telegram", str(exc), f"check {variables}", exc.exit_code)
+        return
+    found.passed("telegram", f"the bot @{name} answers; alerts go to {len(config.chats)} chat(s)")

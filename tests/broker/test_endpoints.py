@@ -98,3 +98,56 @@ def test_a_paper_connection_refuses_an_account_that_is_not_a_paper_one(sim, monk
     with pytest.raises(ConfigError, match="not a paper account"):
         make_broker(sim.url).account()
     assert make_broker(sim.url, paper=False).account().account_number == "312345678"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("APCA_API_BASE_URL", "127.0.0.1:8765"),
+        ("APCA_API_BASE_URL", "ftp://paper-api.alpaca.markets"),
+        ("APCA_API_BASE_URL", "localhost:8765"),
+        ("APCA_API_BASE_URL", "https://"),
+        ("APCA_API_BASE_URL", "http://bad host:80"),
+        ("APCA_API_DATA_URL", "data.alpaca.markets"),
+    ],
+)
+def test_a_url_that_is_not_http_or_https_to_a_host_is_a_config_error(
+    monkeypatch, no_requests, variable, value
+):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=f"{variable}=") as caught:
+        resolve_endpoints(AccountMode.PAPER)
+    assert caught.value.exit_code == 2
+    assert "http" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.alpaca.markets.",
+        "https://API.Alpaca.Markets",
+        "https://api.alpaca.markets.:443",
+    ],
+)
+def test_the_live_host_is_refused_under_paper_however_it_is_spelled(monkeypatch, url):
+    monkeypatch.setenv("APCA_API_BASE_URL", url)
+    with pytest.raises(ConfigError, match="live host"):
+        resolve_endpoints(AccountMode.PAPER)
+
+
+def test_the_live_host_with_a_trailing_dot_is_the_live_host(monkeypatch):
+    monkeypatch.setenv("APCA_API_BASE_URL", "https://api.alpaca.markets.")
+    assert resolve_endpoints(AccountMode.LIVE).data_url == DATA_HOST
+
+
+def test_doctor_fails_the_endpoint_check_on_a_url_without_a_scheme(trader_main, config_file):
+    config = config_file(("account: sim", "account: paper"))
+    env = {
+        "APCA_API_BASE_URL": "127.0.0.1:8765",
+        "APCA_API_KEY_ID": "k",
+        "APCA_API_SECRET_KEY": "s",
+    }
+    result = trader_main("--config", str(config), "doctor", env=env)
+    assert result.code == 2, (result.out, result.err)
+    assert "Traceback" not in result.err
+    assert "APCA_API_BASE_URL=127.0.0.1:8765" in " ".join(result.out.split())

@@ -107,3 +107,35 @@ def test_a_plan_after_the_days_first_loads_no_library_it_does_not_use(
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout.splitlines()[-1]) == []
+
+
+VERSION_PROBE = """
+import sys
+from trader.cli.app import main
+
+try:
+    main(["--version"])
+except SystemExit as exc:
+    assert exc.code in (0, None), exc.code
+heavy = tuple(sys.argv[1:])
+print(sorted(n for n in sys.modules if any(n == h or n.startswith(h + ".") for h in heavy)))
+"""
+
+
+def test_version_comes_from_the_package_metadata_and_loads_nothing_heavy(
+    tmp_path, trader_environment
+):
+    from importlib.metadata import version
+
+    completed = subprocess.run(
+        [sys.executable, "-c", VERSION_PROBE, *HEAVY],
+        capture_output=True,
+        text=True,
+        env=trader_environment(tmp_path / "home", None),
+        cwd=REPO,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    first, loaded = completed.stdout.splitlines()
+    assert first == f"trader {version('trader')}"
+    assert loaded == "[]"

@@ -8,7 +8,8 @@ URLs carry secrets, so they are never printed or logged: the event log says only
 many services were tried.
 
 An alert must never break the trade workflow: a failure is logged and tried once
-more, and then given up. Telegram refuses messages over 4,096 characters, so a
+more, and then given up, with one warning (``warn``, the terminal's stderr for the
+commands) that says which service failed, the same for Telegram and apprise. Telegram refuses messages over 4,096 characters, so a
 message is cut to fit, saying so.
 """
 
@@ -50,6 +51,7 @@ class Notifier:
     log: Callable[[str, dict], None] | None = None  # (outcome, detail) into the event log
     sent: int = 0
     telegram: TelegramChannel | None = None
+    warn: Callable[[str], None] | None = None  # says a failed alert where the user sees it
 
     @property
     def active(self) -> bool:
@@ -75,12 +77,14 @@ class Notifier:
         delivered = False
         if self.telegram is not None:
             text = f"{title}\n{telegram_body if telegram_body is not None else body}"
-            if self.telegram.send(text, buttons):
+            failure = self.telegram.send(text, buttons)
+            if failure is None:
                 delivered = True
                 self.sent += 1
                 self._record("sent", {"title": title, "services": "telegram"})
             else:
                 self._record("error", {"title": title, "services": "telegram"})
+                self._warn(f"Telegram alert failed: {failure}")
         return self._send_apprise(title, body) or delivered
 
     def _send_apprise(self, title: str, body: str) -> bool:
@@ -88,6 +92,7 @@ class Notifier:
             return False
         import apprise  # a tenth of a second to import: only when there is an alert to send
 
+        reason = "the service did not take it"
         for attempt in (1, 2):
             try:
                 client = apprise.Apprise()
@@ -98,9 +103,19 @@ class Notifier:
                     self._record("sent", {"title": title, "services": len(self.urls)})
                     return True
             except Exception as exc:  # an alert never breaks the trade workflow
-                logging.getLogger(__name__).warning("alert failed: %s", type(exc).__name__)
+                reason = type(exc).__name__
+                logging.getLogger(__name__).debug("alert failed: %s", reason)
             self._record("error", {"title": title, "attempt": attempt, "services": len(self.urls)})
+        # The URLs carry secrets: only how many were tried is said.
+        self._warn(
+            f"apprise alert failed: {reason} ({len(self.urls)} URL(s) of TRADER_NOTIFY_URLS, "
+            "tried twice)"
+        )
         return False
+
+    def _warn(self, text: str) -> None:
+        if self.warn is not None:
+            self.warn(text)
 
     def _record(self, outcome: str, detail: dict) -> None:
         if self.log is not None:

@@ -195,12 +195,9 @@ class AlpacaBroker:
         """The stock positions; any other (crypto, options, shorts) is kept aside as foreign."""
 
         def read() -> list[Position]:
-            raws = self._trading.get_all_positions()
-            if not isinstance(raws, list):
-                raise ValueError("the positions are not a list")
-            parsed = [convert.position(raw) for raw in raws]
-            self._foreign["position"] = [p for p in parsed if isinstance(p, ForeignRecord)]
-            return [p for p in parsed if isinstance(p, Position)]
+            ours, foreign = convert.stock_positions(self._trading.get_all_positions())
+            self._foreign["position"] = foreign
+            return ours
 
         return self._read("read positions", read)
 
@@ -320,7 +317,13 @@ class AlpacaBroker:
                 "/stocks/trades/latest", {"symbols": ",".join(symbols), "feed": feed}
             )
             trades = answer["trades"]
-            return {s: convert.price(t["p"], f"{s} latest trade") for s, t in trades.items()}
+            if not isinstance(trades, dict):
+                raise ValueError("the latest trades are not an object")
+            return {  # only what was asked: a symbol the broker made up is never priced
+                s: convert.price(trades[s]["p"], f"{s} latest trade price")
+                for s in symbols
+                if s in trades
+            }
 
         feed = self.latest_feed
         try:

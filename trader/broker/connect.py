@@ -11,12 +11,15 @@
 - ``live``: real money, on Alpaca's live host only. Needs ``allow_live_trading: true``
   in the config *and* ``--live`` on the command line.
 
+- ``manual``: a hand-kept account with no broker at all.
+
 Endpoints are resolved once (:func:`resolve_endpoints`) and shown by ``trader doctor``:
 the trading URL is ``APCA_API_BASE_URL`` or the mode's Alpaca host; the data URL is
 ``APCA_API_DATA_URL``, else Alpaca's data host for any Alpaca trading host (market
 data is served nowhere else), else the trading URL itself (an Alpaca-compatible
-server such as ``trader sim serve`` serves both).
-- ``manual``: a hand-kept account with no broker at all.
+server such as ``trader sim serve`` serves both). A URL that is not http(s) to a host
+is refused there (exit 2), and host names are compared as DNS compares them, case and
+a trailing dot aside.
 
 Keys come only from ``APCA_API_KEY_ID`` and ``APCA_API_SECRET_KEY``.
 """
@@ -24,6 +27,7 @@ Keys come only from ``APCA_API_KEY_ID`` and ``APCA_API_SECRET_KEY``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,10 +60,41 @@ class Endpoints:
     data_source: str
 
 
+_HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
 def _host(url: str) -> str:
+    """The host of ``url`` as DNS compares it: lower case, without the root's trailing
+    dot (``API.alpaca.markets.`` is Alpaca's live host)."""
     from urllib.parse import urlsplit
 
-    return (urlsplit(url).hostname or "").lower()
+    return (urlsplit(url).hostname or "").lower().rstrip(".")
+
+
+def _checked_url(name: str, url: str) -> str:
+    """``url`` when it is an http(s) URL to a host name or address, else a ConfigError
+    naming the variable: requests would take it and fail only at the first call."""
+    from urllib.parse import urlsplit
+
+    problem = None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        parts, problem = None, "is not a URL"
+    if parts is not None:
+        host = _host(url)
+        if parts.scheme.lower() not in ("http", "https"):
+            problem = "does not start with http:// or https://"
+        elif not host:
+            problem = "names no host"
+        elif not (_HOST_NAME.fullmatch(host) or ":" in host):  # a name, IPv4 or [IPv6]
+            problem = f"has a host {host!r} that is not a host name"
+    if problem is not None:
+        raise ConfigError(
+            f"{name}={url} {problem}: give a URL such as {PAPER_HOST} or http://127.0.0.1:8765"
+        )
+    return url
 
 
 def is_alpaca_host(url: str) -> bool:
@@ -114,7 +149,7 @@ def _url(name: str) -> str | None:
     value = os.environ.get(name, "").strip().rstrip("/")
     if value.endswith("/v2"):
         value = value[: -len("/v2")]
-    return value or None
+    return _checked_url(name, value) if value else None
 
 
 def remote_connection(settings: Settings, mode: AccountMode) -> Connection:
@@ -153,6 +188,7 @@ def embedded_sim(settings: Settings, home: Path) -> Iterator[Connection]:
     """The embedded sim account (its state in ``home``), served for as long as the block
     runs: the connection to it, with its own keys. When ``trader sim serve`` runs on
     ``home``, the connection is to that server instead."""
+    from trader.adapters.home import is_writable_folder, make_home
     from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
     from trader.sim.serving import running_url
 
@@ -173,7 +209,12 @@ def embedded_sim(settings: Settings, home: Path) -> Iterator[Connection]:
         # file would have its orders erased by the running one's next save.
         yield connection(served)
         return
-    home.mkdir(parents=True, exist_ok=True)
+    make_home(home)
+    if not is_writable_folder(home):
+        raise ConfigError(
+            f"the sim account lives in TRADER_HOME {home}, which cannot be written "
+            "(read-only): point TRADER_HOME at a writable folder"
+        )
     server = SimServer(state_path=home / SIM_STATE_FILE, scenario=settings.sim.scenario)
     url = server.start()
     try:

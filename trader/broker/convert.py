@@ -13,6 +13,11 @@ leniently where Alpaca is loose and strictly where money is concerned:
 
 The market-data models hold floats: those pass through ``repr`` so a price such
 as 185.1 stays 185.1.
+
+Every price, quantity, amount, boolean and symbol passes the checks of ``values`` on
+the way in (a price of 0, a billion shares, ``"false"`` for a boolean...); a stock held
+twice is an error too. A symbol outside Alpaca's grammar makes its record foreign, its
+symbol shown escaped, and any control character in a text is escaped.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from trader.broker import values
 from trader.core.domain import (
     AccountInfo,
     Asset,
@@ -35,7 +41,7 @@ from trader.core.domain import (
     Side,
     TradingDay,
 )
-from trader.core.money import ZERO, to_decimal
+from trader.core.money import ZERO
 from trader.core.symbols import EQUITY, symbol_class
 
 NEW_YORK = "America/New_York"
@@ -55,18 +61,17 @@ def _required(raw: Mapping[str, Any], name: str, what: str) -> Any:
     return value
 
 
-def _dec(value: Any, field: str) -> Decimal:
-    if value is None:
-        raise ValueError(f"{field} is missing")
-    return to_decimal(value, field=field)
-
-
-def _opt(value: Any, field: str) -> Decimal | None:
-    return None if value in (None, "") else to_decimal(value, field=field)
-
-
 def _text(value: Any) -> str:
-    return "" if value is None else str(getattr(value, "value", value))
+    """A broker's text, with any control character (a terminal escape code) escaped."""
+    text = "" if value is None else str(getattr(value, "value", value))
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def _symbol_text(value: Any) -> str:
+    """A symbol to show: as sent when in Alpaca's grammar, else escaped (once)."""
+    return values.shown("" if value is None else str(value))
 
 
 def _when(value: Any, field: str) -> datetime:
@@ -84,10 +89,12 @@ def _when_opt(value: Any, field: str) -> datetime | None:
 
 
 def _foreign(kind: str, raw: Mapping[str, Any], asset_class: str, reason: str) -> ForeignRecord:
-    symbol = _text(raw.get("symbol"))
+    symbol = _symbol_text(raw.get("symbol"))
     legs = raw.get("legs")
     if not symbol and isinstance(legs, list):  # a multi-leg order names its legs only
-        symbol = "+".join(_text(leg.get("symbol")) for leg in legs if isinstance(leg, Mapping))
+        symbol = "+".join(
+            _symbol_text(leg.get("symbol")) for leg in legs if isinstance(leg, Mapping)
+        )
     return ForeignRecord(
         kind=kind,
         symbol=symbol,
@@ -99,9 +106,12 @@ def _foreign(kind: str, raw: Mapping[str, Any], asset_class: str, reason: str) -
 
 def account(raw: Any) -> AccountInfo:
     raw = _object(raw, "the account")
-    cash = _dec(raw.get("cash"), "account.cash")
-    long_value = _opt(raw.get("long_market_value"), "account.long_market_value") or ZERO
-    equity = _opt(raw.get("equity"), "account.equity")
+    cash = values.amount(raw.get("cash"), "account.cash")
+    long_value = (
+        values.amount_opt(raw.get("long_market_value"), "account.long_market_value", signed=False)
+        or ZERO
+    )
+    equity = values.amount_opt(raw.get("equity"), "account.equity")
     return AccountInfo(
         account_id=str(_required(raw, "id", "account")),
         account_number=str(_required(raw, "account_number", "account")),
@@ -109,45 +119,87 @@ def account(raw: Any) -> AccountInfo:
         currency=_text(raw.get("currency")) or "USD",
         cash=cash,
         equity=equity if equity is not None else cash + long_value,
-        buying_power=_opt(raw.get("buying_power"), "account.buying_power") or ZERO,
+        buying_power=values.amount_opt(raw.get("buying_power"), "account.buying_power") or ZERO,
         long_market_value=long_value,
-        trading_blocked=bool(raw.get("trading_blocked")),
-        account_blocked=bool(raw.get("account_blocked")),
-        multiplier=_opt(raw.get("multiplier"), "account.multiplier") or Decimal(1),
-        pattern_day_trader=raw.get("pattern_day_trader")
-        if isinstance(raw.get("pattern_day_trader"), bool)
+        trading_blocked=values.flag(raw, "trading_blocked", "account.trading_blocked"),
+        account_blocked=values.flag(raw, "account_blocked", "account.account_blocked"),
+        multiplier=_multiplier(raw.get("multiplier")),
+        pattern_day_trader=values.flag(raw, "pattern_day_trader", "account.pattern_day_trader")
+        if raw.get("pattern_day_trader") is not None
         else None,
     )
+
+
+def _multiplier(value: Any) -> Decimal:
+    multiplier = values.number_opt(value, "account.multiplier")
+    if multiplier is None:
+        return Decimal(1)
+    if not Decimal(1) <= multiplier <= Decimal(4):
+        raise ValueError(f"account.multiplier: {multiplier} is not between 1 and 4")
+    return multiplier
+
+
+def _unknown_symbol(kind: str, raw: Mapping[str, Any], symbol: str) -> ForeignRecord | None:
+    """A record whose symbol is outside Alpaca's grammar is foreign, never traded."""
+    if values.valid_symbol(symbol):
+        return None
+    return _foreign(kind, raw, "unknown", "a symbol outside Alpaca's grammar")
 
 
 def position(raw: Any) -> Position | ForeignRecord:
     raw = _object(raw, "a position")
     symbol = str(_required(raw, "symbol", "position"))
+    unknown = _unknown_symbol("position", raw, symbol)
+    if unknown is not None:
+        return unknown
     asset_class = _text(raw.get("asset_class")) or symbol_class(symbol)
     if asset_class != EQUITY:
         return _foreign("position", raw, asset_class, f"asset class {asset_class}")
     if _text(raw.get("side")).lower() == "short":
         return _foreign("position", raw, asset_class, "a short position")
-    qty = _dec(raw.get("qty"), f"{symbol}.qty")
-    price = _opt(raw.get("current_price"), f"{symbol}.current_price")
-    value = _opt(raw.get("market_value"), f"{symbol}.market_value")
+    qty = values.quantity(raw.get("qty"), f"{symbol}.qty")
+    price = values.price_opt(raw.get("current_price"), f"{symbol}.current_price")
+    value = values.amount_opt(raw.get("market_value"), f"{symbol}.market_value", signed=False)
     if price is None:
         if value is None or qty == 0:
             raise ValueError(f"position {symbol} has neither current_price nor market_value")
-        price = value / qty
+        price = values.checked_price(value / qty, f"{symbol}.market_value / qty")
     if value is None:
         value = qty * price
-    cost = _dec(raw.get("cost_basis"), f"{symbol}.cost_basis")
+    cost = values.amount(raw.get("cost_basis"), f"{symbol}.cost_basis", signed=False)
+    unrealized = values.amount_opt(raw.get("unrealized_pl"), f"{symbol}.unrealized_pl")
+    avg_entry = values.number(raw.get("avg_entry_price"), f"{symbol}.avg_entry_price")
+    if avg_entry < 0 or avg_entry > values.MAX_PRICE:
+        raise ValueError(f"{symbol}.avg_entry_price: {avg_entry} is not a price")
     return Position(
         symbol=symbol,
         qty=qty,
-        avg_entry_price=_dec(raw.get("avg_entry_price"), f"{symbol}.avg_entry_price"),
+        avg_entry_price=avg_entry,
         current_price=price,
         market_value=value,
         cost_basis=cost,
-        unrealized_pl=_opt(raw.get("unrealized_pl"), f"{symbol}.unrealized_pl") or value - cost,
+        unrealized_pl=unrealized or value - cost,
         asset_id=_text(raw.get("asset_id")),
     )
+
+
+def stock_positions(raws: Any) -> tuple[list[Position], list[ForeignRecord]]:
+    """A list of positions split into stocks and the rest; a stock held twice is an error."""
+    if not isinstance(raws, list):
+        raise ValueError("the positions are not a list")
+    ours: list[Position] = []
+    foreign: list[ForeignRecord] = []
+    seen: set[str] = set()
+    for raw in raws:
+        parsed = position(raw)
+        if isinstance(parsed, ForeignRecord):
+            foreign.append(parsed)
+            continue
+        if parsed.symbol in seen:
+            raise ValueError(f"position {parsed.symbol} appears twice")
+        seen.add(parsed.symbol)
+        ours.append(parsed)
+    return ours, foreign
 
 
 def _order_foreign_reason(raw: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -167,9 +219,17 @@ def _order_foreign_reason(raw: Mapping[str, Any]) -> tuple[str, str] | None:
 
 def order(raw: Any) -> Order | ForeignRecord:
     raw = _object(raw, "an order")
+    symbol = _text(raw.get("symbol"))
+    unknown = _unknown_symbol("order", raw, symbol) if symbol else None
+    if unknown is not None:
+        return unknown
     foreign = _order_foreign_reason(raw)
     if foreign is not None:
         return _foreign("order", raw, *foreign)
+    qty = values.quantity_opt(raw.get("qty"), "order.qty", positive=True)
+    filled = values.quantity_opt(raw.get("filled_qty"), "order.filled_qty") or ZERO
+    if qty is not None and filled > qty:
+        raise ValueError(f"order.filled_qty: {filled} is more than the order's qty {qty}")
     return Order(
         order_id=str(_required(raw, "id", "order")),
         client_order_id=_text(raw.get("client_order_id")),
@@ -178,15 +238,15 @@ def order(raw: Any) -> Order | ForeignRecord:
         order_type=_text(raw.get("type") or raw.get("order_type")),
         time_in_force=_text(raw.get("time_in_force")),
         status=_text(_required(raw, "status", "order")),
-        qty=_opt(raw.get("qty"), "order.qty"),
-        notional=_opt(raw.get("notional"), "order.notional"),
-        filled_qty=_opt(raw.get("filled_qty"), "order.filled_qty") or ZERO,
-        filled_avg_price=_opt(raw.get("filled_avg_price"), "order.filled_avg_price"),
-        limit_price=_opt(raw.get("limit_price"), "order.limit_price"),
-        stop_price=_opt(raw.get("stop_price"), "order.stop_price"),
+        qty=qty,
+        notional=values.amount_opt(raw.get("notional"), "order.notional", signed=False),
+        filled_qty=filled,
+        filled_avg_price=values.price_opt(raw.get("filled_avg_price"), "order.filled_avg_price"),
+        limit_price=values.price_opt(raw.get("limit_price"), "order.limit_price"),
+        stop_price=values.price_opt(raw.get("stop_price"), "order.stop_price"),
         submitted_at=_when_opt(raw.get("submitted_at"), "order.submitted_at"),
         created_at=_when(raw.get("created_at"), "order.created_at"),
-        trail_percent=_opt(raw.get("trail_percent"), "order.trail_percent"),
+        trail_percent=values.number_opt(raw.get("trail_percent"), "order.trail_percent"),
     )
 
 
@@ -211,6 +271,9 @@ def fill(raw: Any) -> Fill | ForeignRecord:
             "activity", raw, symbol_class(_text(raw.get("symbol"))), f"a {kind} activity"
         )
     symbol = str(_required(raw, "symbol", "activity"))
+    unknown = _unknown_symbol("activity", raw, symbol)
+    if unknown is not None:
+        return unknown
     side = _text(raw.get("side")).lower()
     asset_class = symbol_class(symbol)
     if asset_class != EQUITY:
@@ -222,12 +285,12 @@ def fill(raw: Any) -> Fill | ForeignRecord:
         order_id=str(_required(raw, "order_id", "activity")),
         symbol=symbol,
         side=Side(side),
-        qty=_dec(raw.get("qty"), "activity.qty"),
-        price=_dec(raw.get("price"), "activity.price"),
+        qty=values.quantity(raw.get("qty"), "activity.qty", positive=True),
+        price=values.price(raw.get("price"), "activity.price"),
         transaction_time=_when(raw.get("transaction_time"), "activity.transaction_time"),
         fill_type=_text(raw.get("type")) or "fill",
-        cum_qty=_dec(raw.get("cum_qty", raw.get("qty")), "activity.cum_qty"),
-        leaves_qty=_dec(raw.get("leaves_qty", "0"), "activity.leaves_qty"),
+        cum_qty=values.quantity(raw.get("cum_qty", raw.get("qty")), "activity.cum_qty"),
+        leaves_qty=values.quantity(raw.get("leaves_qty", "0"), "activity.leaves_qty"),
     )
 
 
@@ -248,11 +311,11 @@ def corporate_action(raw: Any) -> CorporateAction:
         activity_id=str(_required(raw, "id", "activity")),
         kind=kind,
         sub_type=_text(raw.get("activity_sub_type")),
-        symbol=_text(raw.get("symbol")),
+        symbol=_symbol_text(raw.get("symbol")),
         day=day,
-        qty=_opt(raw.get("qty"), "activity.qty"),
-        price=_opt(raw.get("price"), "activity.price"),
-        net_amount=_opt(raw.get("net_amount"), "activity.net_amount"),
+        qty=values.number_opt(raw.get("qty"), "activity.qty"),
+        price=values.number_opt(raw.get("price"), "activity.price"),
+        net_amount=values.number_opt(raw.get("net_amount"), "activity.net_amount"),
         group_id=_text(raw.get("group_id")),
         description=_text(raw.get("description")),
         raw_json=json.dumps(raw, sort_keys=True, default=str),
@@ -262,12 +325,14 @@ def corporate_action(raw: Any) -> CorporateAction:
 def asset(raw: Any) -> Asset:
     raw = _object(raw, "an asset")
     symbol = str(_required(raw, "symbol", "asset"))
+    if not values.valid_symbol(symbol):
+        raise ValueError(f"asset symbol {values.shown(symbol)} is outside Alpaca's grammar")
     return Asset(
         symbol=symbol,
         name=_text(raw.get("name")) or symbol,
         exchange=_text(raw.get("exchange")),
-        tradable=bool(raw.get("tradable")),
-        fractionable=bool(raw.get("fractionable")),
+        tradable=values.flag(raw, "tradable", f"{symbol}.tradable"),
+        fractionable=values.flag(raw, "fractionable", f"{symbol}.fractionable"),
         status=_text(raw.get("status")) or "active",
         asset_id=_text(raw.get("id")),
     )
@@ -277,7 +342,7 @@ def clock(raw: Any) -> MarketClock:
     raw = _object(raw, "the clock")
     return MarketClock(
         timestamp=_when(raw.get("timestamp"), "clock.timestamp"),
-        is_open=bool(raw.get("is_open")),
+        is_open=values.flag(raw, "is_open", "clock.is_open"),
         next_open=_when(raw.get("next_open"), "clock.next_open"),
         next_close=_when(raw.get("next_close"), "clock.next_close"),
     )
@@ -300,6 +365,5 @@ def trading_day(raw: Any) -> TradingDay:
 
 
 def price(value: float | str | None, field: str) -> Decimal:
-    if value is None:
-        raise ValueError(f"{field} is missing")
-    return to_decimal(value, field=field)
+    """A market-data price: positive, finite and in the sane range."""
+    return values.price(value, field)

@@ -49,9 +49,14 @@ def notifier(
                     config = replace(config, chats=tuple(c for c in config.chats if c in chats))
                 telegram = TelegramChannel(config, context.settings.telegram.api_url)
             except ConfigError as exc:  # an alert never breaks the workflow: say why, go on
-                typer.echo(f"warning: no Telegram alert: {exc}", err=True)
+                _warn(f"Telegram alert failed: {exc}")
                 log("error", {"services": "telegram", "error": str(exc)})
-    return Notifier(enabled=enabled, log=log, telegram=telegram)
+    return Notifier(enabled=enabled, log=log, telegram=telegram, warn=_warn)
+
+
+def _warn(text: str) -> None:
+    """A failed alert, on the terminal: one line, the same for every service."""
+    typer.echo(f"warning: {text}", err=True)
 
 
 def approval_refused(context: AppContext, mode: AccountMode) -> str | None:

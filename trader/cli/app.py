@@ -32,6 +32,18 @@ app = typer.Typer(
 )
 
 
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("trader")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            from trader import __version__ as number
+        typer.echo(f"trader {number}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -42,6 +54,13 @@ def root(
         metavar="FILE",
         help="Config file (default: $TRADER_CONFIG or config/portfolio_allocation.yaml).",
         dir_okay=False,
+    ),
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print trader's version and exit.",
+        is_eager=True,
+        callback=_show_version,
     ),
 ) -> None:
     """Semi-automated portfolio rebalancer for Alpaca accounts (sim, paper or live)."""

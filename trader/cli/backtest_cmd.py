@@ -29,11 +29,15 @@ def _date(option: str, text: str | None) -> date | None:
         raise ConfigError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _decimal(option: str, text: str) -> Decimal:
+def _decimal(option: str, text: str, *, positive: bool = False) -> Decimal:
+    """The option's number: zero or more, or above zero when ``positive``; the message
+    says which, so that no value is refused by one rule and then by another."""
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise ConfigError(f"{option}: {text!r} is not a number") from None
+    if positive and not (value.is_finite() and value > 0):
+        raise ConfigError(f"{option}: {text!r} must be more than zero")
     if not value.is_finite() or value < 0:
         raise ConfigError(f"{option}: {text!r} must be zero or more")
     return value
@@ -105,7 +109,7 @@ def backtest(
         help="Risk-free rate for the Sharpe ratio, percent a year.",
     ),
     capital: str = typer.Option(
-        "100000", "--capital", metavar="DOLLARS", help="Starting cash, dollars."
+        "100000", "--capital", metavar="DOLLARS", help="Starting cash, dollars (above zero)."
     ),
     workers: int = typer.Option(
         0,
@@ -142,7 +146,7 @@ def backtest(
         raise ConfigError(f"--end {last} is before --start {first}")
     costs = _decimal("--cost-bps", cost_bps)
     risk_free_pct = float(_decimal("--risk-free", risk_free))
-    money = _decimal("--capital", capital)
+    money = _decimal("--capital", capital, positive=True)
     chart_kind = _check_chart_path(chart) if chart is not None else "png"
     policy = policy_from_settings(settings)
     symbols = primary_symbols(backtest_policy(policy))

@@ -67,7 +67,8 @@ class AppContext:
         return replace(self, **changes)
 
     def open_store(self) -> Store:
+        from trader.adapters.home import make_home
         from trader.store import default_database_url, open_store
 
-        self.home.mkdir(parents=True, exist_ok=True)
+        make_home(self.home)
         return open_store(default_database_url(self.home))

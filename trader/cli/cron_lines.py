@@ -10,6 +10,7 @@ printed, only named, for the user to put in cron's environment.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 from collections.abc import Iterable
@@ -36,7 +37,7 @@ def _absolute_sqlite(url: str) -> str:
 def carried_environment() -> tuple[dict[str, str], list[str]]:
     """The variables to set on the cron line, and the names of those that must be set in
     cron's environment by hand because they hold a secret."""
-    from sqlalchemy.engine import make_url
+    from trader.store.urls import secrets_of
 
     values: dict[str, str] = {}
     secret: list[str] = []
@@ -45,13 +46,11 @@ def carried_environment() -> tuple[dict[str, str], list[str]]:
         if not value:
             continue
         if name == "TRADER_DATABASE_URL":
-            try:
-                if make_url(value).password:
-                    secret.append(name)
-                    continue
+            if secrets_of(value):  # a password in the user info or the query
+                secret.append(name)
+                continue
+            with contextlib.suppress(Exception):  # not a URL trader can use: `run` says so
                 value = _absolute_sqlite(value)
-            except Exception:  # not a URL trader can use; `trader run` will say so
-                pass
         elif name == "TRADER_CONFIG":
             value = str(Path(value).resolve())
         values[name] = value

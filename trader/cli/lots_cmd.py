@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 def read_history(
     context: AppContext, *, no_sync: bool, live: bool
 ) -> tuple[AccountSnapshot, Any, date]:
-    """The account (synced now, or the last stored sync with ``no_sync``), its history of
-    fills and lots, and the market date they are as of."""
+    """The account (synced now, or the last stored sync with ``no_sync`` or when the
+    database is read-only), its history of fills and lots, and the market date they are
+    as of."""
     from trader.app.sync import sync_account
     from trader.broker.connect import open_broker
     from trader.core.domain import AccountMode
@@ -33,6 +34,11 @@ def read_history(
     mode = AccountMode(context.settings.account)
     store = context.open_store()
     try:
+        if not no_sync and store.read_only:
+            typer.echo(
+                f"warning: {context.home} is read-only: showing the last stored sync", err=True
+            )
+            no_sync = True
         if no_sync:
             key = store.latest_account(mode)
             snapshot = store.latest_snapshot(key) if key else None

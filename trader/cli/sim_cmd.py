@@ -26,12 +26,14 @@ def serve(
     port: int = typer.Option(0, metavar="PORT", help="Port to listen on (0 picks a free one)."),
 ) -> None:
     """Serve the sim over HTTP until interrupted; point alpaca-py or APCA_API_BASE_URL at it."""
+    from trader.adapters.home import make_home
     from trader.broker.connect import SIM_STATE_FILE
     from trader.errors import ConfigError
     from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
     from trader.sim.serving import Claim, HomeServed
 
     context: AppContext = ctx.obj
+    make_home(context.home)
     try:
         claim = Claim.take(context.home)  # the other commands on this home steer this server
     except HomeServed as exc:

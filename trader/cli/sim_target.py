@@ -63,6 +63,7 @@ def steered_sim(context: AppContext, command: str) -> Iterator[SteeredSim]:
 
 @contextmanager
 def _home_sim(context: AppContext) -> Iterator[SteeredSim]:
+    from trader.adapters.home import make_home
     from trader.broker.connect import SIM_STATE_FILE
     from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY, SimServer
     from trader.sim.remote import RemoteControls
@@ -72,7 +73,7 @@ def _home_sim(context: AppContext) -> Iterator[SteeredSim]:
     if url is not None:
         yield SteeredSim(RemoteControls(url, SIM_KEY_ID, SIM_SECRET_KEY), url)
         return
-    context.home.mkdir(parents=True, exist_ok=True)
+    make_home(context.home)
     server = SimServer(state_path=context.home / SIM_STATE_FILE, scenario=context.sim_scenario)
     with server:
         yield SteeredSim(server.controls)

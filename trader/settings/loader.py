@@ -17,7 +17,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from trader.errors import ConfigError
-from trader.settings.models import Settings, consistency_problems
+from trader.settings.models import (
+    CATEGORY_NAME_PATTERN,
+    SYMBOL_PATTERN,
+    Settings,
+    consistency_problems,
+)
 from trader.settings.yaml_source import YamlDocument, read_yaml
 
 DEFAULT_CONFIG_PATH = Path("config/portfolio_allocation.yaml")
@@ -41,6 +46,18 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
     return "".join(parts) or "(top level)"
 
 
+# What each name pattern of the schema means, in words (the pattern alone is cryptic).
+NAME_RULES = {
+    CATEGORY_NAME_PATTERN: (
+        "a category name is 1 to 40 ASCII characters: lower-case letters a-z, digits and "
+        "underscores, starting with a letter, like leveraged_long"
+    ),
+    SYMBOL_PATTERN: (
+        "a symbol is 1 to 10 ASCII characters: upper-case letters A-Z, digits and dots, "
+        "starting with a letter, like XLK or BRK.B"
+    ),
+}
+
 YAML_BOOLEAN_WORDS = frozenset(
     {"y", "yes", "n", "no", "on", "off"}  # YAML 1.1 reads these as true/false
 )
@@ -55,7 +72,8 @@ def _describe(error: dict, doc: YamlDocument, loc: tuple[str | int, ...]) -> str
         return "required key is missing"
     if kind == "string_pattern_mismatch":
         value = error.get("input")
-        return f"{value!r} is not a valid name here (symbols are upper case like XLK; categories lower_case)"
+        rule = NAME_RULES.get(str(error.get("ctx", {}).get("pattern", "")), "")
+        return f"{value!r} is not a valid name here" + (f" ({rule})" if rule else "")
     if kind == "literal_error":
         message = f"{error.get('input')!r} is not allowed: {error['msg'].removeprefix('Input should be ')}"
     else:
@@ -100,7 +118,11 @@ def load_settings(path: Path | None = None) -> Settings:
             loc = tuple(p for p in error["loc"] if p != "[key]")
             found.append((loc, _describe(error, doc, loc)))
         raise ConfigError(_one_per_line(doc, found)) from None
-    problems = [*consistency_problems(settings), *_policy_problems(settings)]
+    problems = [
+        *consistency_problems(settings),
+        *_policy_problems(settings),
+        *_scenario_problems(settings),
+    ]
     if problems:
         raise ConfigError(_one_per_line(doc, problems))
     return settings
@@ -140,6 +162,26 @@ def _policy_problems(settings: Settings) -> list[tuple[tuple[str | int, ...], st
     except PolicyError as exc:
         return [(POLICY_KEYS.get(str(path[0]), path[:1]) + path[1:], m) for path, m in exc.problems]
     return []
+
+
+def _scenario_problems(settings: Settings) -> list[tuple[tuple[str | int, ...], str]]:
+    """An unknown ``sim.scenario``, named with the known ones. The sim's scenarios are
+    imported only when the config names one other than the default."""
+    name = settings.sim.scenario
+    if name == "default":
+        return []
+    from trader.sim.scenarios import SCENARIOS
+
+    if name in SCENARIOS:
+        return []
+    near = get_close_matches(name, list(SCENARIOS), n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]}?)" if near else ""
+    return [
+        (
+            ("sim", "scenario"),
+            f"unknown scenario {name!r}{hint}; known: {', '.join(sorted(SCENARIOS))}",
+        )
+    ]
 
 
 def _one_per_line(doc: YamlDocument, problems: list[tuple[tuple[str | int, ...], str]]) -> str:

@@ -14,14 +14,21 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Strict as StrictType
 
 from trader.core.symbols import CRYPTO, symbol_class
 
-Symbol = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9.]{0,9}$")]
-CategoryName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+SYMBOL_PATTERN = r"^[A-Z][A-Z0-9.]{0,9}$"
+CATEGORY_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"  # ASCII only: no "é", no "ß"
+Symbol = Annotated[str, StringConstraints(pattern=SYMBOL_PATTERN)]
+CategoryName = Annotated[str, StringConstraints(pattern=CATEGORY_NAME_PATTERN)]
 Percent = Annotated[Decimal, Field(ge=0, le=100)]
 PositivePercent = Annotated[Decimal, Field(gt=0, le=100)]
 Dollars = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"))]
+# A switch is a YAML boolean (true/false), never a string or a number that reads as one;
+# a count is a whole number, never true or 5.0.
+Switch = Annotated[bool, StrictType()]
+Count = Annotated[int, StrictType()]
 
 ACCOUNT_MODES = ("sim", "paper", "live", "manual")
 
@@ -46,8 +53,8 @@ class Rebalancing(Strict):
     check_frequency: Literal["daily", "weekly", "monthly", "quarterly"] = "weekly"
     calendar_schedule: list[CalendarEntry] = Field(default_factory=list)
     min_trade_dollars: Dollars = Decimal(100)
-    max_trades_per_session: Annotated[int, Field(ge=1, le=1000)] = 5
-    fractional_shares: bool = True
+    max_trades_per_session: Annotated[Count, Field(ge=1, le=1000)] = 5
+    fractional_shares: Switch = True
     prefer_etfs_with_score_above: Percent | None = None
 
 
@@ -57,7 +64,7 @@ class RiskManagement(Strict):
     max_leveraged_exposure: Percent | None = None
     trailing_stop: Annotated[Decimal, Field(gt=0, lt=100)] | None = None
     trailing_stop_mode: Literal["plan", "broker"] = "plan"
-    tax_loss_harvesting: bool = False
+    tax_loss_harvesting: Switch = False
     tlh_min_loss_dollars: Dollars = Decimal(100)
     tlh_min_loss_pct: Percent = Decimal(5)
 
@@ -79,7 +86,7 @@ class ManualHolding(Strict):
 
 
 class ExecutionSection(Strict):
-    plan_ttl_minutes: Annotated[int, Field(ge=1, le=10080)] = 60
+    plan_ttl_minutes: Annotated[Count, Field(ge=1, le=10080)] = 60
     max_price_move_pct: PositivePercent = Decimal(2)
     max_order_dollars: Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))] = Decimal(10000)
     max_session_dollars: Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))] = Decimal(50000)
@@ -91,7 +98,7 @@ class ExecutionSection(Strict):
 
 class BrokerSection(Strict):
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
-    max_retries: Annotated[int, Field(ge=0, le=10)] = 3
+    max_retries: Annotated[Count, Field(ge=0, le=10)] = 3
     data_feed: Literal["auto", "iex", "sip", "delayed_sip"] = "auto"
 
 
@@ -100,17 +107,17 @@ class SimSection(Strict):
 
 
 class TelegramSection(Strict):
-    allow_live_approval: bool = False
+    allow_live_approval: Switch = False
     # The Bot API server: Telegram's, or one you run yourself (the local Bot API server).
     api_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")] = (
         "https://api.telegram.org"
     )
-    poll_timeout_seconds: Annotated[int, Field(ge=0, le=50)] = 50
+    poll_timeout_seconds: Annotated[Count, Field(ge=0, le=50)] = 50
 
 
 class Settings(Strict):
     account: Literal["sim", "paper", "live", "manual"] = "sim"
-    allow_live_trading: bool = False
+    allow_live_trading: Switch = False
     target_allocation: dict[CategoryName, Percent] = Field(default_factory=dict)
     categories: dict[CategoryName, list[Symbol]] = Field(default_factory=dict)
     leverage: dict[Symbol, Annotated[Decimal, Field(gt=0, le=10)]] = Field(default_factory=dict)
@@ -118,9 +125,9 @@ class Settings(Strict):
     risk_management: RiskManagement = Field(default_factory=RiskManagement)
     portfolio: PortfolioSection = Field(default_factory=PortfolioSection)
     current_holdings: dict[Symbol, ManualHolding] = Field(default_factory=dict)
-    auto_execute: bool = False
+    auto_execute: Switch = False
     scores_file: str | None = None
-    scores_max_age_days: Annotated[int, Field(ge=0, le=3650)] = 7
+    scores_max_age_days: Annotated[Count, Field(ge=0, le=3650)] = 7
     tax_equivalents: dict[Symbol, list[Symbol]] = Field(default_factory=dict)
     tax_rates: TaxRates = Field(default_factory=TaxRates)
     execution: ExecutionSection = Field(default_factory=ExecutionSection)

@@ -7,7 +7,7 @@ move only through here; each change gives open orders their chance to trade.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -138,6 +138,11 @@ class Controls:
     def corrupt_next(self, path: str, count: int = 1) -> None:
         """Cut short the next answer on ``path`` (e.g. "/v2/positions")."""
         self._app.faults.corrupt_next(path, count)
+
+    def rewrite_next(self, path: str, edit: Callable[[Any], Any], count: int = 1) -> None:
+        """Answer the next request on ``path`` with ``edit(body)``: well-formed JSON that
+        says something wrong (a price of 0, ``"false"`` for a boolean...)."""
+        self._app.faults.rewrite_next(path, edit, count)
 
     def set_fill_ratio(self, symbol: str, ratio: Decimal | str) -> None:
         """Market orders on ``symbol`` fill only this fraction until it is set back to 1."""

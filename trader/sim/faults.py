@@ -10,6 +10,8 @@ controls, and they live in memory (a state file does not carry them over):
 - ``drop_after_accept(n)``: the next n accepted order submissions are carried out
   but the connection is closed with no answer at all;
 - ``corrupt_next(path)``: the next answer on ``path`` is cut short (invalid JSON);
+- ``rewrite_next(path, edit)``: the next answer on ``path`` is valid JSON, but the
+  body ``edit`` returns (a bad price, a string for a boolean...): in-process tests only;
 - fill ratios per symbol (used by the engine, see ``engine``).
 
 Besides the injected 429s, each key gets Alpaca's real budget of 200 requests a
@@ -22,6 +24,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -68,6 +71,7 @@ class Faults:
             self.latency_count = 0
             self.drop_count = 0
             self.corrupt_paths: dict[str, int] = {}
+            self.rewrites: dict[str, list[Callable[[Any], Any]]] = {}
             self.fill_ratios.clear()
 
     # -- switches -------------------------------------------------------------------
@@ -95,6 +99,10 @@ class Faults:
     def corrupt_next(self, path: str, count: int = 1) -> None:
         with self._lock:
             self.corrupt_paths[path] = self.corrupt_paths.get(path, 0) + max(int(count), 0)
+
+    def rewrite_next(self, path: str, edit: Callable[[Any], Any], count: int = 1) -> None:
+        with self._lock:
+            self.rewrites.setdefault(path, []).extend([edit] * max(int(count), 0))
 
     def set_fill_ratio(self, symbol: str, ratio: Decimal) -> None:
         if not Decimal(0) <= ratio <= Decimal(1):
@@ -158,6 +166,11 @@ class Faults:
                 self.corrupt_paths[path] = left - 1
                 return True
             return False
+
+    def take_rewrite(self, path: str) -> Callable[[Any], Any] | None:
+        with self._lock:
+            edits = self.rewrites.get(path)
+            return edits.pop(0) if edits else None
 
     def ratios(self) -> dict[str, Decimal]:
         with self._lock:

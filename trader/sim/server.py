@@ -13,6 +13,7 @@ manager it starts and stops itself.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import threading
@@ -149,6 +150,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         app.faults.record(entry)
+        edit = app.faults.take_rewrite(path) if response.status < 300 else None
+        if edit is not None and response.body is not None:
+            response.body = edit(copy.deepcopy(response.body))
         self._write(response, headers, corrupt=app.faults.take_corruption(path))
 
     def _write(self, response: Response, headers: dict[str, str], corrupt: bool) -> None:

@@ -26,7 +26,7 @@ from trader.store.accounts import AccountRecords
 from trader.store.bot import BotRecords
 from trader.store.caches import CacheRecords
 from trader.store.corporate import CorporateActionRecords
-from trader.store.engine import create_engine_for, for_writing, storage_error
+from trader.store.engine import create_engine_for, for_writing, is_read_only, storage_error
 from trader.store.event_log import EventRecords
 from trader.store.migrate import upgrade_to_head
 from trader.store.plans import PlanRecords
@@ -59,6 +59,11 @@ class Store(
 
     def __repr__(self) -> str:
         return f"Store({mask_url(self.url)!r})"
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the database was opened read-only (a SQLite file in a read-only home)."""
+        return is_read_only(self.url)
 
     @contextmanager
     def _session(self, action: str, *, write: bool = False) -> Iterator[Session]:

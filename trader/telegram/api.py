@@ -144,6 +144,11 @@ class TelegramApi:
             lambda: self._bot.answer_callback_query(callback_id, text=text or None),
         )
 
+    def me(self) -> str:
+        """The bot's user name (``getMe``): proves the token is the bot's."""
+        user = self._call("read the bot's name", lambda: self._bot.get_me())
+        return str(getattr(user, "username", "") or self.bot_id)
+
     def set_commands(self, commands: Sequence[tuple[str, str]]) -> None:
         from telegram import BotCommand
 

@@ -1,8 +1,8 @@
 """Alerts to the configured Telegram chats through the bot, buttons and all.
 
 Used by the notifier when ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_CHAT_ID`` are set. An
-alert never breaks the trade workflow: a failure is logged (without the token) and
-reported as False, never raised. Few tries: ``trader plan`` is not kept waiting.
+alert never breaks the trade workflow: a failure is reported (without the token) as
+the reason it failed, never raised. Few tries: ``trader plan`` is not kept waiting.
 """
 
 from __future__ import annotations
@@ -22,17 +22,19 @@ class TelegramChannel:
     api_url: str
     attempts: int = 2
 
-    def send(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> bool:
-        """Send ``text`` to every allowed chat; True when each one took it."""
-        delivered = 0
+    def send(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> str | None:
+        """Send ``text`` to every allowed chat; None when each one took it, else why not
+        (never the token)."""
+        failures: list[str] = []
         try:
             with TelegramApi(self.config.token, self.api_url, attempts=self.attempts) as api:
                 for chat in self.config.chats:
                     try:
                         api.send(chat, text, buttons)
-                        delivered += 1
                     except TelegramError as exc:
-                        logging.getLogger(__name__).warning("Telegram alert failed: %s", exc)
+                        failures.append(str(exc))
         except Exception as exc:  # an alert never breaks the trade workflow
-            logging.getLogger(__name__).warning("Telegram alert failed: %s", type(exc).__name__)
-        return delivered == len(self.config.chats)
+            failures.append(type(exc).__name__)
+        for failure in failures:
+            logging.getLogger(__name__).debug("Telegram alert failed: %s", failure)
+        return "; ".join(dict.fromkeys(failures)) or None
