@@ -17,6 +17,7 @@ from trader.core.domain import AccountSnapshot, Asset
 from trader.core.money import ZERO
 from trader.core.policy import Holding, Policy, Portfolio
 from trader.errors import ConfigError
+from trader.planning.working import COUNTED_TYPES
 from trader.settings import Settings
 
 
@@ -156,12 +157,13 @@ def market_portfolio(
                 holdings.append(
                     Holding(symbol, ZERO, prices[symbol], fractionable=asset.fractionable)
                 )
-    if snapshot.open_orders:
-        count = len(snapshot.open_orders)
-        symbols = ", ".join(sorted({o.symbol for o in snapshot.open_orders}))
+    waiting = [o for o in snapshot.open_orders if o.order_type not in COUNTED_TYPES]
+    if waiting:
+        count = len(waiting)
+        symbols = ", ".join(sorted({o.symbol for o in waiting}))
         warnings.append(
-            f"{count} open order{'s' if count > 1 else ''} ({symbols}) not counted by the "
-            f"plan: they may fill or hold cash and shares"
+            f"{count} open stop order{'s' if count > 1 else ''} ({symbols}) not counted by "
+            f"the plan: they may fire and sell"
         )
     portfolio = Portfolio(
         cash=snapshot.account.cash, holdings=tuple(holdings), calendar_due=calendar_due

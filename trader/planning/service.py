@@ -48,6 +48,7 @@ from trader.planning.schedule_inputs import (
 )
 from trader.planning.scores import scores_for
 from trader.planning.tax_inputs import account_history, update_peaks
+from trader.planning.working import count_working, working_note, working_orders
 from trader.settings import Settings
 from trader.store import Store
 
@@ -105,6 +106,9 @@ def _read_market(
         for s in categorised_symbols(settings)
         if s not in held and s in assets and assets[s].tradable and assets[s].status == "active"
     ]
+    sent = store.orders_sent_since(account_key, snapshot.taken_at)
+    working_symbols = [o.symbol for o in (*snapshot.open_orders, *sent)]
+    to_price.extend(s for s in dict.fromkeys(working_symbols) if s not in (*held, *to_price))
     prices = broker.latest_prices(to_price)
     if calendar_due is None:
         calendar_due = settings.rebalancing.method != "threshold" and _calendar_due(
@@ -112,6 +116,10 @@ def _read_market(
         )
     due = calendar_due
     portfolio, warnings = market_portfolio(policy, snapshot, assets, prices, calendar_due=due)
+    now = {**prices, **{h.symbol: h.price for h in portfolio.holdings}}
+    working, uncounted = working_orders(snapshot.open_orders, sent, now)
+    portfolio = count_working(portfolio, working)
+    warnings.extend([*working_note(working), *uncounted])
     history = account_history(store, account_key, snapshot)
     warnings.extend(history.corporate.recent_notes(set(held), today))
     peaks: dict = {}
