@@ -27,11 +27,12 @@ from trader.core.domain import AccountMode, AccountSnapshot
 from trader.core.engine import NO_CASH_FLOW, CashFlow, Plan, plan_rebalance
 from trader.core.engine.plan import PlannedOrder
 from trader.core.lots import Lot
-from trader.core.money import dollars, plain
+from trader.core.money import ZERO, dollars, plain
 from trader.core.policy import CASH_CATEGORY, CashFlowMode, Policy, Portfolio
 from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
 from trader.core.statuses import PlanStatus
+from trader.core.withdrawal import Withdrawal, cancelled, settle
 from trader.errors import ConfigError
 from trader.planning.assets import assets_for
 from trader.planning.inputs import (
@@ -153,13 +154,16 @@ def plan_account(
     calendar_due: bool | None = None,
     cash_flow: CashFlow = NO_CASH_FLOW,
     buy_only: bool = False,
+    cancel_withdrawal: bool = False,
 ) -> PlanOutcome:
     """Plan the configured account, stage the plan when it has orders, write its report.
 
     ``calendar_due`` overrides the schedule's own decision (``trader run`` decides it
     from its last check rather than from the last rebalance). ``cash_flow`` is a deposit
     on its way or a withdrawal to raise; ``buy_only`` plans with ``cash_flow: buy_only``
-    whatever the config says.
+    whatever the config says. A withdrawal raised earlier and not yet transferred out
+    stays in cash beside the reserve (``trader.core.withdrawal``), unless
+    ``cancel_withdrawal``.
     """
     policy = policy_from_settings(settings)
     if buy_only:
@@ -171,7 +175,10 @@ def plan_account(
     synced: SyncResult | None = None
     snapshot_id: int | None = None
     account_key: int | None = None
+    aside: Withdrawal | None = None
     if mode is AccountMode.MANUAL:
+        if cancel_withdrawal:
+            raise ConfigError("--cancel-withdrawal: a manual account sets no withdrawal aside")
         today = market_date(datetime.now(UTC))
         portfolio = manual_portfolio(settings)
         portfolio = replace(
@@ -230,6 +237,10 @@ def plan_account(
                     calendar_due,
                 )
                 warnings = [*(f.warning for f in snapshot.foreign), *warnings]
+                aside, said = _withdrawal_set_aside(
+                    store, opened.broker, account_key, portfolio.cash, cancel=cancel_withdrawal
+                )
+                warnings.extend(said)
             finally:
                 for action, outcome in opened.broker.calls:
                     store.log_event(command, "broker_call", outcome, {"action": action})
@@ -239,8 +250,11 @@ def plan_account(
             {p.symbol: p.qty for p in snapshot.positions},
             deposit=cash_flow.deposit,
             withdrawal=cash_flow.withdrawal,
+            set_aside=aside.amount if aside else ZERO,
         )
     _check_reserve(policy, portfolio)
+    if aside is not None:  # kept beside the reserve, as a withdrawal to raise is
+        policy = replace(policy, cash_reserve=policy.cash_reserve + aside.amount)
     _check_withdrawal(policy, portfolio, cash_flow)
     plan = plan_rebalance(policy, portfolio, cash_flow=cash_flow)
     warnings = [*warnings, *limit_warnings(plan, settings), *idle_cash_warnings(plan, policy)]
@@ -289,6 +303,35 @@ def plan_account(
         report_path=report,
         sync=synced,
     )
+
+
+def _withdrawal_set_aside(
+    store: Store, broker: Broker, account_key: int, cash: Decimal, *, cancel: bool
+) -> tuple[Withdrawal | None, list[str]]:
+    """The account's withdrawal still set aside, once the transfers out since it was
+    raised and the cash now are taken into account; and what the review says of it."""
+    found = store.withdrawal_set_aside(account_key)
+    if found is None:
+        if cancel:
+            raise ConfigError("--cancel-withdrawal: no withdrawal is set aside on this account")
+        return None, []
+    now = datetime.now(UTC)
+    since = found.raised_on.isoformat()
+    if cancel:
+        store.save_withdrawal(account_key, cancelled(found, now))
+        return None, [
+            f"the withdrawal of {dollars(found.amount)} set aside since {since} is cancelled: "
+            f"this plan may invest it again"
+        ]
+    settled = settle(found, broker.cash_transfers(found.raised_on), cash, now)
+    if settled != found:
+        store.save_withdrawal(account_key, settled)
+    if settled.is_set_aside:
+        return settled, [settled.line()]
+    return None, [
+        f"the withdrawal of {dollars(found.amount)} set aside since {since} is no longer "
+        f"kept: {settled.note}"
+    ]
 
 
 def _fields(order: PlannedOrder) -> dict[str, Any]:
