@@ -399,6 +399,8 @@ class Portfolio:
     lots: Mapping[str, tuple[Lot, ...]] = field(default_factory=dict)
     wash: WashWindows = _NO_WINDOWS
     peaks: Mapping[str, Decimal] = field(default_factory=dict)  # highest price since bought
+    # Category symbols with no price, and why ("unknown symbol FOOBAR"): the review says so.
+    unavailable: Mapping[str, str] = field(default_factory=dict)
     # Derived from holdings (symbol -> holding), for ``holding``; not part of the input hash.
     positions: Mapping[str, Holding] = field(
         init=False, repr=False, compare=False, metadata={"derived": True}
@@ -411,6 +413,7 @@ class Portfolio:
         object.__setattr__(self, "holdings", tuple(self.holdings))
         object.__setattr__(self, "scores", _frozen_numbers("scores", self.scores))
         object.__setattr__(self, "positions", _positions(self.holdings))
+        object.__setattr__(self, "unavailable", MappingProxyType(dict(self.unavailable)))
         for symbol, score in self.scores.items():
             _percent(f"scores.{symbol}", score)
 

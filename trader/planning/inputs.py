@@ -136,22 +136,26 @@ def market_portfolio(
         held.add(position.symbol)
         if asset is not None and not asset.tradable:
             warnings.append(f"{position.symbol} is held but the broker does not trade it now")
+    unavailable: dict[str, str] = {}
     for category, symbols in policy.categories.items():
         for symbol in symbols:
             if symbol in held:
                 continue
             asset = assets.get(symbol)
             if asset is None:
+                unavailable[symbol] = f"unknown symbol {symbol}"
                 warnings.append(
-                    f"{symbol}: unknown at the broker (categories.{category}); it is not "
-                    f"bought: check the symbol, or run `trader doctor`"
+                    f"unknown symbol {symbol} (categories.{category}): the broker does not "
+                    f"know it, so it is not bought; check the symbol, or run `trader doctor`"
                 )
             elif not asset.tradable or asset.status != "active":
+                unavailable[symbol] = f"{symbol} is not tradable at the broker ({asset.status})"
                 warnings.append(
                     f"{symbol}: not tradable at the broker (categories.{category}, "
                     f"{asset.status}); it is not bought"
                 )
             elif symbol not in prices:
+                unavailable[symbol] = f"no price for {symbol}"
                 warnings.append(f"categories.{category}: no price for {symbol}; it is not bought")
             else:
                 holdings.append(
@@ -166,6 +170,9 @@ def market_portfolio(
             f"the plan: they may fire and sell"
         )
     portfolio = Portfolio(
-        cash=snapshot.account.cash, holdings=tuple(holdings), calendar_due=calendar_due
+        cash=snapshot.account.cash,
+        holdings=tuple(holdings),
+        calendar_due=calendar_due,
+        unavailable=unavailable,
     )
     return portfolio, warnings

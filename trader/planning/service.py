@@ -129,7 +129,8 @@ def _read_market(
         peaks = update_peaks(broker, store, account_key, history.book, held, today)
     scores: dict = {}
     if policy.prefer_etfs_with_score_above is not None or settings.scores_file:
-        found = scores_for(settings, broker, store, categorised_symbols(settings), today)
+        known = [s for s in categorised_symbols(settings) if s in assets]  # no score for a typo
+        found = scores_for(settings, broker, store, known, today)
         scores = found.values
         warnings.extend(found.warnings)
     portfolio = replace(

@@ -39,7 +39,13 @@ from trader.core.engine.cash_flow import (
 )
 from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, TaxEstimate, input_hash
 from trader.core.engine.share_problem import WHOLE, ShareProblem, ShareTarget
-from trader.core.engine.targets import SymbolTargets, category_goals, fund, symbol_targets
+from trader.core.engine.targets import (
+    SymbolTargets,
+    category_goals,
+    fund,
+    no_price,
+    symbol_targets,
+)
 from trader.core.engine.tax_moves import StopSell, harvests, realization, trailing_stops
 from trader.core.engine.whole_shares import at_rest, solve_moving_first
 from trader.core.money import CENT, QTY_STEP, ZERO, dollars, plain
@@ -460,7 +466,7 @@ def _input_warnings(policy: Policy, portfolio: Portfolio, allocation: Allocation
         if category == CASH_CATEGORY:
             continue
         if priced.isdisjoint(policy.categories[category]):
-            warnings.append(f"no price for any symbol of '{category}': it cannot be bought")
+            warnings.append(f"{no_price(policy, portfolio, category)}: it is not bought")
     return warnings
 
 
