@@ -117,6 +117,8 @@ def plan_rebalance(
         else:
             orders, more = _add_harvests(flowed_policy, flowed, orders, set(blocked))
             skipped.extend(more)
+    if kind is PlanKind.FULL and orders:
+        notes.extend(_invest_notes(flowed_policy, flowed, allocation, orders, full=True))
     if portfolio.lots:  # else no sell has lots to estimate its gain from
         orders = tuple(_with_lots(flowed, order) for order in orders)
     cash_after = flowed.cash
@@ -267,11 +269,17 @@ def _after(allocation: Allocation, orders: tuple[PlannedOrder, ...]) -> tuple[Al
 
 
 def _invest_notes(
-    policy: Policy, portfolio: Portfolio, allocation: Allocation, orders: tuple[PlannedOrder, ...]
+    policy: Policy,
+    portfolio: Portfolio,
+    allocation: Allocation,
+    orders: tuple[PlannedOrder, ...],
+    *,
+    full: bool = False,
 ) -> list[str]:
-    """What the buy-only plan leaves uninvested, and why."""
+    """What the buy-only plan, or the full rebalance (``full``), leaves uninvested, and why."""
     bought = sum((o.est_value for o in orders if o.side is Side.BUY), ZERO)
-    left = cash_above_reserve(policy, portfolio, allocation) - bought
+    sold = sum((o.est_value for o in orders if o.side is Side.SELL), ZERO)
+    left = cash_above_reserve(policy, portfolio, allocation) + sold - bought
     if left < CENT / 2:
         return []
     note = f"{dollars(left)} of the cash above the reserve stays uninvested"
@@ -285,10 +293,24 @@ def _invest_notes(
     rest = left - min(buffer, left)
     if rest >= CENT / 2:
         after = _after(allocation, orders)
+        under = [
+            r
+            for r in after
+            if r.category != CASH_CATEGORY
+            and r.current_value < r.target_value
+            and not r.out_of_band
+        ]
         if rest < policy.min_trade_dollars:
             why = f"less than min_trade_dollars ({dollars(policy.min_trade_dollars)})"
         elif all(r.current_value >= r.target_value for r in after if r.category != CASH_CATEGORY):
             why = "every category is at or above its target"
+        elif full and under:
+            below = ", ".join(f"{r.category} {-r.drift_pct:.2f} points" for r in under)
+            why = (
+                f"the categories below their targets are within their bands ({below} below), "
+                f"and a rebalance trades only the categories out of band; "
+                f"`trader plan --buy-only` invests it without selling"
+            )
         else:
             why = (
                 "what the rules leave: whole shares, the trade cap, the position caps or "
