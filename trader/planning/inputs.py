@@ -59,6 +59,7 @@ def build_policy(settings: Settings) -> Policy:
         short_term_tax_rate=settings.tax_rates.short_term,
         long_term_tax_rate=settings.tax_rates.long_term,
         trailing_stop=risk.trailing_stop if risk.trailing_stop_mode == "plan" else None,
+        stop_reentry_days=risk.stop_reentry_days,
     )
 
 

@@ -48,6 +48,7 @@ from trader.planning.schedule_inputs import (
     weekday_trading_days,
 )
 from trader.planning.scores import scores_for
+from trader.planning.stop_inputs import stopped_symbols
 from trader.planning.tax_inputs import account_history, update_peaks
 from trader.planning.working import count_working, working_note, working_orders
 from trader.settings import Settings
@@ -140,6 +141,7 @@ def _read_market(
         wash=history.wash,
         peaks=peaks,
         scores=scores,
+        stopped=stopped_symbols(settings, broker, store, account_key, today),
     )
     return portfolio, warnings
 

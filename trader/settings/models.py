@@ -57,6 +57,7 @@ class RiskManagement(Strict):
     max_leveraged_exposure: Percent | None = None
     trailing_stop: Annotated[Decimal, Field(gt=0, lt=100)] | None = None
     trailing_stop_mode: Literal["plan", "broker"] = "plan"
+    stop_reentry_days: Annotated[int, Field(ge=0, le=3650)] = 30
     tax_loss_harvesting: bool = False
     tlh_min_loss_dollars: Dollars = Decimal(100)
     tlh_min_loss_pct: Percent = Decimal(5)
