@@ -11,10 +11,11 @@ category as one it cannot buy.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 from trader.core.domain import AccountSnapshot, Asset
-from trader.core.money import ZERO
+from trader.core.money import ZERO, dollars
 from trader.core.policy import Holding, Policy, Portfolio
 from trader.errors import ConfigError
 from trader.planning.working import COUNTED_TYPES
@@ -80,6 +81,21 @@ def symmetric_equivalents(pairs: Mapping[str, list[str]]) -> dict[str, tuple[str
 def categorised_symbols(settings: Settings) -> list[str]:
     """Every symbol named under ``categories``, in the config's order."""
     return [symbol for symbols in settings.categories.values() for symbol in symbols]
+
+
+def without_unmanaged(portfolio: Portfolio, unmanaged: list[str]) -> tuple[Portfolio, list[str]]:
+    """The portfolio without the holdings listed under ``unmanaged``: out of the investable
+    value and never traded; and the warning that says what was left out."""
+    left = [h for h in portfolio.holdings if h.symbol in set(unmanaged) and h.qty > ZERO]
+    if not left:
+        return portfolio, []
+    kept = tuple(h for h in portfolio.holdings if h.symbol not in set(unmanaged))
+    listed = ", ".join(f"{h.symbol} {dollars(h.value)}" for h in left)
+    total = sum((h.value for h in left), ZERO)
+    return replace(portfolio, holdings=kept), [
+        f"left out of the plan (unmanaged): {listed}; {dollars(total)} in all, not in the "
+        f"equity or the investable value, and never traded"
+    ]
 
 
 def manual_portfolio(settings: Settings) -> Portfolio:

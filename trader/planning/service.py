@@ -40,6 +40,7 @@ from trader.planning.inputs import (
     manual_portfolio,
     market_portfolio,
     policy_from_settings,
+    without_unmanaged,
 )
 from trader.planning.report import plan_payload
 from trader.planning.schedule_inputs import (
@@ -255,6 +256,8 @@ def plan_account(
             withdrawal=cash_flow.withdrawal,
             set_aside=aside.amount if aside else ZERO,
         )
+    portfolio, left_out = without_unmanaged(portfolio, settings.unmanaged)
+    warnings = [*left_out, *warnings]
     _check_reserve(policy, portfolio)
     if aside is not None:  # kept beside the reserve, as a withdrawal to raise is
         policy = replace(policy, cash_reserve=policy.cash_reserve + aside.amount)

@@ -114,6 +114,8 @@ class Settings(Strict):
     allow_live_trading: bool = False
     target_allocation: dict[CategoryName, Percent] = Field(default_factory=dict)
     categories: dict[CategoryName, list[Symbol]] = Field(default_factory=dict)
+    # Holdings the plans leave alone: out of the investable value, never traded.
+    unmanaged: list[Symbol] = Field(default_factory=list)
     leverage: dict[Symbol, Annotated[Decimal, Field(gt=0, le=10)]] = Field(default_factory=dict)
     rebalancing: Rebalancing = Field(default_factory=Rebalancing)
     risk_management: RiskManagement = Field(default_factory=RiskManagement)
@@ -156,6 +158,16 @@ def consistency_problems(settings: Settings) -> list[Problem]:
                 problems.append(
                     (("tax_equivalents", symbol, index), f"{symbol} cannot replace itself")
                 )
+    owners = {s: c for c, symbols in settings.categories.items() for s in symbols}
+    for index, symbol in enumerate(settings.unmanaged):
+        if symbol in owners:
+            problems.append(
+                (
+                    ("unmanaged", index),
+                    f"{symbol} is in categories.{owners[symbol]}: a symbol is managed by its "
+                    f"category or unmanaged, not both",
+                )
+            )
     execution = settings.execution
     if execution.max_order_dollars > execution.max_session_dollars:
         problems.append(

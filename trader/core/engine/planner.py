@@ -516,7 +516,11 @@ def tax_estimate(policy: Policy, orders: tuple[PlannedOrder, ...]) -> TaxEstimat
 def _input_warnings(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> list[str]:
     warnings = []
     for symbol in allocation.uncategorised:
-        warnings.append(f"{symbol} is held but in no category: it is reported, not traded")
+        warnings.append(
+            f"{symbol} is held but in no category: it counts in the investable value (so "
+            f"the categories read lower) and is never traded; list it under `unmanaged` to "
+            f"leave it out, or add it to a category"
+        )
     if allocation.investable <= ZERO:
         warnings.append(
             f"equity {dollars(allocation.equity)} is not above the cash reserve of "
