@@ -37,6 +37,8 @@ def test_the_next_plan_keeps_the_withdrawal_until_it_leaves(trader_main, config_
     said = " ".join(after["warnings"])
     assert "$5,000.00 set aside for the withdrawal raised on" in said, said
     assert "--cancel-withdrawal" in said
+    assert after["cash_reserve"] == "1000.00"  # the config's reserve; the withdrawal beside it
+    assert after["cash_flow"]["withdrawal_set_aside"] == "5000.00"
     status = trader_main("--config", config, "status")
     assert status.code == 0, status.err
     assert "Withdrawal: $5,000.00 set aside" in status.out, status.out

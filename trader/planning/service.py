@@ -260,7 +260,7 @@ def plan_account(
     warnings = [*left_out, *warnings]
     _check_reserve(policy, portfolio)
     if aside is not None:  # kept beside the reserve, as a withdrawal to raise is
-        policy = replace(policy, cash_reserve=policy.cash_reserve + aside.amount)
+        cash_flow = replace(cash_flow, set_aside=aside.amount)
     _check_withdrawal(policy, portfolio, cash_flow)
     plan = plan_rebalance(policy, portfolio, cash_flow=cash_flow)
     warnings = [*warnings, *limit_warnings(plan, settings), *idle_cash_warnings(plan, policy)]
@@ -389,12 +389,17 @@ def _check_reserve(policy: Policy, portfolio: Portfolio) -> None:
 
 def _check_withdrawal(policy: Policy, portfolio: Portfolio, cash_flow: CashFlow) -> None:
     """A withdrawal the account cannot raise above its reserve is refused before planning."""
-    room = portfolio.equity - policy.cash_reserve
+    room = portfolio.equity - policy.cash_reserve - cash_flow.set_aside
     if cash_flow.withdrawal > room:
+        aside = (
+            f" and the withdrawal set aside {dollars(cash_flow.set_aside)}"
+            if cash_flow.set_aside
+            else ""
+        )
         raise ConfigError(
             f"--withdraw {dollars(cash_flow.withdrawal)} is more than the account can raise: "
             f"equity {dollars(portfolio.equity)} less the cash reserve "
-            f"{dollars(policy.cash_reserve)} is {dollars(room)}"
+            f"{dollars(policy.cash_reserve)}{aside} is {dollars(room)}"
         )
 
 
@@ -403,7 +408,8 @@ def idle_cash_warnings(plan: Plan, policy: Policy) -> list[str]:
     the categories are all within their bands, so nothing is bought with it."""
     if plan.due or plan.investable <= 0 or CASH_CATEGORY in policy.target_allocation:
         return []
-    idle = plan.cash + plan.cash_flow.deposit - plan.cash_flow.withdrawal - plan.reserve
+    flow = plan.cash_flow
+    idle = plan.cash + flow.deposit - flow.withdrawal - flow.set_aside - plan.reserve
     share = idle / plan.investable * 100
     if share <= policy.drift_threshold:
         return []

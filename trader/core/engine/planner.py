@@ -145,6 +145,7 @@ def plan_rebalance(
         withdrawal=cash_flow.withdrawal,
         reason=why,
         notes=tuple(notes),
+        set_aside=cash_flow.set_aside,
     )
     return Plan(
         method=policy.method,
