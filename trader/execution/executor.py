@@ -147,9 +147,6 @@ class Executor:
             raise
         run_id = self.store.start_execution(plan.uid, {"to_send": len(pending)})
         self.store.set_plan_status(plan.uid, PlanStatus.EXECUTING)
-        if plan.basis.withdrawal:  # set aside from now on, until it leaves the account
-            day = market_date(self.broker.clock().timestamp)
-            self.store.set_aside_withdrawal(plan.uid, plan.basis.withdrawal, day)
         sent = 0
         try:
             self.notes.extend(
@@ -191,6 +188,9 @@ class Executor:
                         timeout=self.settings.execution.fill_timeout_seconds,
                     )
                 )
+            if plan.basis.withdrawal:  # its sells are out: set aside until it leaves the account
+                day = market_date(self.broker.clock().timestamp)
+                self.store.set_aside_withdrawal(plan.uid, plan.basis.withdrawal, day)
             self.store.set_plan_status(plan.uid, PlanStatus.EXECUTED)
         except TraderError as exc:
             self.store.finish_execution(

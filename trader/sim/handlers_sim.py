@@ -7,6 +7,7 @@ subject to injected faults. Bodies are JSON objects; a bad value is a 422 naming
     POST   /sim/prices          {"XLK": "190.00", ...}
     POST   /sim/account         {"trading_blocked": true}
     POST   /sim/deposit         {"amount": "5000.00"}
+    POST   /sim/withdraw        {"amount": "5000.00"}  (a CSW transfer out)
     GET    /sim/clock
     POST   /sim/clock/open | /sim/clock/close
     POST   /sim/clock/advance   {"minutes": 30, "days": 1}
@@ -74,6 +75,13 @@ def deposit(app: SimApp, request: Request) -> Response:
     amount = _body(request).get("amount")
     found: dict[str, Any] = {}
     _checked(lambda: found.update(cash=Controls(app).deposit(str(amount))))
+    return Response(body={"cash": str(found["cash"])})
+
+
+def withdraw(app: SimApp, request: Request) -> Response:
+    amount = _body(request).get("amount")
+    found: dict[str, Any] = {}
+    _checked(lambda: found.update(cash=Controls(app).withdraw(str(amount))))
     return Response(body={"cash": str(found["cash"])})
 
 
@@ -184,6 +192,7 @@ def register(router: Router) -> None:
     router.add("POST", "/sim/prices", prices)
     router.add("POST", "/sim/account", account)
     router.add("POST", "/sim/deposit", deposit)
+    router.add("POST", "/sim/withdraw", withdraw)
     router.add("GET", "/sim/clock", clock)
     router.add("POST", "/sim/clock/open", clock_open)
     router.add("POST", "/sim/clock/close", clock_close)
