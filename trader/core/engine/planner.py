@@ -11,7 +11,6 @@ it decided against. It raises only when its inputs are inconsistent with each ot
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
 from decimal import Decimal
 
 from trader.core.domain import Side
@@ -40,9 +39,9 @@ from trader.core.engine.cash_flow import (
 )
 from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, TaxEstimate, input_hash
 from trader.core.engine.share_problem import WHOLE, ShareProblem, ShareTarget
+from trader.core.engine.stop_reentry import reentry_reason, reentry_waits, reentry_warnings
 from trader.core.engine.targets import (
     SymbolTargets,
-    buy_symbol,
     category_goals,
     fund,
     no_price,
@@ -77,7 +76,7 @@ def plan_rebalance(
     due = investable and is_due(flowed_policy, flowed, allocation)
     stops = trailing_stops(flowed_policy, flowed) if investable else []
     blocked = _blocked_buys(policy, flowed, stops)
-    warnings.extend(_reentry_warnings(policy, flowed, blocked))
+    warnings.extend(reentry_warnings(policy, flowed, blocked))
     halted = _halted_categories(policy, stops)
     kind, why = (
         plan_kind(policy, cash_flow, due=due, stops=[stop.symbol for stop in stops])
@@ -346,49 +345,12 @@ def _unsold_stops(stops: list[StopSell]) -> list[str]:
     ]
 
 
-def _reentry_waits(policy: Policy, portfolio: Portfolio) -> dict[str, tuple[date, date]]:
-    """Symbols a trailing stop sold less than ``stop_reentry_days`` ago: (sold, until)."""
-    if portfolio.today is None or not policy.stop_reentry_days:
-        return {}
-    wait = timedelta(days=policy.stop_reentry_days)
-    return {
-        symbol: (day, day + wait)
-        for symbol, day in sorted(portfolio.stopped.items())
-        if portfolio.today < day + wait
-    }
-
-
-def _reentry_reason(policy: Policy, sold: date, until: date) -> str:
-    return (
-        f"sold by its trailing stop on {sold.isoformat()}: not bought again before "
-        f"{until.isoformat()} (risk_management.stop_reentry_days: {policy.stop_reentry_days})"
-    )
-
-
-def _reentry_warnings(policy: Policy, portfolio: Portfolio, blocked: dict[str, str]) -> list[str]:
-    """Where the target of a symbol waiting after its stop goes: its category's other
-    symbols, else the cash."""
-    warnings = []
-    for symbol, (sold, until) in _reentry_waits(policy, portfolio).items():
-        category = policy.category_of(symbol)
-        if category is None:
-            continue
-        other = buy_symbol(policy, portfolio, category, frozenset(blocked))
-        where = (
-            f"'{category}' buys {other} instead"
-            if other is not None
-            else f"'{category}' keeps its share in cash until then"
-        )
-        warnings.append(f"{symbol}: {_reentry_reason(policy, sold, until)}; {where}")
-    return warnings
-
-
 def _blocked_buys(policy: Policy, portfolio: Portfolio, stops: list[StopSell]) -> dict[str, str]:
     """Symbols this plan must not buy: sold at a loss in the last 30 days, just stopped, or
     stopped less than ``stop_reentry_days`` ago."""
     blocked = {stop.symbol: "it hit its trailing stop" for stop in stops}
-    for symbol, (sold, until) in _reentry_waits(policy, portfolio).items():
-        blocked.setdefault(symbol, _reentry_reason(policy, sold, until))
+    for symbol, (sold, until) in reentry_waits(policy, portfolio).items():
+        blocked.setdefault(symbol, reentry_reason(policy, sold, until))
     if portfolio.today is not None and portfolio.wash.last_loss_sale:  # else none is blocked
         for holding in portfolio.holdings:
             sold = portfolio.wash.sold_at_loss_recently(holding.symbol, portfolio.today)
