@@ -104,8 +104,11 @@ def test_the_market_portfolio_prices_what_it_may_buy_and_says_what_it_cannot():
     text = "\n".join(warnings)
     assert "SQQQ: a short position of 2 shares" in text
     assert "TLT: not tradable at the broker (categories.bonds" in text
-    assert "VGT: unknown at the broker (categories.technology); it is not bought" in text
-    assert "1 open order (XLV)" in text
+    assert "unknown symbol VGT (categories.technology): the broker does not know it" in text
+    assert portfolio.unavailable["VGT"] == "unknown symbol VGT"
+    assert portfolio.unavailable["TLT"] == "TLT is not tradable at the broker (active)"
+    assert "XLV" not in portfolio.unavailable and "QQQ" not in portfolio.unavailable
+    assert "open order" not in text  # a limit order is counted as working (planning.working)
     assert portfolio.cash == 1000
 
 

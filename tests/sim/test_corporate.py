@@ -134,3 +134,16 @@ def test_a_split_cannot_be_dated_before_a_fill_of_the_symbol(empty_sim):
     )
     with pytest.raises(ValueError, match="a split must come after the symbol's last fill"):
         sim.controls.split("XLK", "2", "1", sim.controls.now().date() - timedelta(days=1))
+
+
+def test_a_withdrawal_is_cash_out_and_a_csw_activity(sim):
+    cash = D(sim.trading.get_account().cash)
+    left = sim.controls.withdraw("1500.00")
+    assert left == cash - D("1500.00") == D(sim.trading.get_account().cash)
+    (activity,) = sim.trading.get("/account/activities", {"activity_types": "TRANS,CSW"})
+    assert (activity["activity_type"], activity["net_amount"]) == ("CSW", "-1500")
+    assert sim.trading.get("/account/activities", {"activity_types": "CSD"}) == []
+    with pytest.raises(ValueError, match="holds only"):
+        sim.controls.withdraw(str(left + 1))
+    with pytest.raises(ValueError, match="positive amount in cents"):
+        sim.controls.withdraw("0.001")

@@ -38,7 +38,7 @@ def differences(engine, metadata: MetaData) -> list:
 
 def test_migrations_are_found_next_to_the_package():
     assert MIGRATIONS_DIR == REPO / "migrations"
-    assert head_revisions() == {"0008"}
+    assert head_revisions() == {"0009"}
 
 
 def test_the_schema_head_opening_checks_without_alembic_is_the_scripts_head():
@@ -61,7 +61,7 @@ def test_upgrade_from_empty_creates_every_table(database_url):
         assert tables == {*ALL_TABLES, "alembic_version"}
         assert is_current(store.engine)
         with store.engine.connect() as connection:
-            assert current_revisions(connection) == {"0008"}
+            assert current_revisions(connection) == {"0009"}
     finally:
         store.close()
 
@@ -90,7 +90,7 @@ def test_opening_twice_is_a_no_op(database_url, samples):
         assert second.ensure_account(AccountMode.SIM, samples.account()) == key
         with second.engine.connect() as connection:
             versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-        assert versions == [("0008",)]
+        assert versions == [("0009",)]
     finally:
         second.close()
 

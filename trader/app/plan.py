@@ -22,6 +22,7 @@ def run_plan(
     command: str = "plan",
     cash_flow: CashFlow | None = None,
     buy_only: bool = False,
+    cancel_withdrawal: bool = False,
 ) -> PlanOutcome:
     from trader.core.engine import NO_CASH_FLOW
     from trader.planning.service import plan_account
@@ -39,6 +40,7 @@ def run_plan(
                 command=command,
                 cash_flow=cash_flow or NO_CASH_FLOW,
                 buy_only=buy_only,
+                cancel_withdrawal=cancel_withdrawal,
             )
         except Exception as exc:
             store.log_event(command, "command", "error", {"error": str(exc)})

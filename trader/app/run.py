@@ -1,5 +1,5 @@
 """The ``run`` use case's look at the day: sync (optionally) and decide whether today's
-scheduled check is due; and whether the account mode is paused.
+scheduled check is due; whether the account mode is paused; the withdrawal set aside.
 
 ``trader run``, ``trader status`` and ``trader bot``'s /status read the day through it.
 """
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from trader.app.wiring import Wiring
     from trader.core.domain import AccountMode
     from trader.core.schedule import CheckDecision
+    from trader.core.withdrawal import Withdrawal
     from trader.store.bot import Pause
 
 
@@ -29,6 +30,16 @@ def paused(context: Wiring, mode: AccountMode) -> Pause | None:
     store = context.open_store()
     try:
         return store.paused(mode)
+    finally:
+        store.close()
+
+
+def withdrawal_set_aside(context: Wiring, mode: AccountMode) -> Withdrawal | None:
+    """The withdrawal the account's plans keep in cash, as the last plan left it."""
+    store = context.open_store()
+    try:
+        account_key = store.latest_account(mode)
+        return store.withdrawal_set_aside(account_key) if account_key is not None else None
     finally:
         store.close()
 

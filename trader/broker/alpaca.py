@@ -39,12 +39,14 @@ from tenacity import (
 
 from trader.broker import convert
 from trader.broker.deferred_pandas import pandas_deferred
+from trader.broker.transfers import TRANSFER_TYPES, cash_transfer_out
 from trader.broker.translate import translated
 from trader.core.corporate import ACTION_TYPES
 from trader.core.domain import (
     AccountInfo,
     Asset,
     Bar,
+    CashTransfer,
     CorporateAction,
     Fill,
     ForeignRecord,
@@ -275,6 +277,32 @@ class AlpacaBroker:
                 token = str(page[-1]["id"])
 
         return self._read("read corporate actions", read_all)
+
+    def cash_transfers(self, since: date) -> list[CashTransfer]:
+        """Transfers of cash out of the account dated ``since`` or later, oldest first."""
+
+        def read_all() -> list[CashTransfer]:
+            collected: list[CashTransfer] = []
+            token: str | None = None
+            while True:
+                params: dict[str, Any] = {
+                    "activity_types": ",".join(TRANSFER_TYPES),
+                    "after": since.isoformat(),
+                    "direction": "asc",
+                    "page_size": ACTIVITY_PAGE_SIZE,
+                }
+                if token:
+                    params["page_token"] = token
+                page = self._trading.get("/account/activities", params)
+                if not isinstance(page, list):
+                    raise ValueError("account activities are not a list")
+                found = (cash_transfer_out(item) for item in page)
+                collected.extend(t for t in found if t is not None and t.day >= since)
+                if len(page) < ACTIVITY_PAGE_SIZE:
+                    return collected
+                token = str(page[-1]["id"])
+
+        return self._read("read cash transfers", read_all)
 
     # -- assets and calendar --------------------------------------------------------
     def assets(self, symbols: Sequence[str] | None = None) -> list[Asset]:

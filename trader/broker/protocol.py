@@ -15,6 +15,7 @@ from trader.core.domain import (
     AccountInfo,
     Asset,
     Bar,
+    CashTransfer,
     CorporateAction,
     Fill,
     ForeignRecord,
@@ -48,6 +49,11 @@ class Broker(Protocol):
     def corporate_actions(self, after: str | None = None) -> list[CorporateAction]:
         """Splits, dividends and other corporate-action activities newer than the
         activity id ``after`` (all of them when None), oldest first."""
+        ...
+
+    def cash_transfers(self, since: date) -> list[CashTransfer]:
+        """Transfers of cash out of the account (withdrawals, cash journals out) dated
+        ``since`` or later, oldest first."""
         ...
 
     def foreign_records(self) -> list[ForeignRecord]:

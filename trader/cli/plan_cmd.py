@@ -46,7 +46,14 @@ def plan(
         "--withdraw",
         metavar="AMOUNT",
         help="Sell to have AMOUNT dollars in cash above the reserve, from the most "
-        "overweight categories first; you transfer it out yourself.",
+        "overweight categories first; you transfer it out yourself. Once executed, it stays "
+        "set aside in every plan until it leaves the account.",
+    ),
+    cancel_withdrawal: bool = typer.Option(
+        False,
+        "--cancel-withdrawal",
+        help="Stop keeping the withdrawal set aside (raised, not yet transferred out): "
+        "this plan may invest it again.",
     ),
 ) -> None:
     """Compute the orders that bring the portfolio back to target, stage them and show them.
@@ -67,7 +74,16 @@ def plan(
         raise typer.BadParameter(
             "--buy-only sells nothing, and a withdrawal is raised by selling: give one of them"
         )
-    outcome = run_plan(context, sync=not no_sync, live=live, cash_flow=cash_flow, buy_only=buy_only)
+    if cancel_withdrawal and cash_flow.withdrawal:
+        raise typer.BadParameter("give --withdraw or --cancel-withdrawal, not both")
+    outcome = run_plan(
+        context,
+        sync=not no_sync,
+        live=live,
+        cash_flow=cash_flow,
+        buy_only=buy_only,
+        cancel_withdrawal=cancel_withdrawal,
+    )
     if outcome.staged is not None:
         send_plan_alert(context, "plan", outcome, enabled=not no_notify, buttons=True)
     if as_json:

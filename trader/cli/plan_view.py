@@ -36,6 +36,8 @@ def allocation_table(plan: Plan, *, width: int) -> Table:
     base += f" less the cash reserve {money(reserve)}"
     if flow.withdrawal:
         base += f" and the withdrawal {money(flow.withdrawal)}"
+    if flow.set_aside:
+        base += f" and the withdrawal set aside {money(flow.set_aside)}"
     wide = width >= WIDE
     fixed = (
         "Fixed: points of drift the plan removes"
@@ -72,9 +74,10 @@ def allocation_table(plan: Plan, *, width: int) -> Table:
         shown_after = sum((row.current_pct for row in plan.allocation_after), ZERO)
         rest: list[tuple[str, Decimal, Decimal]] = []
         if all(row.category != CASH_CATEGORY for row in plan.allocation):
-            kept = reserve + flow.withdrawal
+            kept = reserve + flow.withdrawal + flow.set_aside
             now = plan.cash + flow.deposit - kept
-            name = "cash above the reserve" + (", less the withdrawal" if flow.withdrawal else "")
+            less = flow.withdrawal or flow.set_aside
+            name = "cash above the reserve" + (", less the withdrawal" if less else "")
             rest.append(
                 (
                     name,
@@ -199,6 +202,7 @@ def print_review(console: Console, outcome: PlanOutcome) -> None:
     flow = plan.cash_flow
     extra = f"   Deposit: {money(flow.deposit)} (not yet arrived)" if flow.deposit else ""
     extra += f"   Withdrawal: {money(flow.withdrawal)}" if flow.withdrawal else ""
+    extra += f"   Set aside: {money(flow.set_aside)}" if flow.set_aside else ""
     console.print(
         f"Account: [bold]{outcome.account_label}[/]   Method: {plan.method.value}   "
         f"Equity: {money(plan.equity)}   Cash: {money(plan.cash)}   "
@@ -236,6 +240,8 @@ def print_review(console: Console, outcome: PlanOutcome) -> None:
         kept = f"reserve {money(reserve)}"
         if flow.withdrawal:
             kept += f" + withdrawal {money(flow.withdrawal)}"
+        if flow.set_aside:
+            kept += f" + withdrawal set aside {money(flow.set_aside)}"
         console.print(
             f"Sells {money(sold)}   Buys {money(bought)}   Est. realized P&L {money(realized)}   "
             f"Cash after: {money(plan.cash_after)} ({kept})"

@@ -123,8 +123,8 @@ def status(
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
     as_json: bool = typer.Option(False, "--json", help="Print the status as JSON."),
 ) -> None:
-    """Say whether a check is due today, when the next one is, and why; and whether paused."""
-    from trader.app.run import look, paused
+    """Say whether a check is due today, when the next one is, and why; whether paused; any withdrawal set aside."""
+    from trader.app.run import look, paused, withdrawal_set_aside
     from trader.core.domain import AccountMode
     from trader.core.schedule import next_check
     from trader.planning.schedule_inputs import describe, schedule_entries
@@ -133,6 +133,7 @@ def status(
     settings = context.settings
     today = look(context, live=live, sync=False)
     pause = paused(context, AccountMode(settings.account))
+    aside = withdrawal_set_aside(context, AccountMode(settings.account))
     method = settings.rebalancing.method
     entries = schedule_entries(settings) if method != "threshold" else []
     upcoming = next_check(entries, today.day, today.trading, today.last_check) if entries else None
@@ -150,6 +151,13 @@ def status(
             "paused": None
             if pause is None
             else {"since": pause.paused_at.isoformat(), "by": pause.paused_by},
+            "withdrawal_set_aside": None
+            if aside is None
+            else {
+                "amount": str(aside.amount),
+                "raised_on": aside.raised_on.isoformat(),
+                "plan_id": aside.plan_uid,
+            },
         }
         typer.echo(json.dumps(payload, indent=2))
         return
@@ -168,6 +176,8 @@ def status(
         console.print("auto_execute: on (sim and paper accounts only)")
     if pause is not None:
         console.print(f"{pause_line(pause)}.")
+    if aside is not None:
+        console.print(f"Withdrawal: {aside.line()}.")
 
 
 def schedule(

@@ -130,6 +130,27 @@ def deposit(
     typer.echo(f"deposited {value}: cash now {cash}{sim.where()}")
 
 
+@sim_app.command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    amount: str = typer.Argument(
+        ..., metavar="AMOUNT", help="Dollars to take out of the account's cash, e.g. 5000."
+    ),
+) -> None:
+    """Take cash out of the embedded sim account, as a bank transfer out would (a CSW activity)."""
+    context: AppContext = ctx.obj
+    try:
+        value = to_decimal(amount, field="amount")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    with steered_sim(context, "withdraw") as sim:
+        try:
+            cash = sim.controls.withdraw(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    typer.echo(f"withdrew {value}: cash now {cash}{sim.where()}")
+
+
 @sim_app.command("clock")
 def clock(
     ctx: typer.Context,

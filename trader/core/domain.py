@@ -238,3 +238,18 @@ class AccountSnapshot:
     fills: tuple[Fill, ...] = field(default=())
     foreign: tuple[ForeignRecord, ...] = field(default=())
     corporate_actions: tuple[CorporateAction, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class CashTransfer:
+    """Cash that left the account by a transfer (a CSW withdrawal, a cash journal out, an
+    ACATS cash transfer out): ``amount`` is positive dollars out."""
+
+    activity_id: str
+    kind: str
+    day: date
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        if not self.amount.is_finite() or self.amount <= ZERO:
+            raise ValueError(f"transfer {self.activity_id}: an amount out is positive")

@@ -126,6 +126,7 @@ class Policy:
     short_term_tax_rate: Decimal = ZERO  # percent
     long_term_tax_rate: Decimal = ZERO  # percent
     trailing_stop: Decimal | None = None  # percent below the peak
+    stop_reentry_days: int = 30  # a symbol a stop sold is not bought again for this long
     # Derived from categories (symbol -> category): category_of is on the backtest's hot path.
     owners: Mapping[str, str] = field(init=False, repr=False, compare=False)
     # Derived too (category -> band half width), once per policy rather than per decision;
@@ -226,6 +227,11 @@ class Policy:
         _percent("long_term_tax_rate", self.long_term_tax_rate)
         if self.trailing_stop is not None and not ZERO < self.trailing_stop < HUNDRED:
             raise ValueError(f"trailing_stop: {self.trailing_stop} must be between 0 and 100")
+        days = self.stop_reentry_days
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise ValueError(
+                f"stop_reentry_days: {days!r} must be a whole number of days, 0 or more"
+            )
         trades = self.max_trades_per_session
         if trades is not None and (isinstance(trades, bool) or not isinstance(trades, int)):
             raise ValueError(f"max_trades_per_session: {trades!r} is not a whole number")
@@ -399,6 +405,9 @@ class Portfolio:
     lots: Mapping[str, tuple[Lot, ...]] = field(default_factory=dict)
     wash: WashWindows = _NO_WINDOWS
     peaks: Mapping[str, Decimal] = field(default_factory=dict)  # highest price since bought
+    # Category symbols with no price, and why ("unknown symbol FOOBAR"): the review says so.
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+    stopped: Mapping[str, date] = field(default_factory=dict)  # the day a stop last sold it
     # Derived from holdings (symbol -> holding), for ``holding``; not part of the input hash.
     positions: Mapping[str, Holding] = field(
         init=False, repr=False, compare=False, metadata={"derived": True}
@@ -411,6 +420,8 @@ class Portfolio:
         object.__setattr__(self, "holdings", tuple(self.holdings))
         object.__setattr__(self, "scores", _frozen_numbers("scores", self.scores))
         object.__setattr__(self, "positions", _positions(self.holdings))
+        object.__setattr__(self, "unavailable", MappingProxyType(dict(self.unavailable)))
+        object.__setattr__(self, "stopped", MappingProxyType(dict(self.stopped)))
         for symbol, score in self.scores.items():
             _percent(f"scores.{symbol}", score)
 

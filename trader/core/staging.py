@@ -66,19 +66,26 @@ class Basis:
 
     ``deposit`` is cash the plan counted that was not in the account yet (``--deposit``):
     the plan waits for it. ``withdrawal`` is cash the plan raised to be transferred out
-    (``--withdraw``): execution keeps it in cash beside the reserve.
+    (``--withdraw``): execution keeps it in cash beside the reserve. ``set_aside`` is an
+    earlier withdrawal, raised and not yet transferred out: kept there too.
     """
 
     cash: Decimal
     positions: Mapping[str, Decimal] = field(default_factory=dict)
     deposit: Decimal = ZERO
     withdrawal: Decimal = ZERO
+    set_aside: Decimal = ZERO
 
     def __post_init__(self) -> None:
         kept = {s: q for s, q in sorted(self.positions.items()) if q != 0}
         object.__setattr__(self, "positions", MappingProxyType(kept))
-        if self.deposit < ZERO or self.withdrawal < ZERO:
+        if self.deposit < ZERO or self.withdrawal < ZERO or self.set_aside < ZERO:
             raise ValueError("a plan's deposit or withdrawal is not negative")
+
+    @property
+    def kept_in_cash(self) -> Decimal:
+        """What execution keeps beside the reserve: the withdrawals raised and to raise."""
+        return self.withdrawal + self.set_aside
 
     def to_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -90,6 +97,8 @@ class Basis:
             found["deposit"] = str(self.deposit)
         if self.withdrawal:
             found["withdrawal"] = str(self.withdrawal)
+        if self.set_aside:
+            found["set_aside"] = str(self.set_aside)
         return found
 
     @classmethod
@@ -100,6 +109,7 @@ class Basis:
             positions,
             deposit=Decimal(str(data.get("deposit", "0"))),
             withdrawal=Decimal(str(data.get("withdrawal", "0"))),
+            set_aside=Decimal(str(data.get("set_aside", "0"))),
         )
 
 

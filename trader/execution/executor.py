@@ -43,6 +43,7 @@ from typing import Any
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, Side
 from trader.core.money import QTY_STEP, ZERO, plain
+from trader.core.schedule import market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan
 from trader.core.statuses import OrderStatus, PlanStatus
 from trader.errors import (
@@ -187,6 +188,9 @@ class Executor:
                         timeout=self.settings.execution.fill_timeout_seconds,
                     )
                 )
+            if plan.basis.withdrawal:  # its sells are out: set aside until it leaves the account
+                day = market_date(self.broker.clock().timestamp)
+                self.store.set_aside_withdrawal(plan.uid, plan.basis.withdrawal, day)
             self.store.set_plan_status(plan.uid, PlanStatus.EXECUTED)
         except TraderError as exc:
             self.store.finish_execution(
@@ -273,7 +277,7 @@ class Executor:
         prices = {**prices, **fresh}
         steps = {o.symbol: self._step(o.symbol) for o in buys}
         # A withdrawal's plan keeps the cash it raised beside the reserve, to be transferred out.
-        policy_reserve = self.settings.portfolio.cash_reserve + plan.basis.withdrawal
+        policy_reserve = self.settings.portfolio.cash_reserve + plan.basis.kept_in_cash
         sized = guards.size_buys(
             buys,
             prices,

@@ -11,12 +11,14 @@ category as one it cannot buy.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 from trader.core.domain import AccountSnapshot, Asset
-from trader.core.money import ZERO
+from trader.core.money import ZERO, dollars
 from trader.core.policy import Holding, Policy, Portfolio
 from trader.errors import ConfigError
+from trader.planning.working import COUNTED_TYPES
 from trader.settings import Settings
 
 
@@ -58,6 +60,7 @@ def build_policy(settings: Settings) -> Policy:
         short_term_tax_rate=settings.tax_rates.short_term,
         long_term_tax_rate=settings.tax_rates.long_term,
         trailing_stop=risk.trailing_stop if risk.trailing_stop_mode == "plan" else None,
+        stop_reentry_days=risk.stop_reentry_days,
     )
 
 
@@ -78,6 +81,21 @@ def symmetric_equivalents(pairs: Mapping[str, list[str]]) -> dict[str, tuple[str
 def categorised_symbols(settings: Settings) -> list[str]:
     """Every symbol named under ``categories``, in the config's order."""
     return [symbol for symbols in settings.categories.values() for symbol in symbols]
+
+
+def without_unmanaged(portfolio: Portfolio, unmanaged: list[str]) -> tuple[Portfolio, list[str]]:
+    """The portfolio without the holdings listed under ``unmanaged``: out of the investable
+    value and never traded; and the warning that says what was left out."""
+    left = [h for h in portfolio.holdings if h.symbol in set(unmanaged) and h.qty > ZERO]
+    if not left:
+        return portfolio, []
+    kept = tuple(h for h in portfolio.holdings if h.symbol not in set(unmanaged))
+    listed = ", ".join(f"{h.symbol} {dollars(h.value)}" for h in left)
+    total = sum((h.value for h in left), ZERO)
+    return replace(portfolio, holdings=kept), [
+        f"left out of the plan (unmanaged): {listed}; {dollars(total)} in all, not in the "
+        f"equity or the investable value, and never traded"
+    ]
 
 
 def manual_portfolio(settings: Settings) -> Portfolio:
@@ -135,35 +153,43 @@ def market_portfolio(
         held.add(position.symbol)
         if asset is not None and not asset.tradable:
             warnings.append(f"{position.symbol} is held but the broker does not trade it now")
+    unavailable: dict[str, str] = {}
     for category, symbols in policy.categories.items():
         for symbol in symbols:
             if symbol in held:
                 continue
             asset = assets.get(symbol)
             if asset is None:
+                unavailable[symbol] = f"unknown symbol {symbol}"
                 warnings.append(
-                    f"{symbol}: unknown at the broker (categories.{category}); it is not "
-                    f"bought: check the symbol, or run `trader doctor`"
+                    f"unknown symbol {symbol} (categories.{category}): the broker does not "
+                    f"know it, so it is not bought; check the symbol, or run `trader doctor`"
                 )
             elif not asset.tradable or asset.status != "active":
+                unavailable[symbol] = f"{symbol} is not tradable at the broker ({asset.status})"
                 warnings.append(
                     f"{symbol}: not tradable at the broker (categories.{category}, "
                     f"{asset.status}); it is not bought"
                 )
             elif symbol not in prices:
+                unavailable[symbol] = f"no price for {symbol}"
                 warnings.append(f"categories.{category}: no price for {symbol}; it is not bought")
             else:
                 holdings.append(
                     Holding(symbol, ZERO, prices[symbol], fractionable=asset.fractionable)
                 )
-    if snapshot.open_orders:
-        count = len(snapshot.open_orders)
-        symbols = ", ".join(sorted({o.symbol for o in snapshot.open_orders}))
+    waiting = [o for o in snapshot.open_orders if o.order_type not in COUNTED_TYPES]
+    if waiting:
+        count = len(waiting)
+        symbols = ", ".join(sorted({o.symbol for o in waiting}))
         warnings.append(
-            f"{count} open order{'s' if count > 1 else ''} ({symbols}) not counted by the "
-            f"plan: they may fill or hold cash and shares"
+            f"{count} open stop order{'s' if count > 1 else ''} ({symbols}) not counted by "
+            f"the plan: they may fire and sell"
         )
     portfolio = Portfolio(
-        cash=snapshot.account.cash, holdings=tuple(holdings), calendar_due=calendar_due
+        cash=snapshot.account.cash,
+        holdings=tuple(holdings),
+        calendar_due=calendar_due,
+        unavailable=unavailable,
     )
     return portfolio, warnings

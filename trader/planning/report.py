@@ -64,6 +64,7 @@ def plan_payload(
             "plan": flow.kind.value,
             "deposit": _money(flow.deposit) if flow.deposit else None,
             "withdrawal": _money(flow.withdrawal) if flow.withdrawal else None,
+            "withdrawal_set_aside": _money(flow.set_aside) if flow.set_aside else None,
             "waits_for_deposit": bool(flow.deposit),
             "reason": flow.reason,
             "notes": list(flow.notes),

@@ -27,11 +27,12 @@ from trader.core.domain import AccountMode, AccountSnapshot
 from trader.core.engine import NO_CASH_FLOW, CashFlow, Plan, plan_rebalance
 from trader.core.engine.plan import PlannedOrder
 from trader.core.lots import Lot
-from trader.core.money import dollars, plain
+from trader.core.money import ZERO, dollars, plain
 from trader.core.policy import CASH_CATEGORY, CashFlowMode, Policy, Portfolio
 from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
 from trader.core.statuses import PlanStatus
+from trader.core.withdrawal import Withdrawal, cancelled, settle
 from trader.errors import ConfigError
 from trader.planning.assets import assets_for
 from trader.planning.inputs import (
@@ -39,6 +40,7 @@ from trader.planning.inputs import (
     manual_portfolio,
     market_portfolio,
     policy_from_settings,
+    without_unmanaged,
 )
 from trader.planning.report import plan_payload
 from trader.planning.schedule_inputs import (
@@ -47,7 +49,9 @@ from trader.planning.schedule_inputs import (
     weekday_trading_days,
 )
 from trader.planning.scores import scores_for
+from trader.planning.stop_inputs import stopped_symbols
 from trader.planning.tax_inputs import account_history, update_peaks
+from trader.planning.working import count_working, working_note, working_orders
 from trader.settings import Settings
 from trader.store import Store
 
@@ -105,6 +109,9 @@ def _read_market(
         for s in categorised_symbols(settings)
         if s not in held and s in assets and assets[s].tradable and assets[s].status == "active"
     ]
+    sent = store.orders_sent_since(account_key, snapshot.taken_at)
+    working_symbols = [o.symbol for o in (*snapshot.open_orders, *sent)]
+    to_price.extend(s for s in dict.fromkeys(working_symbols) if s not in (*held, *to_price))
     prices = broker.latest_prices(to_price)
     if calendar_due is None:
         calendar_due = settings.rebalancing.method != "threshold" and _calendar_due(
@@ -112,6 +119,10 @@ def _read_market(
         )
     due = calendar_due
     portfolio, warnings = market_portfolio(policy, snapshot, assets, prices, calendar_due=due)
+    now = {**prices, **{h.symbol: h.price for h in portfolio.holdings}}
+    working, uncounted = working_orders(snapshot.open_orders, sent, now)
+    portfolio = count_working(portfolio, working)
+    warnings.extend([*working_note(working), *uncounted])
     history = account_history(store, account_key, snapshot)
     warnings.extend(history.corporate.recent_notes(set(held), today))
     peaks: dict = {}
@@ -120,7 +131,8 @@ def _read_market(
         peaks = update_peaks(broker, store, account_key, history.book, held, today)
     scores: dict = {}
     if policy.prefer_etfs_with_score_above is not None or settings.scores_file:
-        found = scores_for(settings, broker, store, categorised_symbols(settings), today)
+        known = [s for s in categorised_symbols(settings) if s in assets]  # no score for a typo
+        found = scores_for(settings, broker, store, known, today)
         scores = found.values
         warnings.extend(found.warnings)
     portfolio = replace(
@@ -130,6 +142,7 @@ def _read_market(
         wash=history.wash,
         peaks=peaks,
         scores=scores,
+        stopped=stopped_symbols(settings, broker, store, account_key, today),
     )
     return portfolio, warnings
 
@@ -145,13 +158,16 @@ def plan_account(
     calendar_due: bool | None = None,
     cash_flow: CashFlow = NO_CASH_FLOW,
     buy_only: bool = False,
+    cancel_withdrawal: bool = False,
 ) -> PlanOutcome:
     """Plan the configured account, stage the plan when it has orders, write its report.
 
     ``calendar_due`` overrides the schedule's own decision (``trader run`` decides it
     from its last check rather than from the last rebalance). ``cash_flow`` is a deposit
     on its way or a withdrawal to raise; ``buy_only`` plans with ``cash_flow: buy_only``
-    whatever the config says.
+    whatever the config says. A withdrawal raised earlier and not yet transferred out
+    stays in cash beside the reserve (``trader.core.withdrawal``), unless
+    ``cancel_withdrawal``.
     """
     policy = policy_from_settings(settings)
     if buy_only:
@@ -163,7 +179,10 @@ def plan_account(
     synced: SyncResult | None = None
     snapshot_id: int | None = None
     account_key: int | None = None
+    aside: Withdrawal | None = None
     if mode is AccountMode.MANUAL:
+        if cancel_withdrawal:
+            raise ConfigError("--cancel-withdrawal: a manual account sets no withdrawal aside")
         today = market_date(datetime.now(UTC))
         portfolio = manual_portfolio(settings)
         portfolio = replace(
@@ -222,6 +241,10 @@ def plan_account(
                     calendar_due,
                 )
                 warnings = [*(f.warning for f in snapshot.foreign), *warnings]
+                aside, said = _withdrawal_set_aside(
+                    store, opened.broker, account_key, portfolio.cash, cancel=cancel_withdrawal
+                )
+                warnings.extend(said)
             finally:
                 for action, outcome in opened.broker.calls:
                     store.log_event(command, "broker_call", outcome, {"action": action})
@@ -231,8 +254,13 @@ def plan_account(
             {p.symbol: p.qty for p in snapshot.positions},
             deposit=cash_flow.deposit,
             withdrawal=cash_flow.withdrawal,
+            set_aside=aside.amount if aside else ZERO,
         )
+    portfolio, left_out = without_unmanaged(portfolio, settings.unmanaged)
+    warnings = [*left_out, *warnings]
     _check_reserve(policy, portfolio)
+    if aside is not None:  # kept beside the reserve, as a withdrawal to raise is
+        cash_flow = replace(cash_flow, set_aside=aside.amount)
     _check_withdrawal(policy, portfolio, cash_flow)
     plan = plan_rebalance(policy, portfolio, cash_flow=cash_flow)
     warnings = [*warnings, *limit_warnings(plan, settings), *idle_cash_warnings(plan, policy)]
@@ -281,6 +309,35 @@ def plan_account(
         report_path=report,
         sync=synced,
     )
+
+
+def _withdrawal_set_aside(
+    store: Store, broker: Broker, account_key: int, cash: Decimal, *, cancel: bool
+) -> tuple[Withdrawal | None, list[str]]:
+    """The account's withdrawal still set aside, once the transfers out since it was
+    raised and the cash now are taken into account; and what the review says of it."""
+    found = store.withdrawal_set_aside(account_key)
+    if found is None:
+        if cancel:
+            raise ConfigError("--cancel-withdrawal: no withdrawal is set aside on this account")
+        return None, []
+    now = datetime.now(UTC)
+    since = found.raised_on.isoformat()
+    if cancel:
+        store.save_withdrawal(account_key, cancelled(found, now))
+        return None, [
+            f"the withdrawal of {dollars(found.amount)} set aside since {since} is cancelled: "
+            f"this plan may invest it again"
+        ]
+    settled = settle(found, broker.cash_transfers(found.raised_on), cash, now)
+    if settled != found:
+        store.save_withdrawal(account_key, settled)
+    if settled.is_set_aside:
+        return settled, [settled.line()]
+    return None, [
+        f"the withdrawal of {dollars(found.amount)} set aside since {since} is no longer "
+        f"kept: {settled.note}"
+    ]
 
 
 def _fields(order: PlannedOrder) -> dict[str, Any]:
@@ -332,12 +389,17 @@ def _check_reserve(policy: Policy, portfolio: Portfolio) -> None:
 
 def _check_withdrawal(policy: Policy, portfolio: Portfolio, cash_flow: CashFlow) -> None:
     """A withdrawal the account cannot raise above its reserve is refused before planning."""
-    room = portfolio.equity - policy.cash_reserve
+    room = portfolio.equity - policy.cash_reserve - cash_flow.set_aside
     if cash_flow.withdrawal > room:
+        aside = (
+            f" and the withdrawal set aside {dollars(cash_flow.set_aside)}"
+            if cash_flow.set_aside
+            else ""
+        )
         raise ConfigError(
             f"--withdraw {dollars(cash_flow.withdrawal)} is more than the account can raise: "
             f"equity {dollars(portfolio.equity)} less the cash reserve "
-            f"{dollars(policy.cash_reserve)} is {dollars(room)}"
+            f"{dollars(policy.cash_reserve)}{aside} is {dollars(room)}"
         )
 
 
@@ -346,7 +408,8 @@ def idle_cash_warnings(plan: Plan, policy: Policy) -> list[str]:
     the categories are all within their bands, so nothing is bought with it."""
     if plan.due or plan.investable <= 0 or CASH_CATEGORY in policy.target_allocation:
         return []
-    idle = plan.cash + plan.cash_flow.deposit - plan.cash_flow.withdrawal - plan.reserve
+    flow = plan.cash_flow
+    idle = plan.cash + flow.deposit - flow.withdrawal - flow.set_aside - plan.reserve
     share = idle / plan.investable * 100
     if share <= policy.drift_threshold:
         return []

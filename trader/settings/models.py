@@ -64,6 +64,7 @@ class RiskManagement(Strict):
     max_leveraged_exposure: Percent | None = None
     trailing_stop: Annotated[Decimal, Field(gt=0, lt=100)] | None = None
     trailing_stop_mode: Literal["plan", "broker"] = "plan"
+    stop_reentry_days: Annotated[Count, Field(ge=0, le=3650)] = 30
     tax_loss_harvesting: Switch = False
     tlh_min_loss_dollars: Dollars = Decimal(100)
     tlh_min_loss_pct: Percent = Decimal(5)
@@ -120,6 +121,8 @@ class Settings(Strict):
     allow_live_trading: Switch = False
     target_allocation: dict[CategoryName, Percent] = Field(default_factory=dict)
     categories: dict[CategoryName, list[Symbol]] = Field(default_factory=dict)
+    # Holdings the plans leave alone: out of the investable value, never traded.
+    unmanaged: list[Symbol] = Field(default_factory=list)
     leverage: dict[Symbol, Annotated[Decimal, Field(gt=0, le=10)]] = Field(default_factory=dict)
     rebalancing: Rebalancing = Field(default_factory=Rebalancing)
     risk_management: RiskManagement = Field(default_factory=RiskManagement)
@@ -162,6 +165,16 @@ def consistency_problems(settings: Settings) -> list[Problem]:
                 problems.append(
                     (("tax_equivalents", symbol, index), f"{symbol} cannot replace itself")
                 )
+    owners = {s: c for c, symbols in settings.categories.items() for s in symbols}
+    for index, symbol in enumerate(settings.unmanaged):
+        if symbol in owners:
+            problems.append(
+                (
+                    ("unmanaged", index),
+                    f"{symbol} is in categories.{owners[symbol]}: a symbol is managed by its "
+                    f"category or unmanaged, not both",
+                )
+            )
     execution = settings.execution
     if execution.max_order_dollars > execution.max_session_dollars:
         problems.append(

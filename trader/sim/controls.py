@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from trader.sim import corporate, engine
+from trader.sim import corporate, engine, transfers
 from trader.sim import trading_calendar as cal
 from trader.sim.app import SimApp
 from trader.sim.assets import ASSETS
@@ -52,6 +52,11 @@ class Controls:
         with self._app.changing() as state:
             state.cash += value
             return state.cash
+
+    def withdraw(self, amount: Decimal | str) -> Decimal:
+        """Take cash out of the account by a bank transfer (a CSW activity); the cash left."""
+        with self._app.changing() as state:
+            return transfers.withdraw(state, Decimal(str(amount)))
 
     def block_trading(self, blocked: bool = True) -> None:
         """Block (or unblock) trading on the account, as the broker may do."""

@@ -8,6 +8,7 @@ subject to injected faults. Bodies are JSON objects; a bad value is a 422 naming
     POST   /sim/account         {"trading_blocked": true}
     POST   /sim/deposit         {"amount": "5000.00"}
     POST   /sim/margin          {"multiplier": 4, "spread_pct": "0.5"} (multiplier 1: a cash account)
+    POST   /sim/withdraw        {"amount": "5000.00"}  (a CSW transfer out)
     GET    /sim/clock
     POST   /sim/clock/open | /sim/clock/close
     POST   /sim/clock/advance   {"minutes": 30, "days": 1}
@@ -83,6 +84,13 @@ def margin(app: SimApp, request: Request) -> Response:
     multiplier, spread = body.get("multiplier"), body.get("spread_pct", "0")
     _checked(lambda: Controls(app).set_margin(Decimal(str(multiplier)), Decimal(str(spread))))
     return Response(body={"multiplier": str(multiplier), "spread_pct": str(spread)})
+
+
+def withdraw(app: SimApp, request: Request) -> Response:
+    amount = _body(request).get("amount")
+    found: dict[str, Any] = {}
+    _checked(lambda: found.update(cash=Controls(app).withdraw(str(amount))))
+    return Response(body={"cash": str(found["cash"])})
 
 
 def clock(app: SimApp, request: Request) -> Response:
@@ -193,6 +201,7 @@ def register(router: Router) -> None:
     router.add("POST", "/sim/account", account)
     router.add("POST", "/sim/deposit", deposit)
     router.add("POST", "/sim/margin", margin)
+    router.add("POST", "/sim/withdraw", withdraw)
     router.add("GET", "/sim/clock", clock)
     router.add("POST", "/sim/clock/open", clock_open)
     router.add("POST", "/sim/clock/close", clock_close)

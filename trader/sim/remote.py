@@ -72,6 +72,9 @@ class RemoteControls:
     def deposit(self, amount: Decimal | str) -> Decimal:
         return Decimal(self._send("POST", "/sim/deposit", {"amount": str(amount)})["cash"])
 
+    def withdraw(self, amount: Decimal | str) -> Decimal:
+        return Decimal(self._send("POST", "/sim/withdraw", {"amount": str(amount)})["cash"])
+
     def block_trading(self, blocked: bool = True) -> None:
         self._send("POST", "/sim/account", {"trading_blocked": bool(blocked)})
 

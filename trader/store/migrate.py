@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(trader.__file__).resolve().parent.parent / "migrations"
 # The newest migration's revision: a new migration moves it (a test says when).
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 VERSION_TABLE = "alembic_version"  # where Alembic stamps a database's revision
 # Any fixed number: the key of the PostgreSQL advisory lock held while migrating.
 _MIGRATION_LOCK_KEY = 0x7472_6164_6572  # "trader"

@@ -32,8 +32,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from trader.core.domain import AccountMode
-from trader.core.staging import StagedPlan
-from trader.core.statuses import PlanStatus, check_order_change, check_plan_change
+from trader.core.staging import StagedOrder, StagedPlan
+from trader.core.statuses import OrderKind, PlanStatus, check_order_change, check_plan_change
 from trader.errors import BotLocked, ExecutionLocked, StorageError, TraderError
 from trader.store import convert
 from trader.store.tables import AccountRow, ExecutionRow, PlanOrderRow, PlanRow
@@ -153,6 +153,37 @@ class PlanRecords:
                 .order_by(col(PlanRow.created_at).desc())
                 .limit(1)
             ).first()
+
+    def orders_sent_since(self, account_key: int, since: datetime) -> list[StagedOrder]:
+        """Every order of the account's plans sent after ``since`` (a sync's time): what
+        a plan made from that sync cannot see, filled or not."""
+        with self._session("read the orders sent") as session:
+            rows = session.exec(
+                select(PlanOrderRow)
+                .join(PlanRow, col(PlanRow.id) == col(PlanOrderRow.plan_id))
+                .where(
+                    PlanRow.account_id == account_key,
+                    col(PlanOrderRow.submitted_at).is_not(None),
+                    col(PlanOrderRow.submitted_at) > since,
+                )
+                .order_by(col(PlanOrderRow.id))
+            ).all()
+            return [convert.staged_order(row) for row in rows]
+
+    def stop_sales(self, account_key: int) -> list[StagedOrder]:
+        """The account's trailing-stop sales that filled, whole or in part."""
+        with self._session("read the stop sales") as session:
+            rows = session.exec(
+                select(PlanOrderRow)
+                .join(PlanRow, col(PlanRow.id) == col(PlanOrderRow.plan_id))
+                .where(
+                    PlanRow.account_id == account_key,
+                    PlanOrderRow.kind == OrderKind.TRAILING_STOP.value,
+                )
+                .order_by(col(PlanOrderRow.id))
+            ).all()
+            # filled_qty is an exact decimal (text on SQLite): compared here, not in SQL.
+            return [convert.staged_order(row) for row in rows if row.filled_qty > 0]
 
     # -- execution -------------------------------------------------------------------
     def set_plan_status(self, uid: str, status: PlanStatus) -> None:

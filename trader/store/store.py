@@ -8,8 +8,9 @@ at all. Any database failure surfaces as ``StorageError``.
 A ``Store`` is composed of small repositories, one module each: accounts, syncs and
 fills (``accounts``); peaks, scores, assets and closes (``caches``); the event log
 (``event_log``); plans and their executions (``plans``); corporate actions
-(``corporate``); the Telegram bot's tokens, offset and pause (``bot``). This module
-holds the connection and the one transaction helper they share.
+(``corporate``); the Telegram bot's tokens, offset and pause (``bot``); withdrawals set
+aside (``withdrawals``). This module holds the connection and the one transaction helper
+they share.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from trader.store.event_log import EventRecords
 from trader.store.migrate import upgrade_to_head
 from trader.store.plans import PlanRecords
 from trader.store.urls import mask_url
+from trader.store.withdrawals import WithdrawalRecords
 
 
 def open_store(url: str) -> Store:
@@ -48,7 +50,13 @@ def open_store(url: str) -> Store:
 
 
 class Store(
-    AccountRecords, CacheRecords, EventRecords, PlanRecords, CorporateActionRecords, BotRecords
+    AccountRecords,
+    CacheRecords,
+    EventRecords,
+    PlanRecords,
+    CorporateActionRecords,
+    BotRecords,
+    WithdrawalRecords,
 ):
     """Reads and writes trader's records; use ``open_store`` to get one."""
 

@@ -63,6 +63,8 @@ EXECUTION_STATUSES = ("running", "completed", "interrupted", "refused")
 # approval waits for the account number's last four digits; ``used`` for good.
 APPROVAL_STATES = ("issued", "approving", "confirming", "used")
 
+WITHDRAWAL_STATES = ("set_aside", "left", "cancelled")
+
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
@@ -475,6 +477,36 @@ class PauseRow(SQLModel, table=True):
     paused_by: str
 
 
+class WithdrawalRow(SQLModel, table=True):
+    """Cash a plan raised to be transferred out (``--withdraw``).
+
+    ``set_aside`` while it is kept in cash beside the reserve; ``left`` once transfers
+    out of the account (or the cash dropping below it) took it away; ``cancelled`` by
+    ``trader plan --cancel-withdrawal``. ``amount`` is what is still set aside: a
+    transfer out of part of it lowers it; ``counted`` the ids of the transfer
+    activities already taken off (JSON), ``raised_on`` the market date from which
+    transfers count.
+    """
+
+    __tablename__ = "withdrawal"
+    __table_args__ = (
+        Index(None, "account_id", "state"),
+        CheckConstraint(_one_of("state", WITHDRAWAL_STATES), name="state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_parent("account.id", index=False))
+    plan_uid: str
+    raised: Decimal = _money()
+    amount: Decimal = _money()
+    raised_at: datetime = _time()
+    raised_on: date
+    counted: str = Field(default="[]", sa_type=Text())
+    state: str
+    closed_at: datetime | None = _time(nullable=True)
+    note: str | None = Field(default=None, sa_type=Text(), nullable=True)
+
+
 ALL_TABLES = (
     "account",
     "sync_snapshot",
@@ -495,4 +527,5 @@ ALL_TABLES = (
     "approval",
     "telegram_offset",
     "pause",
+    "withdrawal",
 )

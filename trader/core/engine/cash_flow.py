@@ -51,13 +51,16 @@ from trader.core.policy import (
 
 @dataclass(frozen=True, slots=True)
 class CashFlow:
-    """Cash the plan is asked to handle: a deposit on its way in, or a withdrawal to raise."""
+    """Cash the plan is asked to handle: a deposit on its way in, or a withdrawal to raise;
+    and ``set_aside``, a withdrawal raised earlier that has not left the account yet: kept
+    beside the reserve too, but not a cash flow of this plan (it decides no plan kind)."""
 
     deposit: Decimal = ZERO
     withdrawal: Decimal = ZERO
+    set_aside: Decimal = ZERO
 
     def __post_init__(self) -> None:
-        for name in ("deposit", "withdrawal"):
+        for name in ("deposit", "withdrawal", "set_aside"):
             value = getattr(self, name)
             if not isinstance(value, Decimal) or not value.is_finite() or value < ZERO:
                 raise ValueError(f"{name}: {value} is not an amount of dollars")
@@ -70,9 +73,11 @@ class CashFlow:
 
     def applied(self, policy: Policy, portfolio: Portfolio) -> tuple[Policy, Portfolio]:
         """The policy and portfolio the plan is made for: the deposit in cash, the
-        withdrawal kept beside the reserve (so the budget of the trades leaves it)."""
-        if self.withdrawal:
-            policy = replace(policy, cash_reserve=policy.cash_reserve + self.withdrawal)
+        withdrawal and the one set aside kept beside the reserve (so the budget of the trades
+        leaves them)."""
+        if self.withdrawal or self.set_aside:
+            kept = self.withdrawal + self.set_aside
+            policy = replace(policy, cash_reserve=policy.cash_reserve + kept)
         if self.deposit:
             portfolio = replace(portfolio, cash=portfolio.cash + self.deposit)
         return policy, portfolio
@@ -100,9 +105,10 @@ class CashFlowOutcome:
     withdrawal: Decimal = ZERO
     reason: str = ""
     notes: tuple[str, ...] = ()
+    set_aside: Decimal = ZERO  # an earlier withdrawal kept in cash until it leaves
 
     def __post_init__(self) -> None:
-        if self.deposit < ZERO or self.withdrawal < ZERO:
+        if self.deposit < ZERO or self.withdrawal < ZERO or self.set_aside < ZERO:
             raise ValueError("a deposit or withdrawal is not negative")
 
 

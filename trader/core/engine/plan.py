@@ -138,7 +138,7 @@ class Plan:
     def reserve(self) -> Decimal:
         """The cash reserve the plan kept (the config's, not counting a withdrawal)."""
         flow = self.cash_flow
-        return self.equity + flow.deposit - flow.withdrawal - self.investable
+        return self.equity + flow.deposit - flow.withdrawal - flow.set_aside - self.investable
 
     @property
     def allocation_after(self) -> tuple[AllocationRow, ...]:

@@ -39,7 +39,14 @@ from trader.core.engine.cash_flow import (
 )
 from trader.core.engine.plan import Plan, PlannedOrder, SkippedOrder, TaxEstimate, input_hash
 from trader.core.engine.share_problem import WHOLE, ShareProblem, ShareTarget
-from trader.core.engine.targets import SymbolTargets, category_goals, fund, symbol_targets
+from trader.core.engine.stop_reentry import reentry_reason, reentry_waits, reentry_warnings
+from trader.core.engine.targets import (
+    SymbolTargets,
+    category_goals,
+    fund,
+    no_price,
+    symbol_targets,
+)
 from trader.core.engine.tax_moves import StopSell, harvests, realization, trailing_stops
 from trader.core.engine.whole_shares import at_rest, solve_moving_first
 from trader.core.money import CENT, QTY_STEP, ZERO, dollars, plain
@@ -68,7 +75,8 @@ def plan_rebalance(
     investable = allocation.investable > ZERO
     due = investable and is_due(flowed_policy, flowed, allocation)
     stops = trailing_stops(flowed_policy, flowed) if investable else []
-    blocked = _blocked_buys(flowed, stops)
+    blocked = _blocked_buys(policy, flowed, stops)
+    warnings.extend(reentry_warnings(policy, flowed, blocked))
     halted = _halted_categories(policy, stops)
     kind, why = (
         plan_kind(policy, cash_flow, due=due, stops=[stop.symbol for stop in stops])
@@ -111,6 +119,8 @@ def plan_rebalance(
         else:
             orders, more = _add_harvests(flowed_policy, flowed, orders, set(blocked))
             skipped.extend(more)
+    if kind is PlanKind.FULL and orders:
+        notes.extend(_invest_notes(flowed_policy, flowed, allocation, orders, full=True))
     if portfolio.lots:  # else no sell has lots to estimate its gain from
         orders = tuple(_with_lots(flowed, order) for order in orders)
     cash_after = flowed.cash
@@ -134,6 +144,7 @@ def plan_rebalance(
         withdrawal=cash_flow.withdrawal,
         reason=why,
         notes=tuple(notes),
+        set_aside=cash_flow.set_aside,
     )
     return Plan(
         method=policy.method,
@@ -261,11 +272,17 @@ def _after(allocation: Allocation, orders: tuple[PlannedOrder, ...]) -> tuple[Al
 
 
 def _invest_notes(
-    policy: Policy, portfolio: Portfolio, allocation: Allocation, orders: tuple[PlannedOrder, ...]
+    policy: Policy,
+    portfolio: Portfolio,
+    allocation: Allocation,
+    orders: tuple[PlannedOrder, ...],
+    *,
+    full: bool = False,
 ) -> list[str]:
-    """What the buy-only plan leaves uninvested, and why."""
+    """What the buy-only plan, or the full rebalance (``full``), leaves uninvested, and why."""
     bought = sum((o.est_value for o in orders if o.side is Side.BUY), ZERO)
-    left = cash_above_reserve(policy, portfolio, allocation) - bought
+    sold = sum((o.est_value for o in orders if o.side is Side.SELL), ZERO)
+    left = cash_above_reserve(policy, portfolio, allocation) + sold - bought
     if left < CENT / 2:
         return []
     note = f"{dollars(left)} of the cash above the reserve stays uninvested"
@@ -289,10 +306,24 @@ def _invest_notes(
     rest = left - kept
     if rest >= CENT / 2:
         after = _after(allocation, orders)
+        under = [
+            r
+            for r in after
+            if r.category != CASH_CATEGORY
+            and r.current_value < r.target_value
+            and not r.out_of_band
+        ]
         if rest < policy.min_trade_dollars:
             why = f"less than min_trade_dollars ({dollars(policy.min_trade_dollars)})"
         elif all(r.current_value >= r.target_value for r in after if r.category != CASH_CATEGORY):
             why = "every category is at or above its target"
+        elif full and under:
+            below = ", ".join(f"{r.category} {-r.drift_pct:.2f} points" for r in under)
+            why = (
+                f"the categories below their targets are within their bands ({below} below), "
+                f"and a rebalance trades only the categories out of band; "
+                f"`trader plan --buy-only` invests it without selling"
+            )
         else:
             why = (
                 "what the rules leave: whole shares, the trade cap, the position caps or "
@@ -324,9 +355,12 @@ def _unsold_stops(stops: list[StopSell]) -> list[str]:
     ]
 
 
-def _blocked_buys(portfolio: Portfolio, stops: list[StopSell]) -> dict[str, str]:
-    """Symbols this plan must not buy: sold at a loss in the last 30 days, or just stopped."""
+def _blocked_buys(policy: Policy, portfolio: Portfolio, stops: list[StopSell]) -> dict[str, str]:
+    """Symbols this plan must not buy: sold at a loss in the last 30 days, just stopped, or
+    stopped less than ``stop_reentry_days`` ago."""
     blocked = {stop.symbol: "it hit its trailing stop" for stop in stops}
+    for symbol, (sold, until) in reentry_waits(policy, portfolio).items():
+        blocked.setdefault(symbol, reentry_reason(policy, sold, until))
     if portfolio.today is not None and portfolio.wash.last_loss_sale:  # else none is blocked
         for holding in portfolio.holdings:
             sold = portfolio.wash.sold_at_loss_recently(holding.symbol, portfolio.today)
@@ -455,7 +489,11 @@ def tax_estimate(policy: Policy, orders: tuple[PlannedOrder, ...]) -> TaxEstimat
 def _input_warnings(policy: Policy, portfolio: Portfolio, allocation: Allocation) -> list[str]:
     warnings = []
     for symbol in allocation.uncategorised:
-        warnings.append(f"{symbol} is held but in no category: it is reported, not traded")
+        warnings.append(
+            f"{symbol} is held but in no category: it counts in the investable value (so "
+            f"the categories read lower) and is never traded; list it under `unmanaged` to "
+            f"leave it out, or add it to a category"
+        )
     if allocation.investable <= ZERO:
         warnings.append(
             f"equity {dollars(allocation.equity)} is not above the cash reserve of "
@@ -470,7 +508,7 @@ def _input_warnings(policy: Policy, portfolio: Portfolio, allocation: Allocation
         if category == CASH_CATEGORY:
             continue
         if priced.isdisjoint(policy.categories[category]):
-            warnings.append(f"no price for any symbol of '{category}': it cannot be bought")
+            warnings.append(f"{no_price(policy, portfolio, category)}: it is not bought")
     return warnings
 
 

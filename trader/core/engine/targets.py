@@ -237,6 +237,16 @@ def cannot_buy(
     reasons = [f"{s}: {blocked[s]}" for s in policy.categories[category] if s in blocked]
     if reasons:
         return f"no symbol of '{category}' may be bought in this plan ({'; '.join(reasons)})"
+    return no_price(policy, portfolio, category)
+
+
+def no_price(policy: Policy, portfolio: Portfolio, category: str) -> str:
+    """Why no symbol of ``category`` has a price: each one's reason when it is known."""
+    known = [
+        portfolio.unavailable[s] for s in policy.categories[category] if s in portfolio.unavailable
+    ]
+    if known:
+        return f"nothing of '{category}' can be bought: {'; '.join(known)}"
     return f"no price for any symbol of '{category}'"
 
 
