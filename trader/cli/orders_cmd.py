@@ -67,7 +67,7 @@ def orders(
                 for order in opened.broker.orders(status="all", limit=limit):
                     ours = parse_client_order_id(order.client_order_id)
                     if ours and store.staged_plan(opened.mode, ours[0]) is not None:
-                        record(store, ours[0], ours[1], order)
+                        record(store, ours[0], ours[1], order, "orders")
                     rows.append(
                         {
                             "plan_id": ours[0] if ours else None,

@@ -33,10 +33,17 @@ from sqlmodel import col, select
 
 from trader.core.domain import AccountMode
 from trader.core.staging import StagedPlan
-from trader.core.statuses import PlanStatus, check_order_change, check_plan_change
+from trader.core.statuses import (
+    OrderStatus,
+    PlanStatus,
+    check_order_change,
+    check_plan_change,
+    contradicts,
+)
 from trader.errors import BotLocked, ExecutionLocked, StorageError, TraderError
 from trader.store import convert
-from trader.store.tables import AccountRow, ExecutionRow, PlanOrderRow, PlanRow
+from trader.store.events import detail_json
+from trader.store.tables import AccountRow, EventRow, ExecutionRow, PlanOrderRow, PlanRow
 from trader.store.urls import is_sqlite
 
 if TYPE_CHECKING:
@@ -166,6 +173,54 @@ class PlanRecords:
                 setattr(row, name, value)
             row.updated_at = datetime.now(UTC)
             session.add(row)
+
+    def record_broker_order(
+        self, uid: str, seq: int, status: OrderStatus, command: str, **changes: Any
+    ) -> OrderStatus | None:
+        """Write what the broker says of one of our orders, the broker's word winning.
+
+        A status our record cannot move to (a final status the broker contradicts:
+        ``rejected`` in the store, filled at the broker) is written all the same, with an
+        ``order_corrected`` event naming both, in one transaction. Returns the status it
+        corrected, or None when the broker's word was an ordinary step.
+        """
+        with self._session("record the order", write=True) as session:
+            row = session.exec(
+                select(PlanOrderRow)
+                .join(PlanRow, col(PlanRow.id) == col(PlanOrderRow.plan_id))
+                .where(PlanRow.uid == uid, PlanOrderRow.seq == seq)
+            ).one()
+            stored = OrderStatus(row.status)
+            corrected = contradicts(stored, status)
+            if not corrected:
+                check_order_change(stored, status, f"plan {uid} order {seq}")
+            before = {name: getattr(row, name) for name in changes}
+            row.status = status.value
+            for name, value in changes.items():
+                setattr(row, name, value)
+            row.updated_at = datetime.now(UTC)
+            session.add(row)
+            if not corrected:
+                return None
+            detail = {
+                "plan_id": uid,
+                "seq": seq,
+                "client_order_id": row.client_order_id,
+                "stored": stored.value,
+                "broker": status.value,
+                **{f"stored_{name}": value for name, value in before.items()},
+                **{f"broker_{name}": value for name, value in changes.items()},
+            }
+            session.add(
+                EventRow(
+                    at=row.updated_at,
+                    command=command,
+                    kind="order_corrected",
+                    outcome="broker_wins",
+                    detail=detail_json(detail),
+                )
+            )
+            return stored
 
     def start_execution(self, uid: str, detail: Mapping[str, Any]) -> int:
         with self._session("record the execution", write=True) as session:
