@@ -81,3 +81,20 @@ def test_a_report_is_flushed_to_the_disk_file_and_folder(tmp_path, monkeypatch):
     )
     assert json.loads(path.read_text()) == {"plan_id": "a" * 32}
     assert synced == [False, True]  # the file, then the folder that names it
+
+
+def test_a_relative_reports_dir_is_relative_to_the_config_files_folder(
+    trader_main, config_file, tmp_path
+):
+    shipped = config_file(harvest=False).read_text()
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    config = folder / "trader.yaml"
+    config.write_text(
+        "\n".join(line for line in shipped.splitlines() if not line.startswith("reports_dir:"))
+        + "\nreports_dir: reports\n"
+    )
+    result = trader_main("--config", str(config), "plan")  # run from the repository
+    assert result.code == 0, result.err
+    (report,) = (folder / "reports").glob("plan-*.json")
+    assert f"Report: {report}" in result.out.replace("\n", "")

@@ -85,9 +85,7 @@ def run(
         store.close()
     alerts = notifier(context, "run", enabled=not no_notify)
     if outcome.staged is None:
-        console.print(
-            f"Checked ({today.decision.reason}): nothing to do. Report: {outcome.report_path}"
-        )
+        console.print(f"Checked ({today.decision.reason}): nothing to do.")
         return
     auto = settings.auto_execute and mode in (AccountMode.SIM, AccountMode.PAPER)
     send_plan_alert(context, "run", outcome, enabled=not no_notify, buttons=not auto)
