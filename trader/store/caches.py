@@ -22,6 +22,7 @@ from trader.store.tables import (
     PricePeakRow,
     ScoreRow,
 )
+from trader.store.upsert import upsert
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -45,13 +46,21 @@ class CacheRecords:
         """Replace the account's cached peaks with ``peaks`` (symbols not held are dropped)."""
         with self._session("record price peaks", write=True) as session:
             for row in session.exec(
-                select(PricePeakRow).where(PricePeakRow.account_id == account_key)
+                select(PricePeakRow).where(
+                    PricePeakRow.account_id == account_key,
+                    col(PricePeakRow.symbol).not_in(list(peaks)),
+                )
             ).all():
                 session.delete(row)
             session.flush()
-            session.add_all(
-                PricePeakRow(account_id=account_key, symbol=s, since=a, through=b, peak=p)
-                for s, (a, b, p) in sorted(peaks.items())
+            upsert(
+                session,
+                PricePeakRow,
+                [
+                    {"account_id": account_key, "symbol": s, "since": a, "through": b, "peak": p}
+                    for s, (a, b, p) in sorted(peaks.items())
+                ],
+                ("account_id", "symbol"),
             )
 
     def scores(self, as_of: date) -> dict[str, Decimal]:
@@ -62,11 +71,18 @@ class CacheRecords:
 
     def save_scores(self, as_of: date, scores: Mapping[str, Decimal]) -> None:
         with self._session("record scores", write=True) as session:
-            for row in session.exec(select(ScoreRow).where(ScoreRow.as_of == as_of)).all():
+            for row in session.exec(
+                select(ScoreRow).where(
+                    ScoreRow.as_of == as_of, col(ScoreRow.symbol).not_in(list(scores))
+                )
+            ).all():
                 session.delete(row)
             session.flush()
-            session.add_all(
-                ScoreRow(symbol=s, as_of=as_of, score=v) for s, v in sorted(scores.items())
+            upsert(
+                session,
+                ScoreRow,
+                [{"symbol": s, "as_of": as_of, "score": v} for s, v in sorted(scores.items())],
+                ("symbol", "as_of"),
             )
 
     def close_spans(self, symbols: list[str]) -> dict[str, tuple[date, date]]:
@@ -93,16 +109,12 @@ class CacheRecords:
         if not found:
             return
         with self._session("cache assets", write=True) as session:
-            rows = {
-                row.symbol: row
-                for row in session.exec(
-                    select(AssetCacheRow).where(col(AssetCacheRow.symbol).in_(list(found)))
-                )
-            }
-            for symbol, asset in found.items():
-                row = rows.get(symbol) or AssetCacheRow(symbol=symbol)
-                convert.fill_asset_row(row, asset, day)
-                session.add(row)
+            upsert(
+                session,
+                AssetCacheRow,
+                [convert.asset_cache_values(s, asset, day) for s, asset in sorted(found.items())],
+                ("symbol",),
+            )
 
     def daily_closes(
         self, symbols: list[str], start: date, end: date

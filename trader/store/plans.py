@@ -76,6 +76,15 @@ class PlanRecords:
         happen together or not at all. Returns the ids of the plans it superseded.
         """
         with self._session("stage the plan", write=True) as session:
+            # One staging at a time per account, so that the later of two plans made at
+            # once supersedes the earlier rather than both staying staged. SQLite's
+            # writing session already holds the database's write lock; PostgreSQL takes
+            # an advisory lock until the transaction ends.
+            if not is_sqlite(self.url):
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"),
+                    {"k": lock_key(f"stage {mode.value}:{account_key}")},
+                )
             older = session.exec(
                 select(PlanRow).where(
                     PlanRow.mode == mode.value,
@@ -309,7 +318,7 @@ class PlanRecords:
             with _file_lock(self.url, name, refusal):
                 yield
             return
-        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        key = lock_key(name)
         with self.engine.connect() as connection:
             taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
             if not taken:
@@ -318,6 +327,11 @@ class PlanRecords:
                 yield
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
+
+def lock_key(name: str) -> int:
+    """PostgreSQL's advisory lock number for a lock called ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 ABANDONED = "the process ended before recording how the run ended (killed or crashed)"
