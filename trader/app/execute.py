@@ -91,7 +91,12 @@ def execution_session(
         with open_broker(settings, context.home, live_flag=live) as opened:
             try:
                 account = opened.broker.account()
-                with store.execution_lock(f"{opened.mode.value}:{account.account_id}"):
+                # Keyed on the account number: on PostgreSQL an advisory lock that every
+                # store in the database sharing the account takes (the number itself is
+                # hashed into the key, and shown masked).
+                with store.execution_lock(
+                    f"account {account.account_number}", f"account {account.masked_number}"
+                ):
                     store.close_abandoned_executions(opened.mode.value, account.account_id)
                     late = write_missing_reports(
                         store, opened.mode, Path(settings.reports_dir), command

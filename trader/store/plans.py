@@ -7,8 +7,9 @@ partially filled, filled, rejected, cancelled, expired, skipped — is written a
 happens, each change its own transaction, so a run killed at any point leaves a
 store that says exactly how far it got.
 
-The execution lock keeps two ``trader execute`` runs off the same account, and the
-bot lock two ``trader bot`` processes (each would answer every tap). Both are held
+The execution lock keeps two ``trader execute`` runs off the same account (keyed on the
+broker's account number, so on PostgreSQL two stores in one database share it), and
+the bot lock two ``trader bot`` processes (each would answer every tap). Both are held
 by the operating system on behalf of the process, so a killed run never leaves one
 behind: a PostgreSQL session advisory lock (released when the connection closes)
 or, on SQLite, an ``flock`` on a file beside the database.
@@ -302,10 +303,11 @@ class PlanRecords:
             for row in rows
         ]
 
-    def execution_lock(self, name: str) -> AbstractContextManager[None]:
-        """Hold the lock called ``name`` for the block, or raise ExecutionLocked at once."""
+    def execution_lock(self, name: str, shown: str | None = None) -> AbstractContextManager[None]:
+        """Hold the lock called ``name`` for the block, or raise ExecutionLocked at once
+        (saying ``shown`` for the name: a lock keyed on an account number shows it masked)."""
         return self._held_lock(
-            name, ExecutionLocked(f"another trader execute is running on {name}")
+            name, ExecutionLocked(f"another trader execute is running on {shown or name}")
         )
 
     def bot_lock(self, name: str) -> AbstractContextManager[None]:
