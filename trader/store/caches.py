@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from trader.core.domain import Asset
@@ -45,14 +46,13 @@ class CacheRecords:
     def save_peaks(self, account_key: int, peaks: Mapping[str, tuple[date, date, Decimal]]) -> None:
         """Replace the account's cached peaks with ``peaks`` (symbols not held are dropped)."""
         with self._session("record price peaks", write=True) as session:
-            for row in session.exec(
-                select(PricePeakRow).where(
-                    PricePeakRow.account_id == account_key,
+            # One statement, not row by row: a concurrent plan may delete the same rows.
+            session.execute(
+                delete(PricePeakRow).where(
+                    col(PricePeakRow.account_id) == account_key,
                     col(PricePeakRow.symbol).not_in(list(peaks)),
                 )
-            ).all():
-                session.delete(row)
-            session.flush()
+            )
             upsert(
                 session,
                 PricePeakRow,
@@ -71,13 +71,11 @@ class CacheRecords:
 
     def save_scores(self, as_of: date, scores: Mapping[str, Decimal]) -> None:
         with self._session("record scores", write=True) as session:
-            for row in session.exec(
-                select(ScoreRow).where(
-                    ScoreRow.as_of == as_of, col(ScoreRow.symbol).not_in(list(scores))
+            session.execute(
+                delete(ScoreRow).where(
+                    col(ScoreRow.as_of) == as_of, col(ScoreRow.symbol).not_in(list(scores))
                 )
-            ).all():
-                session.delete(row)
-            session.flush()
+            )
             upsert(
                 session,
                 ScoreRow,
