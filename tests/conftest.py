@@ -190,7 +190,7 @@ def config_file(tmp_path):
         for old, new in replacements:
             assert old in text, old
             text = text.replace(old, new, 1)
-        reports = "reports_dir: paper_logs"
+        reports = "reports_dir: ../paper_logs"
         assert reports in text
         if "reports_dir:" not in extra:
             text = text.replace(reports, f"reports_dir: {tmp_path / 'paper_logs'}")

@@ -166,7 +166,13 @@ def test_a_plan_that_is_not_due_says_so_and_stages_nothing(trader_main, config_f
     assert payload["due"] is False and payload["plan_id"] is None and payload["orders"] == []
     database = sqlite3.connect(tmp_path / "home" / "trader.db")
     assert database.execute("select count(*) from plan").fetchone() == (0,)
-    assert len(list((tmp_path / "paper_logs").glob("plan-*.json"))) == 2
+    # A plan with no orders leaves no report, unless asked for one.
+    assert list((tmp_path / "paper_logs").glob("plan-*.json")) == []
+    asked = trader_main("--config", str(config), "plan", "--report")
+    assert asked.code == 0, asked.err
+    (report,) = (tmp_path / "paper_logs").glob("plan-*.json")
+    assert f"Report: {report}" in asked.out.replace("\n", "")
+    assert json.loads(report.read_text())["orders"] == []
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,8 @@ def test_a_position_older_than_the_history_gets_an_unknown_date_lot():
     book = build_lots([t(BUY, "4", "50", date(2026, 5, 1))], {"XLE": (D(10), D(60))})
     unknown, known = book.of("XLE")
     assert unknown.acquired is None and unknown.qty == 6
-    assert unknown.cost == (D(600) - D(200)) / 6  # the cost that makes the average right
+    # The cost that makes the average right, (600 - 200) / 6, to 9 decimals.
+    assert unknown.cost == D("66.666666667")
     assert known == Lot("XLE", D(4), D(50), date(2026, 5, 1))
     assert not is_long_term(None, date(2030, 1, 1))
 

@@ -12,6 +12,7 @@ from trader.core.statuses import (
     PlanStatus,
     check_order_change,
     check_plan_change,
+    contradicts,
 )
 from trader.store.tables import ORDER_KINDS, ORDER_STATUSES, PLAN_STATUSES
 
@@ -100,3 +101,18 @@ def test_a_plan_moves_forward_only(before, after, allowed):
 def test_an_unknown_status_is_refused():
     with pytest.raises(ValueError):
         check_order_change("staged", "lost")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "contradiction"),
+    [
+        ("rejected", "filled", True),  # the broker filled what a wrong answer had us reject
+        ("filled", "accepted", True),
+        ("skipped", "filled", True),
+        ("submitted", "filled", False),  # an ordinary step
+        ("filled", "filled", False),
+        ("accepted", "cancelled", False),
+    ],
+)
+def test_a_broker_report_no_step_explains_is_a_contradiction(before, after, contradiction):
+    assert contradicts(before, after) is contradiction

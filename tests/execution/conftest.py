@@ -198,7 +198,7 @@ def staged_home(tmp_path_factory, trader_environment) -> Path:
     config = root / "config.yaml"
     text = SHIPPED_CONFIG.read_text().replace("account: sim", "account: paper", 1)
     text = text.replace(HARVEST_ON, HARVEST_OFF, 1)
-    config.write_text(text.replace("reports_dir: paper_logs", f"reports_dir: {root / 'logs'}"))
+    config.write_text(text.replace("reports_dir: ../paper_logs", f"reports_dir: {root / 'logs'}"))
     with SimServer() as server:
         completed = subprocess.run(
             [sys.executable, "-m", "trader", "--config", str(config), "plan"],

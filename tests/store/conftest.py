@@ -86,7 +86,8 @@ T0 = datetime(2025, 3, 3, 14, 30, tzinfo=UTC)
 
 
 class Samples:
-    """Domain values shaped like what the Alpaca adapter produces, with exact decimals."""
+    """Domain values shaped like what the Alpaca adapter produces, with exact decimals:
+    money in cents, quantities and prices to 9 decimals at most, as the store keeps them."""
 
     @staticmethod
     def account(**changes) -> AccountInfo:
@@ -96,9 +97,9 @@ class Samples:
             status="ACTIVE",
             currency="USD",
             cash=Decimal("10234.56"),
-            equity=Decimal("25000.123456789"),
+            equity=Decimal("25000.12"),
             buying_power=Decimal("20469.12"),
-            long_market_value=Decimal("14765.563456789"),
+            long_market_value=Decimal("14765.56"),
         )
         return replace(value, **changes)
 
@@ -109,9 +110,9 @@ class Samples:
             qty=Decimal("12.345678901"),
             avg_entry_price=Decimal("231.17"),
             current_price=Decimal("240.015"),
-            market_value=Decimal("2963.148999968015"),
+            market_value=Decimal("2963.15"),
             cost_basis=Decimal("2853.95"),
-            unrealized_pl=Decimal("109.198999968015"),
+            unrealized_pl=Decimal("109.20"),
             asset_id=f"asset-{symbol}",
         )
         return replace(value, **changes)

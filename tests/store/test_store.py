@@ -159,12 +159,35 @@ def test_a_failed_sync_writes_nothing(store, samples, account_key):
     assert store.latest_snapshot(account_key).taken_at == samples.snapshot().taken_at
 
 
-def test_a_number_the_column_cannot_hold_exactly_writes_nothing(store, samples, account_key):
-    too_fine = samples.position("VXUS", qty=Decimal("1.0000000000000000001"))
-    broken = samples.snapshot(positions=(samples.position("BND"), too_fine))
-    with pytest.raises(StorageError, match="more than 18 decimal places"):
+def test_a_number_the_column_cannot_hold_writes_nothing(store, samples, account_key):
+    too_large = samples.position("VXUS", qty=Decimal("123456789012345678901"))
+    broken = samples.snapshot(positions=(samples.position("BND"), too_large))
+    with pytest.raises(StorageError, match="more than 20 digits before the point"):
         store.record_sync(account_key, broken)
     assert set(row_counts(store).values()) == {0}
+
+
+def test_each_amount_is_kept_to_its_own_step(store, samples, account_key):
+    # Worked out exactly elsewhere (an average cost, a share of a gain): endless digits
+    # are rounded half-even where they are stored, money to the cent, shares and prices
+    # to 9 decimals, instead of refusing the write.
+    third = Decimal(1) / 3
+    position = samples.position(
+        "VXUS",
+        qty=Decimal("1.0000000000000000001"),
+        avg_entry_price=100 + third,
+        current_price=Decimal("240.0150000004"),
+        market_value=Decimal("2963.145"),
+        cost_basis=Decimal("2853.955"),
+        unrealized_pl=third,
+    )
+    store.record_sync(account_key, samples.snapshot(positions=(position,)))
+    (stored,) = store.latest_snapshot(account_key).positions
+    assert stored.qty == Decimal("1")
+    assert stored.avg_entry_price == Decimal("100.333333333")
+    assert stored.current_price == Decimal("240.015")
+    assert (stored.market_value, stored.cost_basis) == (Decimal("2963.14"), Decimal("2853.96"))
+    assert stored.unrealized_pl == Decimal("0.33")
 
 
 def test_a_sync_for_an_unknown_account_is_refused(store, samples):

@@ -3,18 +3,21 @@
 ``run_execute`` locks the account, picks the plan, asks ``confirm`` (the CLI asks for a
 live account's number to be typed; ``trader bot`` has confirmed by its own means), runs
 the executor, syncs the fills and writes the execution report. ``trader execute``,
-``trader run`` and ``trader bot`` all send through it.
+``trader run`` and ``trader bot`` all send through it. Under the lock, first, the
+report of an executed plan that has none is written (see ``execution_reports``); a
+report that cannot be written is a warning, never an error once orders went out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from trader.app.execution_reports import ReportOutcome
 from trader.core.statuses import PlanStatus
 from trader.errors import (
     EXIT_ORDERS_OPEN,
@@ -41,7 +44,8 @@ Confirm = Callable[["OpenBroker", int], None]
 class ExecuteResult:
     outcome: ExecutionOutcome
     payload: dict
-    report_path: Path
+    report_path: Path | None  # None: it could not be written (see ``reports.warnings``)
+    reports: ReportOutcome = field(default_factory=lambda: ReportOutcome())
 
 
 MIN_PLAN_PREFIX = 4  # as git asks of a commit's short id
@@ -96,9 +100,14 @@ def resolve_plan_uid(store: Store, mode: AccountMode, given: str) -> str:
 
 @contextmanager
 def execution_session(
-    context: Wiring, *, live: bool, command: str
+    context: Wiring, *, live: bool, command: str, reports: ReportOutcome | None = None
 ) -> Iterator[tuple[OpenBroker, Store]]:
-    """The broker and the store, with the account's execution lock held, broker calls logged."""
+    """The broker and the store, with the account's execution lock held, broker calls logged.
+
+    Under the lock, the missing report of an executed plan is written first; what was
+    written, or could not be, is added to ``reports``.
+    """
+    from trader.app.execution_reports import write_missing_reports
     from trader.broker.connect import open_broker
 
     settings = context.settings
@@ -111,8 +120,19 @@ def execution_session(
         with open_broker(settings, context.home, live_flag=live) as opened:
             try:
                 account = opened.broker.account()
-                with store.execution_lock(f"{opened.mode.value}:{account.account_id}"):
+                # Keyed on the account number: on PostgreSQL an advisory lock that every
+                # store in the database sharing the account takes (the number itself is
+                # hashed into the key, and shown masked).
+                with store.execution_lock(
+                    f"account {account.account_number}", f"account {account.masked_number}"
+                ):
                     store.close_abandoned_executions(opened.mode.value, account.account_id)
+                    late = write_missing_reports(
+                        store, opened.mode, Path(settings.reports_dir), command
+                    )
+                    if reports is not None:
+                        reports.written.extend(late.written)
+                        reports.warnings.extend(late.warnings)
                     yield opened, store
             finally:
                 for action, outcome in opened.broker.calls:
@@ -129,17 +149,26 @@ def run_execute(
     confirm: Confirm | None = None,
     options: ExecuteOptions | None = None,
     command: str = "execute",
+    reports: ReportOutcome | None = None,
 ) -> ExecuteResult:
-    """Send a staged plan (``--confirm``): lock, check, send, sync the fills, report."""
-    from trader.adapters.reports import write_report
+    """Send a staged plan (``--confirm``): lock, check, send, sync the fills, report.
+
+    ``reports`` collects the reports written (late ones too) and the warnings for any
+    that could not be, also when the run stops on an error.
+    """
+    from trader.app.execution_reports import save_report
     from trader.app.sync import sync_account
     from trader.execution.executor import ExecuteOptions, Executor
     from trader.execution.report import execution_payload
     from trader.planning.service import writable_folder
 
     settings = context.settings
-    reports = writable_folder(Path(settings.reports_dir))
-    with execution_session(context, live=live, command=command) as (opened, store):
+    folder = writable_folder(Path(settings.reports_dir))
+    written = ReportOutcome() if reports is None else reports
+    with execution_session(context, live=live, command=command, reports=written) as (
+        opened,
+        store,
+    ):
         plan = pick_plan(store, opened.mode, plan_id)
         executor = Executor(
             settings, opened.broker, store, opened.mode, options or ExecuteOptions()
@@ -164,14 +193,18 @@ def run_execute(
         payload = execution_payload(
             outcome.plan, executed_at=now, account=opened.mode.value, notes=outcome.notes
         )
-        report = write_report(reports, "execution", now, payload)
+        # The orders went out and the store has them: the report, a copy for people,
+        # is never fatal (the next run writes one that is missing).
+        report, warning = save_report(folder, payload, now)
+        if report is None:
+            written.warnings.append(warning)
         store.log_event(
             command,
             "command",
             payload["status"],
-            {"plan_id": plan.uid, "sent": outcome.sent, "report": str(report)},
+            {"plan_id": plan.uid, "sent": outcome.sent, "report": str(report) if report else None},
         )
-        return ExecuteResult(outcome, payload, report)
+        return ExecuteResult(outcome, payload, report, written)
 
 
 def exit_code(outcome: ExecutionOutcome) -> int:

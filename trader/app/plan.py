@@ -23,7 +23,9 @@ def run_plan(
     cash_flow: CashFlow | None = None,
     buy_only: bool = False,
     cancel_withdrawal: bool = False,
+    report: bool = False,
 ) -> PlanOutcome:
+    """Plan the account; ``report`` writes the JSON report of a plan with no orders too."""
     from trader.core.engine import NO_CASH_FLOW
     from trader.planning.service import plan_account
 
@@ -41,6 +43,7 @@ def run_plan(
                 cash_flow=cash_flow or NO_CASH_FLOW,
                 buy_only=buy_only,
                 cancel_withdrawal=cancel_withdrawal,
+                report=report,
             )
         except Exception as exc:
             store.log_event(command, "command", "error", {"error": str(exc)})

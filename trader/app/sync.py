@@ -61,7 +61,7 @@ def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
     account_key = store.ensure_account(mode, account)
     snapshot_id = store.record_sync(account_key, snapshot)
     for plan_uid, seq, order in ours:
-        record(store, plan_uid, seq, order)
+        record(store, plan_uid, seq, order, "sync")
     return SyncResult(mode, snapshot, snapshot_id, new_fills, len(ours))
 
 

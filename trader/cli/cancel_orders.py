@@ -43,7 +43,7 @@ def cancel_orders(
         after = broker.order_by_client_id(order.client_order_id) or order
         ours = parse_client_order_id(order.client_order_id)
         if ours and store.staged_plan(mode, ours[0]) is not None:
-            record(store, ours[0], ours[1], after)
+            record(store, ours[0], ours[1], after, "orders")
         qty = plain(order.qty) if order.qty is not None else f"${plain(order.notional or 0)}"
         lines.append(
             f"{order.side.value} {qty} {order.symbol} ({order.client_order_id}): {after.status}"

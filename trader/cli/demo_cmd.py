@@ -66,6 +66,6 @@ def demo(ctx: typer.Context) -> None:
     )
     console.rule("done")
     console.print(
-        f"Reports: {result.report_path.parent}/. This demo's sim state and database: "
+        f"Reports: {demo_context.settings.reports_dir}/. This demo's sim state and database: "
         f"{demo_home}/. Try `trader --help`."
     )

@@ -13,6 +13,7 @@ from trader.cli.formatting import working
 from trader.errors import ConfigError, ExecutionRefused, TemporaryBrokerError
 
 if TYPE_CHECKING:
+    from trader.app.execution_reports import ReportOutcome
     from trader.broker.connect import OpenBroker
 
 
@@ -32,6 +33,14 @@ def confirm_live(opened: OpenBroker, orders: int) -> None:
     )
     if typed.strip() != account.account_number:
         raise typer.Abort()
+
+
+def tell_reports(reports: ReportOutcome) -> None:
+    """On standard error (standard output may be JSON): reports written late, or not at all."""
+    for path in reports.written:
+        typer.echo(f"note: wrote the missing execution report of an earlier run: {path}", err=True)
+    for warning in reports.warnings:
+        typer.echo(f"warning: {warning}", err=True)
 
 
 def execute(
@@ -71,6 +80,7 @@ def execute(
     for the open (--allow-queued); 10-17 refused before sending (see the README).
     """
     from trader.app.execute import execution_session, exit_code, pick_plan, run_execute
+    from trader.app.execution_reports import ReportOutcome
     from trader.cli.alert_views import execution_alert, refusal_alert
     from trader.cli.alerting import notifier
     from trader.cli.execute_view import print_execution, print_preview
@@ -83,10 +93,16 @@ def execute(
         cancel_unfilled=cancel_unfilled,
     )
     if not confirm:
-        with execution_session(context, live=live, command="execute --preview") as (opened, store):
-            plan = pick_plan(store, opened.mode, plan_id)
-            executor = Executor(context.settings, opened.broker, store, opened.mode, options)
-            plan, pending, prices = executor.check(plan)
+        late = ReportOutcome()
+        try:
+            with execution_session(
+                context, live=live, command="execute --preview", reports=late
+            ) as (opened, store):
+                plan = pick_plan(store, opened.mode, plan_id)
+                executor = Executor(context.settings, opened.broker, store, opened.mode, options)
+                plan, pending, prices = executor.check(plan)
+        finally:
+            tell_reports(late)
         if as_json:
             typer.echo(
                 json.dumps(
@@ -98,6 +114,7 @@ def execute(
             print_preview(context.console, plan, pending, prices)
         return
     alerts = notifier(context, "execute", enabled=not no_notify)
+    late = ReportOutcome()
     try:
         # No spinner on a live account: it asks for the account number to be typed.
         with working(
@@ -111,15 +128,19 @@ def execute(
                 live=live,
                 confirm=None if yes else confirm_live,
                 options=options,
+                reports=late,
             )
     except (ExecutionRefused, TemporaryBrokerError) as exc:
         alerts.send(*refusal_alert("execute", str(exc)))
         raise
+    finally:
+        tell_reports(late)
     alerts.send(
         *execution_alert(result.outcome.plan, result.payload["status"], result.outcome.notes)
     )
     if as_json:
-        typer.echo(json.dumps({**result.payload, "report": str(result.report_path)}, indent=2))
+        report = str(result.report_path) if result.report_path else None
+        typer.echo(json.dumps({**result.payload, "report": report}, indent=2))
     else:
         print_execution(context.console, result.outcome, result.report_path)
     code = exit_code(result.outcome)

@@ -79,7 +79,7 @@ def _filled(filled: Decimal, sent: Decimal | None) -> str:
     return plain(filled) if filled == sent else f"{plain(filled)} of {plain(sent)}"
 
 
-def print_execution(console: Console, outcome: ExecutionOutcome, report: Path) -> None:
+def print_execution(console: Console, outcome: ExecutionOutcome, report: Path | None) -> None:
     plan = outcome.plan
     table = Table(title=f"Plan {plan.uid}: execution", title_justify="left")
     add_columns(
@@ -104,5 +104,6 @@ def print_execution(console: Console, outcome: ExecutionOutcome, report: Path) -
     for note in outcome.notes:
         console.print(f"note: {note}")
     console.print(
-        f"Sent {outcome.sent} order(s); result: [bold]{execution_status(plan)}[/]. Report: {report}"
+        f"Sent {outcome.sent} order(s); result: [bold]{execution_status(plan)}[/]. "
+        + (f"Report: {report}" if report else "No report (see the warning).")
     )

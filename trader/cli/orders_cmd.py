@@ -73,7 +73,7 @@ def orders(
                             plans[ours[0]] = store.staged_plan(opened.mode, ours[0])
                         plan = plans[ours[0]]
                         if plan is not None:
-                            record(store, ours[0], ours[1], order)
+                            record(store, ours[0], ours[1], order, "orders")
                             sent_at = _sent_at(plan, ours[1])
                     rows.append(
                         {

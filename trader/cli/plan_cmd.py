@@ -28,6 +28,12 @@ def plan(
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON on stdout."),
     live: bool = typer.Option(False, "--live", help="Confirm a live (real money) account."),
     no_notify: bool = typer.Option(False, "--no-notify", help="Send no alert."),
+    report: bool = typer.Option(
+        False,
+        "--report",
+        help="Write the JSON report even when the plan has no orders (one with orders "
+        "always has its report).",
+    ),
     buy_only: bool = typer.Option(
         False,
         "--buy-only",
@@ -59,7 +65,8 @@ def plan(
     """Compute the orders that bring the portfolio back to target, stage them and show them.
 
     Nothing is sent to the broker. A plan with orders is staged (superseding the
-    older staged plan) and every plan is written as JSON to the reports folder.
+    older staged plan) and written as JSON to the reports folder; a plan without
+    orders is written there only with --report.
     rebalancing.cash_flow decides whether new cash is invested with buys alone
     (buy_only, or prefer when that brings every category within its band) or the
     plan is the full rebalance.
@@ -83,11 +90,13 @@ def plan(
         cash_flow=cash_flow,
         buy_only=buy_only,
         cancel_withdrawal=cancel_withdrawal,
+        report=report,
     )
     if outcome.staged is not None:
         send_plan_alert(context, "plan", outcome, enabled=not no_notify, buttons=True)
     if as_json:
-        typer.echo(json.dumps({**outcome.payload, "report": str(outcome.report_path)}, indent=2))
+        path = str(outcome.report_path) if outcome.report_path else None
+        typer.echo(json.dumps({**outcome.payload, "report": path}, indent=2))
         return
     print_review(context.console, outcome)
 

@@ -270,4 +270,5 @@ def print_review(console: Console, outcome: PlanOutcome) -> None:
         console.print("Nothing staged.")
     if outcome.superseded:
         console.print(f"Superseded older staged plan(s): {', '.join(outcome.superseded)}")
-    console.print(f"Report: {outcome.report_path}")
+    if outcome.report_path is not None:
+        console.print(f"Report: {outcome.report_path}")

@@ -49,10 +49,11 @@ def run(
     rejected or open; 10-17 execution refused; 2-9 errors as for every command.
     """
     from trader.app.execute import exit_code, run_execute
+    from trader.app.execution_reports import ReportOutcome
     from trader.app.run import look, paused
     from trader.cli.alert_views import execution_alert, refusal_alert
     from trader.cli.alerting import notifier, send_plan_alert
-    from trader.cli.execute_cmd import confirm_live
+    from trader.cli.execute_cmd import confirm_live, tell_reports
     from trader.core.domain import AccountMode
     from trader.planning.service import plan_account
 
@@ -84,9 +85,7 @@ def run(
         store.close()
     alerts = notifier(context, "run", enabled=not no_notify)
     if outcome.staged is None:
-        console.print(
-            f"Checked ({today.decision.reason}): nothing to do. Report: {outcome.report_path}"
-        )
+        console.print(f"Checked ({today.decision.reason}): nothing to do.")
         return
     auto = settings.auto_execute and mode in (AccountMode.SIM, AccountMode.PAPER)
     send_plan_alert(context, "run", outcome, enabled=not no_notify, buttons=not auto)
@@ -102,18 +101,22 @@ def run(
     if mode not in (AccountMode.SIM, AccountMode.PAPER):
         console.print(f"auto_execute is ignored on a {mode.value} account: confirm by hand.")
         raise typer.Exit(EXIT_STAGED)
+    late = ReportOutcome()
     try:
         result = run_execute(
-            context, plan_id=outcome.staged.uid, command="run", confirm=confirm_live
+            context, plan_id=outcome.staged.uid, command="run", confirm=confirm_live, reports=late
         )
     except (ExecutionRefused, TemporaryBrokerError) as exc:
         alerts.send(*refusal_alert("auto-execute", str(exc)))
         raise
+    finally:
+        tell_reports(late)
     alerts.send(
         *execution_alert(result.outcome.plan, result.payload["status"], result.outcome.notes)
     )
     console.print(
-        f"Executed automatically: {result.payload['status']}. Report: {result.report_path}"
+        f"Executed automatically: {result.payload['status']}. "
+        + (f"Report: {result.report_path}" if result.report_path else "No report.")
     )
     raise typer.Exit(exit_code(result.outcome) or EXIT_EXECUTED)
 

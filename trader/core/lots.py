@@ -2,7 +2,9 @@
 
 Alpaca offers no lot selection and no lots endpoint: a position's lots exist only in
 its history of fills. ``build_lots`` replays an account's trades oldest first — buys
-on the same day are averaged into one lot, as Alpaca does for tax reporting; a sell
+on the same day are averaged into one lot, as Alpaca does for tax reporting, its cost
+per share half-even to 9 decimals (an exact average of 430 and 480 has no end, and
+every gain worked out from it would carry its endless digits); a sell
 closes the oldest lots first — and returns the open lots and the closed pieces with
 their realized gain. When the history does not reach back far enough to explain a
 position, the unexplained shares become one lot at the cost that makes the total
@@ -36,7 +38,7 @@ from decimal import Decimal
 
 from trader.core.corporate import Split
 from trader.core.domain import Side
-from trader.core.money import ZERO
+from trader.core.money import ZERO, per_share
 
 WASH_DAYS = 30  # a buy within 30 days before or after a loss sale replaces the shares
 
@@ -265,7 +267,7 @@ def build_lots(
             last = held[-1] if held else None
             if last is not None and last.acquired == trade.day and last.washed == ZERO:
                 qty = last.qty + trade.qty
-                cost = (last.basis + trade.qty * trade.price) / qty
+                cost = per_share(last.basis + trade.qty * trade.price, qty)
                 held[-1] = replace(last, qty=qty, cost=cost)
             else:
                 held.append(Lot(trade.symbol, trade.qty, trade.price, trade.day))
@@ -290,7 +292,9 @@ def _split(lots: dict[str, list[Lot]], split: Split) -> None:
     held = lots.get(split.symbol)
     if held:
         lots[split.symbol] = [
-            replace(lot, qty=split.shares(lot.qty), cost=split.per_share(lot.cost)) for lot in held
+            # ``old`` shares' cost spread over the ``new`` shares they became.
+            replace(lot, qty=split.shares(lot.qty), cost=per_share(lot.cost * split.old, split.new))
+            for lot in held
         ]
 
 
@@ -321,7 +325,7 @@ def _reconcile(lots: dict[str, list[Lot]], symbol: str, qty: Decimal, avg_entry:
     elif known < qty:
         missing = qty - known
         known_basis = sum((lot.basis for lot in held), ZERO)
-        cost = (qty * avg_entry - known_basis) / missing
+        cost = per_share(qty * avg_entry - known_basis, missing)
         if cost < ZERO:
             cost = avg_entry
         held.insert(0, Lot(symbol, missing, cost, None))

@@ -8,6 +8,9 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0")
 # Alpaca accepts at most 9 decimals on quantities.
 QTY_STEP = Decimal("0.000000001")
+# A cost per share worked out by division (an average) is kept to 9 decimals: exact
+# enough for any sum of shares, and bounded, so what is derived from it stays storable.
+PRICE_STEP = Decimal("0.000000001")
 
 
 def to_decimal(value: object, *, field: str = "value") -> Decimal:
@@ -46,6 +49,11 @@ def floor_qty(qty: Decimal, step: Decimal = QTY_STEP) -> Decimal:
     return (
         qty.quantize(step, rounding=ROUND_DOWN) if step < 1 else qty.to_integral_value(ROUND_DOWN)
     )
+
+
+def per_share(amount: Decimal, qty: Decimal) -> Decimal:
+    """``amount`` dollars over ``qty`` shares, half-even to ``PRICE_STEP``."""
+    return (amount / qty).quantize(PRICE_STEP, rounding=ROUND_HALF_EVEN)
 
 
 def plain(value: Decimal) -> str:

@@ -15,7 +15,11 @@ An order's life:
 
 ``submitted`` goes back to ``staged`` when a run was cut off before the broker
 received the order; a partly filled order reads ``accepted`` again while the broker
-cancels the rest (``pending_cancel``). The final statuses never change again.
+cancels the rest (``pending_cancel``). The final statuses never change again by our
+own hand. The broker holds the truth of an order, though: when what it reports is a
+change the table does not allow (a record says ``rejected``, the broker filled it),
+the broker's word is written all the same, as a correction the store logs
+(:func:`contradicts`).
 
 A plan's life: ``staged`` becomes ``executing`` when ``trader execute --confirm``
 starts, and ``executed`` when a run finishes (an interrupted run leaves it
@@ -101,6 +105,13 @@ def check_order_change(before: str, after: str, where: str = "order") -> OrderSt
     if new is not old and new not in ORDER_CHANGES[old]:
         raise InvalidStatusChange(f"{where}: an order cannot go from {old} to {new}")
     return new
+
+
+def contradicts(before: str, after: str) -> bool:
+    """Whether the broker reporting ``after`` contradicts our record of ``before``: a
+    change no step of an order's life makes, so a correction, not a step."""
+    old, new = OrderStatus(before), OrderStatus(after)
+    return new is not old and new not in ORDER_CHANGES[old]
 
 
 def check_plan_change(before: str, after: str, where: str = "plan") -> PlanStatus:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -44,10 +44,11 @@ from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, Side
 from trader.core.money import QTY_STEP, ZERO, plain
 from trader.core.schedule import market_date
-from trader.core.staging import Basis, StagedOrder, StagedPlan
+from trader.core.staging import Basis, StagedOrder, StagedPlan, parse_client_order_id
 from trader.core.statuses import OrderStatus, PlanStatus
 from trader.errors import (
     AccountBlocked,
+    ExecutionLocked,
     ExecutionRefused,
     Interrupted,
     MarketClosed,
@@ -60,6 +61,8 @@ from trader.settings import Settings
 from trader.store import Store
 
 MAX_POLL_WAIT = 5.0
+# An order of another database's plan sent this recently refuses the run (exit 17).
+OTHER_RUN_MINUTES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,7 @@ class Executor:
         pending = [o for o in plan.orders if o.status == OrderStatus.STAGED]
         if not pending:
             return plan, pending, {}
+        self._check_other_runs(plan)
         execution = self.settings.execution
         guards.check_expiry(plan, self.clock(), execution.plan_ttl_minutes)
         positions = self.broker.positions()
@@ -233,6 +237,37 @@ class Executor:
                     plan.uid, order.seq, message="the broker no longer knows this order"
                 )
         return self._reload(plan.uid)
+
+    def _check_other_runs(self, plan: StagedPlan) -> None:
+        """Refuse while another ``trader`` sends on the account: an order of a plan this
+        database does not know (another ``TRADER_HOME`` or database on the same account)
+        still open at the broker, or sent in the last ``OTHER_RUN_MINUTES``. The execute
+        lock lives in the database; the account lives at the broker, so the broker is asked."""
+        now = self.broker.clock().timestamp
+        since = now - timedelta(minutes=OTHER_RUN_MINUTES)
+        still_open = {o.order_id: o for o in self.broker.open_orders()}
+        recent = {o.order_id: o for o in self.broker.orders(status="all", after=since)}
+        for order in [*still_open.values(), *recent.values()]:
+            ours = parse_client_order_id(order.client_order_id)
+            if ours is None or ours[0] == plan.uid:
+                continue
+            if self.store.staged_plan(self.mode, ours[0]) is not None:
+                continue  # this database's own plan: its record says what it did
+            what = (
+                f"{order.side.value} {plain(order.qty) if order.qty is not None else '-'} "
+                f"{order.symbol}, {order.status}"
+            )
+            if order.order_id in still_open:
+                when = "is still open at the broker"
+            else:
+                sent = order.submitted_at or order.created_at
+                when = f"was sent {max(int((now - sent).total_seconds()), 0)} s ago"
+            raise ExecutionLocked(
+                f"another plan's order {order.client_order_id} ({what}) {when}, and this "
+                f"database does not know plan {ours[0]}: another trader (another TRADER_HOME "
+                f"or database) is sending on this account. Nothing was sent; when it is done, "
+                f"run `trader plan` again"
+            )
 
     def _resolve_conflicts(self, plan: StagedPlan, pending: list[StagedOrder]) -> list[StagedOrder]:
         clashes = guards.conflicts(plan.orders, self.broker.open_orders())

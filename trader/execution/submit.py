@@ -7,8 +7,15 @@ client order id. A failure that leaves doubt — a timeout, a dropped connection
 5xx, a 429 — is settled the same way, at once: if the broker has the order, it is
 recorded; if the broker says it has not, the order is sent again under the *same*
 client order id, which the broker would refuse as a duplicate had it arrived after
-all. A refusal (403/422) is final and recorded with the broker's message. Nothing is
-ever resent without asking the broker first.
+all. A refusal (403/422) is final and recorded with the broker's message — except the
+refusal of a duplicate, which proves the broker has the order (a lookup may still
+miss it): the order is kept open, ``accepted``, and the wait and every later run
+reconcile it by its client order id. Nothing is ever resent without asking the
+broker first.
+
+What the broker says of an order is written by :func:`record`, and the broker wins:
+a final status in the store that the broker contradicts is corrected, and the
+correction logged as an event.
 
 After a *timeout* the first request may still be on its way to the broker, so the
 lookup is patient: it asks again for up to ``patience`` seconds (three times the
@@ -32,6 +39,10 @@ from trader.store import Store
 
 MAX_SENDS = 3
 DUPLICATE_CODE = 40010001
+DUPLICATE_NOTE = (
+    "the broker refused a resend as a duplicate, so it has this order (its lookup missed "
+    "it); kept open, and reconciled by its client order id"
+)
 
 _BROKER_TO_OURS = {
     "filled": OrderStatus.FILLED,
@@ -51,13 +62,16 @@ def our_status(broker_status: str) -> OrderStatus:
     return _BROKER_TO_OURS.get(broker_status, OrderStatus.ACCEPTED)
 
 
-def record(store: Store, plan_uid: str, seq: int, order: Order) -> OrderStatus:
+def record(
+    store: Store, plan_uid: str, seq: int, order: Order, command: str = "execute"
+) -> OrderStatus:
     """Write what the broker says of one of our orders; returns our status for it."""
     status = our_status(order.status)
-    store.update_order(
+    store.record_broker_order(
         plan_uid,
         seq,
-        status=status,
+        status,
+        command,
         broker_order_id=order.order_id,
         filled_qty=order.filled_qty,
         filled_avg_price=order.filled_avg_price,
@@ -104,6 +118,11 @@ def submit_once(
                 found = broker.order_by_client_id(order.client_order_id)
                 if found is not None:
                     return record(store, plan_uid, order.seq, found)
+                # Refused as a duplicate: the broker has it, though it did not show it yet.
+                store.update_order(
+                    plan_uid, order.seq, status=OrderStatus.ACCEPTED, message=DUPLICATE_NOTE
+                )
+                return OrderStatus.ACCEPTED
             store.update_order(
                 plan_uid, order.seq, status=OrderStatus.REJECTED, message=refusal.broker_message
             )

@@ -6,7 +6,8 @@ the hand-kept ``manual`` account; price every symbol the plan may buy; run the
 engine, with the cash flow asked for (a deposit on its way, a withdrawal to raise,
 ``--buy-only``); stage the plan (superseding older ones) in one transaction, its basis
 carrying the deposit it waits for or the withdrawal it keeps in cash; write the JSON
-report. Nothing here decides anything: the engine does.
+report of a plan with orders (of one without, only when asked: a scheduled check that
+finds nothing to do leaves no file). Nothing here decides anything: the engine does.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class PlanOutcome:
     staged: StagedPlan | None
     superseded: tuple[str, ...]
     payload: dict[str, Any]
-    report_path: Path
+    report_path: Path | None  # None: a plan with no orders, no report asked for
     sync: SyncResult | None
 
 
@@ -159,8 +160,10 @@ def plan_account(
     cash_flow: CashFlow = NO_CASH_FLOW,
     buy_only: bool = False,
     cancel_withdrawal: bool = False,
+    report: bool = False,
 ) -> PlanOutcome:
-    """Plan the configured account, stage the plan when it has orders, write its report.
+    """Plan the configured account, stage the plan when it has orders, write its report
+    (for a plan without orders only with ``report``).
 
     ``calendar_due`` overrides the schedule's own decision (``trader run`` decides it
     from its last check rather than from the last rebalance). ``cash_flow`` is a deposit
@@ -283,7 +286,7 @@ def plan_account(
     )
     staged = to_staged(plan, uid, mode, created_at, client_ids, payload, basis) if uid else None
     superseded = store.stage_plan(mode, staged, account_key=account_key, snapshot_id=snapshot_id)
-    report = write_report(reports, "plan", created_at, payload)
+    written = write_report(reports, "plan", created_at, payload) if staged or report else None
     store.log_event(
         command,
         "command",
@@ -294,7 +297,7 @@ def plan_account(
             "orders": len(plan.orders),
             "skipped": len(plan.skipped),
             "superseded": superseded,
-            "report": str(report),
+            "report": str(written) if written else None,
         },
     )
     return PlanOutcome(
@@ -306,7 +309,7 @@ def plan_account(
         staged=staged,
         superseded=tuple(superseded),
         payload=payload,
-        report_path=report,
+        report_path=written,
         sync=synced,
     )
 

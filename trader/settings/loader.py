@@ -125,7 +125,17 @@ def load_settings(path: Path | None = None) -> Settings:
     ]
     if problems:
         raise ConfigError(_one_per_line(doc, problems))
-    return settings
+    return _anchored(settings, doc.path)
+
+
+def _anchored(settings: Settings, path: Path) -> Settings:
+    """A relative ``reports_dir`` is relative to the config file's folder, not to the
+    folder trader happens to run in: reports land in one place wherever it runs."""
+    folder = Path(settings.reports_dir).expanduser()
+    if folder.is_absolute():
+        return settings.model_copy(update={"reports_dir": str(folder)})
+    anchored = os.path.normpath(path.absolute().parent / folder)
+    return settings.model_copy(update={"reports_dir": anchored})
 
 
 # Where each policy field is written in the config (the rest are top-level keys).

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from trader.core.domain import Asset
@@ -22,6 +23,7 @@ from trader.store.tables import (
     PricePeakRow,
     ScoreRow,
 )
+from trader.store.upsert import upsert
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -44,14 +46,21 @@ class CacheRecords:
     def save_peaks(self, account_key: int, peaks: Mapping[str, tuple[date, date, Decimal]]) -> None:
         """Replace the account's cached peaks with ``peaks`` (symbols not held are dropped)."""
         with self._session("record price peaks", write=True) as session:
-            for row in session.exec(
-                select(PricePeakRow).where(PricePeakRow.account_id == account_key)
-            ).all():
-                session.delete(row)
-            session.flush()
-            session.add_all(
-                PricePeakRow(account_id=account_key, symbol=s, since=a, through=b, peak=p)
-                for s, (a, b, p) in sorted(peaks.items())
+            # One statement, not row by row: a concurrent plan may delete the same rows.
+            session.execute(
+                delete(PricePeakRow).where(
+                    col(PricePeakRow.account_id) == account_key,
+                    col(PricePeakRow.symbol).not_in(list(peaks)),
+                )
+            )
+            upsert(
+                session,
+                PricePeakRow,
+                [
+                    {"account_id": account_key, "symbol": s, "since": a, "through": b, "peak": p}
+                    for s, (a, b, p) in sorted(peaks.items())
+                ],
+                ("account_id", "symbol"),
             )
 
     def scores(self, as_of: date) -> dict[str, Decimal]:
@@ -62,11 +71,16 @@ class CacheRecords:
 
     def save_scores(self, as_of: date, scores: Mapping[str, Decimal]) -> None:
         with self._session("record scores", write=True) as session:
-            for row in session.exec(select(ScoreRow).where(ScoreRow.as_of == as_of)).all():
-                session.delete(row)
-            session.flush()
-            session.add_all(
-                ScoreRow(symbol=s, as_of=as_of, score=v) for s, v in sorted(scores.items())
+            session.execute(
+                delete(ScoreRow).where(
+                    col(ScoreRow.as_of) == as_of, col(ScoreRow.symbol).not_in(list(scores))
+                )
+            )
+            upsert(
+                session,
+                ScoreRow,
+                [{"symbol": s, "as_of": as_of, "score": v} for s, v in sorted(scores.items())],
+                ("symbol", "as_of"),
             )
 
     def close_spans(self, symbols: list[str]) -> dict[str, tuple[date, date]]:
@@ -93,16 +107,12 @@ class CacheRecords:
         if not found:
             return
         with self._session("cache assets", write=True) as session:
-            rows = {
-                row.symbol: row
-                for row in session.exec(
-                    select(AssetCacheRow).where(col(AssetCacheRow.symbol).in_(list(found)))
-                )
-            }
-            for symbol, asset in found.items():
-                row = rows.get(symbol) or AssetCacheRow(symbol=symbol)
-                convert.fill_asset_row(row, asset, day)
-                session.add(row)
+            upsert(
+                session,
+                AssetCacheRow,
+                [convert.asset_cache_values(s, asset, day) for s, asset in sorted(found.items())],
+                ("symbol",),
+            )
 
     def daily_closes(
         self, symbols: list[str], start: date, end: date

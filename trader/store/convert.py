@@ -214,16 +214,19 @@ def cached_asset(row: AssetCacheRow) -> Asset | None:
     )
 
 
-def fill_asset_row(row: AssetCacheRow, asset: Asset | None, day: date) -> None:
-    """Write into ``row`` what the broker said of its symbol on ``day``."""
-    row.read_on = day
-    row.known = asset is not None
-    row.name = asset.name if asset else ""
-    row.exchange = asset.exchange if asset else ""
-    row.tradable = asset.tradable if asset else False
-    row.fractionable = asset.fractionable if asset else False
-    row.status = asset.status if asset else "unknown"
-    row.asset_id = asset.asset_id if asset else ""
+def asset_cache_values(symbol: str, asset: Asset | None, day: date) -> dict[str, object]:
+    """The asset cache's row for what the broker said of ``symbol`` on ``day``."""
+    return {
+        "symbol": symbol,
+        "read_on": day,
+        "known": asset is not None,
+        "name": asset.name if asset else "",
+        "exchange": asset.exchange if asset else "",
+        "tradable": asset.tradable if asset else False,
+        "fractionable": asset.fractionable if asset else False,
+        "status": asset.status if asset else "unknown",
+        "asset_id": asset.asset_id if asset else "",
+    }
 
 
 def foreign_row(snapshot_id: int, record: ForeignRecord) -> SnapshotForeignRow:

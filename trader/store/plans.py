@@ -7,8 +7,9 @@ partially filled, filled, rejected, cancelled, expired, skipped — is written a
 happens, each change its own transaction, so a run killed at any point leaves a
 store that says exactly how far it got.
 
-The execution lock keeps two ``trader execute`` runs off the same account, and the
-bot lock two ``trader bot`` processes (each would answer every tap). Both are held
+The execution lock keeps two ``trader execute`` runs off the same account (keyed on the
+broker's account number, so on PostgreSQL two stores in one database share it), and
+the bot lock two ``trader bot`` processes (each would answer every tap). Both are held
 by the operating system on behalf of the process, so a killed run never leaves one
 behind: a PostgreSQL session advisory lock (released when the connection closes)
 or, on SQLite, an ``flock`` on a file beside the database.
@@ -33,10 +34,18 @@ from sqlmodel import col, select
 
 from trader.core.domain import AccountMode
 from trader.core.staging import StagedOrder, StagedPlan
-from trader.core.statuses import OrderKind, PlanStatus, check_order_change, check_plan_change
+from trader.core.statuses import (
+    OrderKind,
+    OrderStatus,
+    PlanStatus,
+    check_order_change,
+    check_plan_change,
+    contradicts,
+)
 from trader.errors import BotLocked, ExecutionLocked, StorageError, TraderError
 from trader.store import convert
-from trader.store.tables import AccountRow, ExecutionRow, PlanOrderRow, PlanRow
+from trader.store.events import detail_json
+from trader.store.tables import AccountRow, EventRow, ExecutionRow, PlanOrderRow, PlanRow
 from trader.store.urls import is_sqlite
 
 if TYPE_CHECKING:
@@ -69,6 +78,15 @@ class PlanRecords:
         happen together or not at all. Returns the ids of the plans it superseded.
         """
         with self._session("stage the plan", write=True) as session:
+            # One staging at a time per account, so that the later of two plans made at
+            # once supersedes the earlier rather than both staying staged. SQLite's
+            # writing session already holds the database's write lock; PostgreSQL takes
+            # an advisory lock until the transaction ends.
+            if not is_sqlite(self.url):
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"),
+                    {"k": lock_key(f"stage {mode.value}:{account_key}")},
+                )
             older = session.exec(
                 select(PlanRow).where(
                     PlanRow.mode == mode.value,
@@ -210,6 +228,52 @@ class PlanRecords:
             row.updated_at = datetime.now(UTC)
             session.add(row)
 
+    def record_broker_order(
+        self, uid: str, seq: int, status: OrderStatus, command: str, **changes: Any
+    ) -> OrderStatus | None:
+        """Write what the broker says of one of our orders, the broker's word winning.
+
+        A status our record cannot move to (a final status the broker contradicts:
+        ``rejected`` in the store, filled at the broker) is written all the same, with an
+        ``order_corrected`` event naming both, in one transaction. Returns the status it
+        corrected, or None when the broker's word was an ordinary step.
+        """
+        with self._session("record the order", write=True) as session:
+            row = session.exec(
+                select(PlanOrderRow)
+                .join(PlanRow, col(PlanRow.id) == col(PlanOrderRow.plan_id))
+                .where(PlanRow.uid == uid, PlanOrderRow.seq == seq)
+            ).one()
+            stored = OrderStatus(row.status)
+            corrected = contradicts(stored, status)
+            before = {name: getattr(row, name) for name in changes}
+            row.status = status.value
+            for name, value in changes.items():
+                setattr(row, name, value)
+            row.updated_at = datetime.now(UTC)
+            session.add(row)
+            if not corrected:
+                return None
+            detail = {
+                "plan_id": uid,
+                "seq": seq,
+                "client_order_id": row.client_order_id,
+                "stored": stored.value,
+                "broker": status.value,
+                **{f"stored_{name}": value for name, value in before.items()},
+                **{f"broker_{name}": value for name, value in changes.items()},
+            }
+            session.add(
+                EventRow(
+                    at=row.updated_at,
+                    command=command,
+                    kind="order_corrected",
+                    outcome="broker_wins",
+                    detail=detail_json(detail),
+                )
+            )
+            return stored
+
     def start_execution(self, uid: str, detail: Mapping[str, Any]) -> int:
         with self._session("record the execution", write=True) as session:
             plan = session.exec(select(PlanRow).where(PlanRow.uid == uid)).one()
@@ -281,10 +345,11 @@ class PlanRecords:
             for row in rows
         ]
 
-    def execution_lock(self, name: str) -> AbstractContextManager[None]:
-        """Hold the lock called ``name`` for the block, or raise ExecutionLocked at once."""
+    def execution_lock(self, name: str, shown: str | None = None) -> AbstractContextManager[None]:
+        """Hold the lock called ``name`` for the block, or raise ExecutionLocked at once
+        (saying ``shown`` for the name: a lock keyed on an account number shows it masked)."""
         return self._held_lock(
-            name, ExecutionLocked(f"another trader execute is running on {name}")
+            name, ExecutionLocked(f"another trader execute is running on {shown or name}")
         )
 
     def bot_lock(self, name: str) -> AbstractContextManager[None]:
@@ -297,7 +362,7 @@ class PlanRecords:
             with _file_lock(self.url, name, refusal):
                 yield
             return
-        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        key = lock_key(name)
         with self.engine.connect() as connection:
             taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
             if not taken:
@@ -306,6 +371,11 @@ class PlanRecords:
                 yield
             finally:
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
+
+def lock_key(name: str) -> int:
+    """PostgreSQL's advisory lock number for a lock called ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 ABANDONED = "the process ended before recording how the run ended (killed or crashed)"

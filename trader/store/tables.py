@@ -13,10 +13,11 @@
     telegram_offset              (the last Telegram update the bot has handled, per bot)
     pause                        (an account mode paused from Telegram: ``trader run`` waits)
 
-Money and quantities are ``ExactDecimal``; times are ``UTCDateTime``. Enumerated
-values (mode, side) are plain strings guarded by CHECK constraints, which are
-cheaper to extend in a later migration than database enum types. Every
-constraint has a name (see ``NAMING_CONVENTION``) so later migrations, including
+Money, quantities and prices are ``ExactDecimal``, each rounded to its own step as it
+is written (``_money`` to the cent, ``_qty`` and ``_price`` to 9 decimals); times are
+``UTCDateTime``. Enumerated values (mode, side) are plain strings guarded by CHECK
+constraints, which are cheaper to extend in a later migration than database enum
+types. Every constraint has a name (see ``NAMING_CONVENTION``) so later migrations, including
 SQLite batch migrations, can refer to it.
 
 The schema itself is owned by the Alembic migrations in ``migrations/``; these
@@ -38,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from trader.core.money import CENT, PRICE_STEP, QTY_STEP
 from trader.core.statuses import OrderKind, OrderStatus, PlanStatus
 from trader.store.types import ExactDecimal, UTCDateTime
 
@@ -79,6 +81,22 @@ def _parent(target: str, *, index: bool = True) -> Column:
 
 
 def _money(nullable: bool = False) -> Decimal:
+    """Dollars: rounded to the cent where they are stored."""
+    return Field(sa_type=ExactDecimal(CENT), nullable=nullable)
+
+
+def _qty(nullable: bool = False) -> Decimal:
+    """Shares: rounded to Alpaca's 9 decimals where they are stored."""
+    return Field(sa_type=ExactDecimal(QTY_STEP), nullable=nullable)
+
+
+def _price(nullable: bool = False) -> Decimal:
+    """Dollars per share: rounded to 9 decimals where they are stored."""
+    return Field(sa_type=ExactDecimal(PRICE_STEP), nullable=nullable)
+
+
+def _number(nullable: bool = False) -> Decimal:
+    """Neither money nor shares (a score, a percentage): kept as given."""
     return Field(sa_type=ExactDecimal(), nullable=nullable)
 
 
@@ -132,9 +150,9 @@ class SnapshotPositionRow(SQLModel, table=True):
     snapshot_id: int = Field(sa_column=_parent("sync_snapshot.id"))
     symbol: str
     asset_id: str
-    qty: Decimal = _money()
-    avg_entry_price: Decimal = _money()
-    current_price: Decimal = _money()
+    qty: Decimal = _qty()
+    avg_entry_price: Decimal = _price()
+    current_price: Decimal = _price()
     market_value: Decimal = _money()
     cost_basis: Decimal = _money()
     unrealized_pl: Decimal = _money()
@@ -158,13 +176,13 @@ class SnapshotOrderRow(SQLModel, table=True):
     order_type: str
     time_in_force: str
     status: str
-    qty: Decimal | None = _money(nullable=True)
+    qty: Decimal | None = _qty(nullable=True)
     notional: Decimal | None = _money(nullable=True)
-    filled_qty: Decimal = _money()
-    filled_avg_price: Decimal | None = _money(nullable=True)
-    limit_price: Decimal | None = _money(nullable=True)
-    stop_price: Decimal | None = _money(nullable=True)
-    trail_percent: Decimal | None = _money(nullable=True)
+    filled_qty: Decimal = _qty()
+    filled_avg_price: Decimal | None = _price(nullable=True)
+    limit_price: Decimal | None = _price(nullable=True)
+    stop_price: Decimal | None = _price(nullable=True)
+    trail_percent: Decimal | None = _number(nullable=True)
     submitted_at: datetime | None = _time(nullable=True)
     created_at: datetime = _time()
 
@@ -205,12 +223,12 @@ class FillRow(SQLModel, table=True):
     order_id: str
     symbol: str
     side: str
-    qty: Decimal = _money()
-    price: Decimal = _money()
+    qty: Decimal = _qty()
+    price: Decimal = _price()
     transaction_time: datetime = _time()
     fill_type: str
-    cum_qty: Decimal = _money()
-    leaves_qty: Decimal = _money()
+    cum_qty: Decimal = _qty()
+    leaves_qty: Decimal = _qty()
 
 
 class CorporateActionRow(SQLModel, table=True):
@@ -230,8 +248,8 @@ class CorporateActionRow(SQLModel, table=True):
     sub_type: str
     symbol: str
     day: date = Field(sa_type=Date(), nullable=False)
-    qty: Decimal | None = _money(nullable=True)
-    price: Decimal | None = _money(nullable=True)
+    qty: Decimal | None = _qty(nullable=True)
+    price: Decimal | None = _price(nullable=True)
     net_amount: Decimal | None = _money(nullable=True)
     group_id: str
     description: str
@@ -312,18 +330,18 @@ class PlanOrderRow(SQLModel, table=True):
     client_order_id: str
     symbol: str
     side: str
-    qty: Decimal = _money()
+    qty: Decimal = _qty()
     notional: Decimal | None = _money(nullable=True)
-    est_price: Decimal = _money()
+    est_price: Decimal = _price()
     est_value: Decimal = _money()
     est_realized_pl: Decimal | None = _money(nullable=True)
     category: str
     reason: str = Field(sa_type=Text())
     status: str
-    sent_qty: Decimal | None = _money(nullable=True)
+    sent_qty: Decimal | None = _qty(nullable=True)
     broker_order_id: str | None = None
-    filled_qty: Decimal = _money()
-    filled_avg_price: Decimal | None = _money(nullable=True)
+    filled_qty: Decimal = _qty()
+    filled_avg_price: Decimal | None = _price(nullable=True)
     message: str | None = Field(default=None, sa_type=Text(), nullable=True)
     submitted_at: datetime | None = _time(nullable=True)
     updated_at: datetime | None = _time(nullable=True)
@@ -363,7 +381,7 @@ class PricePeakRow(SQLModel, table=True):
     symbol: str
     since: date = Field(sa_type=Date(), nullable=False)
     through: date = Field(sa_type=Date(), nullable=False)
-    peak: Decimal = _money()
+    peak: Decimal = _price()
 
 
 class ScoreRow(SQLModel, table=True):
@@ -375,7 +393,7 @@ class ScoreRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     symbol: str
     as_of: date = Field(sa_type=Date(), nullable=False)
-    score: Decimal = _money()
+    score: Decimal = _number()
 
 
 class DailyCloseRow(SQLModel, table=True):
@@ -387,7 +405,7 @@ class DailyCloseRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     symbol: str
     day: date = Field(sa_type=Date(), nullable=False)
-    close: Decimal = _money()
+    close: Decimal = _price()
 
 
 class DailyCloseSpanRow(SQLModel, table=True):

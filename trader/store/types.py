@@ -9,6 +9,13 @@ not fit ``NUMERIC(38, 18)`` is refused on both backends rather than rounded on
 one of them. (Text decimals do not sort numerically on SQLite: never
 ``ORDER BY`` a money column.)
 
+What a column holds decides how finely it is kept, and the column rounds what is
+written to it (half-even), so that no amount worked out exactly elsewhere (an average
+cost, a gain over a third of a share) can stop a write: money is kept to the cent,
+quantities to Alpaca's 9 decimals, prices (dollars per share) to 9 decimals too.
+An ``ExactDecimal`` without a step (scores, percentages) keeps what it is given, up
+to 18 decimals. ``tables`` gives each column its step.
+
 ``UTCDateTime`` accepts only timezone-aware datetimes and always returns them
 aware, in UTC. PostgreSQL keeps ``timestamptz`` natively; SQLite has no time
 zone type, so the UTC wall time is stored (in SQLAlchemy's sortable ISO format)
@@ -18,7 +25,7 @@ and UTC is attached again on the way out.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, Numeric, Text
@@ -30,6 +37,8 @@ from trader.core.money import plain
 PRECISION = 38
 SCALE = 18
 _MAX_INTEGER_DIGITS = PRECISION - SCALE
+# Wide enough that quantizing anything NUMERIC(38, 18) can hold never overflows.
+_ROUNDING = Context(prec=PRECISION + 2, rounding=ROUND_HALF_EVEN)
 
 
 def canonical_decimal(value: Decimal) -> str:
@@ -49,10 +58,18 @@ def canonical_decimal(value: Decimal) -> str:
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
-    """A ``Decimal`` stored without losing a digit: NUMERIC(38, 18), or TEXT on SQLite."""
+    """A ``Decimal`` stored without losing a digit: NUMERIC(38, 18), or TEXT on SQLite.
+
+    With a ``step`` (``CENT``, ``QTY_STEP``, ``PRICE_STEP``) a value is first rounded
+    half-even to it: the column's own precision, the same on both backends.
+    """
 
     impl = Numeric(PRECISION, SCALE, asdecimal=True)
     cache_ok = True
+
+    def __init__(self, step: Decimal | None = None) -> None:
+        super().__init__()
+        self.step = step
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
@@ -62,6 +79,13 @@ class ExactDecimal(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
         if value is None:
             return None
+        if (
+            self.step is not None
+            and isinstance(value, Decimal)
+            and value.is_finite()
+            and value.adjusted() < _MAX_INTEGER_DIGITS  # else refused as too large below
+        ):
+            value = value.quantize(self.step, context=_ROUNDING)
         text = canonical_decimal(value)
         return text if dialect.name == "sqlite" else Decimal(text)
 

@@ -49,7 +49,7 @@ from trader.core.engine.targets import (
 )
 from trader.core.engine.tax_moves import StopSell, harvests, realization, trailing_stops
 from trader.core.engine.whole_shares import at_rest, solve_moving_first
-from trader.core.money import CENT, QTY_STEP, ZERO, dollars, plain
+from trader.core.money import CENT, QTY_STEP, ZERO, cents, dollars, plain
 from trader.core.policy import CASH_CATEGORY, HUNDRED, CashFlowMode, Policy, Portfolio
 from trader.core.statuses import OrderKind
 
@@ -404,7 +404,7 @@ def _add_harvests(
                 est_value=harvest.sell_qty * sold.price,
                 category=category,
                 reason=harvest.sell_reason,
-                est_realized_pl=harvest.loss,
+                est_realized_pl=cents(harvest.loss),
                 kind=OrderKind.HARVEST,
             )
         )
@@ -436,19 +436,23 @@ def _with_lots(portfolio: Portfolio, order: PlannedOrder) -> PlannedOrder:
     found = realization(portfolio, holding, order.qty) if holding is not None else None
     if found is None:
         return order
+    # Estimates of money, to the cent: the lots' exact figures can carry endless digits
+    # (a cost averaged over a third of a share), which no one reads and no store keeps.
+    # The total is made of the rounded parts, so that total = short + long - washed holds.
+    short, long, washed = cents(found.short_term), cents(found.long_term), cents(found.washed)
     reason = order.reason
-    if found.washed > ZERO:
+    if washed > ZERO:
         reason += (
-            f"; washed: {dollars(found.washed)} of the loss is disallowed ({order.symbol} was "
+            f"; washed: {dollars(washed)} of the loss is disallowed ({order.symbol} was "
             f"bought within 30 days) and moves into the basis of the shares kept"
         )
     return replace(
         order,
         reason=reason,
-        est_realized_pl=found.total - found.washed,
-        est_short_term=found.short_term,
-        est_long_term=found.long_term,
-        est_washed=found.washed if found.washed > ZERO else None,
+        est_realized_pl=short + long - washed,
+        est_short_term=short,
+        est_long_term=long,
+        est_washed=washed if washed > ZERO else None,
     )
 
 
