@@ -81,3 +81,27 @@ def test_the_users_own_working_buy_counts_toward_its_category(trader_main, confi
         second = _plan(trader_main, config, env)
     assert not any(o["symbol"] == "QQQ" for o in second["orders"]), second["orders"]
     assert f"buy {qqq['qty']} QQQ" in " ".join(second["warnings"])
+
+
+def test_execute_holds_back_the_cash_of_a_buy_placed_after_the_plan(
+    trader_main, config_file, shared_sim
+):
+    # The seed account: $3,400 cash, $1,000 reserve. The plan buys; then the user buys
+    # 5 VOO at $400 himself, which the broker has not filled yet. The account's cash does
+    # not show that $2,000, so buys sized from the cash alone would spend what the user's
+    # order needs: once it filled, cash would fall below the reserve.
+    with paper_account(shared_sim, config_file, QUICK) as (server, env, config, client):
+        server.controls.set_prices({"VOO": "400.00"})
+        plan = _plan(trader_main, config, env)
+        assert any(o["side"] == "buy" for o in plan["orders"]), plan["orders"]
+        server.controls.set_fill_ratio("VOO", D(0))
+        client.submit_order(
+            MarketOrderRequest(
+                symbol="VOO", qty=5, side=OrderSide.BUY, time_in_force=TimeInForce.DAY
+            )
+        )
+        executed = trader_main("--config", config, "execute", "--confirm", env=env)
+        assert executed.code in (0, 18), executed.out + executed.err
+        cash = D(str(client.get_account().cash))
+    assert cash - D(2000) >= D(1000), cash
+    assert "$2,000.00 of the cash is held back for buys already working" in executed.out

@@ -42,7 +42,7 @@ from typing import Any
 
 from trader.broker.protocol import Broker
 from trader.core.domain import AccountMode, Side
-from trader.core.money import QTY_STEP, ZERO, plain
+from trader.core.money import QTY_STEP, ZERO, dollars, plain
 from trader.core.schedule import market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, parse_client_order_id
 from trader.core.statuses import OrderStatus, PlanStatus
@@ -313,11 +313,18 @@ class Executor:
         steps = {o.symbol: self._step(o.symbol) for o in buys}
         # A withdrawal's plan keeps the cash it raised beside the reserve, to be transferred out.
         policy_reserve = self.settings.portfolio.cash_reserve + plan.basis.kept_in_cash
+        # Buys already working (the user's, or an earlier plan's) will take their cash when
+        # they fill: the account's cash does not show it yet.
+        committed = self._cash_of_working_buys(plan, prices)
+        if committed > ZERO:
+            self.notes.append(
+                f"{dollars(committed)} of the cash is held back for buys already working"
+            )
         sized = guards.size_buys(
             buys,
             prices,
             steps,
-            account.cash,
+            account.cash - committed,
             policy_reserve,
             self.settings.rebalancing.min_trade_dollars,
             self.settings.execution.buy_buffer_pct,
@@ -344,6 +351,22 @@ class Executor:
             )
             sent += 1
         return sent
+
+    def _cash_of_working_buys(self, plan: StagedPlan, prices: dict[str, Decimal]) -> Decimal:
+        """What the account's open buys not of this plan will spend when they fill."""
+        from trader.planning.working import working_orders
+
+        others = [
+            order
+            for order in self.broker.open_orders()
+            if order.side is Side.BUY
+            and (parse_client_order_id(order.client_order_id) or ("",))[0] != plan.uid
+        ]
+        unpriced = sorted({o.symbol for o in others if o.limit_price is None} - set(prices))
+        if unpriced:
+            prices = {**prices, **self.broker.latest_prices(unpriced)}
+        working, _ = working_orders(others, (), prices)
+        return sum((w.qty * w.price for w in working), ZERO)
 
     @property
     def _patience(self) -> float:
