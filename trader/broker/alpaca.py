@@ -18,7 +18,7 @@ What alpaca-py does not do, this adapter does:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -230,27 +230,36 @@ class AlpacaBroker:
 
         return self._read(f"read {status} orders", read)
 
+    def _activity_pages(
+        self, path: str, params: dict[str, Any], after: str | None = None
+    ) -> Iterator[list[Any]]:
+        """Every page of account activities at ``path``, oldest first, from activity id
+        ``after`` on: a page shorter than the page size is the last."""
+        token = after
+        while True:
+            query = {**params, "direction": "asc", "page_size": ACTIVITY_PAGE_SIZE}
+            if token:
+                query["page_token"] = token
+            page = self._trading.get(path, query)
+            if not isinstance(page, list):
+                raise ValueError("account activities are not a list")
+            yield page
+            if len(page) < ACTIVITY_PAGE_SIZE:
+                return
+            token = str(page[-1]["id"])
+
     def fills(self, after: str | None = None) -> list[Fill]:
         """FILL activities newer than activity id ``after``, oldest first, following every page."""
 
         def read_all() -> list[Fill]:
             collected: list[Fill] = []
             foreign: list[ForeignRecord] = []
-            token = after
-            while True:
-                params: dict[str, Any] = {"direction": "asc", "page_size": ACTIVITY_PAGE_SIZE}
-                if token:
-                    params["page_token"] = token
-                page = self._trading.get("/account/activities/FILL", params)
-                if not isinstance(page, list):
-                    raise ValueError("account activities are not a list")
+            for page in self._activity_pages("/account/activities/FILL", {}, after):
                 for item in page:
                     parsed = convert.fill(item)
                     (foreign if isinstance(parsed, ForeignRecord) else collected).append(parsed)  # type: ignore[arg-type]
-                if len(page) < ACTIVITY_PAGE_SIZE:
-                    self._foreign["activity"] = foreign
-                    return collected
-                token = str(page[-1]["id"])
+            self._foreign["activity"] = foreign
+            return collected
 
         return self._read("read fill activities", read_all)
 
@@ -258,23 +267,9 @@ class AlpacaBroker:
         """Splits, dividends and other corporate actions newer than activity id ``after``."""
 
         def read_all() -> list[CorporateAction]:
-            collected: list[CorporateAction] = []
-            token = after
-            while True:
-                params: dict[str, Any] = {
-                    "activity_types": ",".join(ACTION_TYPES),
-                    "direction": "asc",
-                    "page_size": ACTIVITY_PAGE_SIZE,
-                }
-                if token:
-                    params["page_token"] = token
-                page = self._trading.get("/account/activities", params)
-                if not isinstance(page, list):
-                    raise ValueError("account activities are not a list")
-                collected.extend(convert.corporate_action(item) for item in page)
-                if len(page) < ACTIVITY_PAGE_SIZE:
-                    return collected
-                token = str(page[-1]["id"])
+            params = {"activity_types": ",".join(ACTION_TYPES)}
+            pages = self._activity_pages("/account/activities", params, after)
+            return [convert.corporate_action(item) for page in pages for item in page]
 
         return self._read("read corporate actions", read_all)
 
@@ -282,25 +277,10 @@ class AlpacaBroker:
         """Transfers of cash out of the account dated ``since`` or later, oldest first."""
 
         def read_all() -> list[CashTransfer]:
-            collected: list[CashTransfer] = []
-            token: str | None = None
-            while True:
-                params: dict[str, Any] = {
-                    "activity_types": ",".join(TRANSFER_TYPES),
-                    "after": since.isoformat(),
-                    "direction": "asc",
-                    "page_size": ACTIVITY_PAGE_SIZE,
-                }
-                if token:
-                    params["page_token"] = token
-                page = self._trading.get("/account/activities", params)
-                if not isinstance(page, list):
-                    raise ValueError("account activities are not a list")
-                found = (cash_transfer_out(item) for item in page)
-                collected.extend(t for t in found if t is not None and t.day >= since)
-                if len(page) < ACTIVITY_PAGE_SIZE:
-                    return collected
-                token = str(page[-1]["id"])
+            params = {"activity_types": ",".join(TRANSFER_TYPES), "after": since.isoformat()}
+            pages = self._activity_pages("/account/activities", params)
+            found = (cash_transfer_out(item) for page in pages for item in page)
+            return [t for t in found if t is not None and t.day >= since]
 
         return self._read("read cash transfers", read_all)
 

@@ -109,6 +109,22 @@ def price(
     typer.echo(f"{symbol.upper()} now {amount}{sim.where()}")
 
 
+def _move_cash(context: AppContext, amount: str, command: str) -> None:
+    """Deposit or withdraw ``amount`` on the sim the account uses, and say the cash now."""
+    try:
+        value = to_decimal(amount, field="amount")
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    with steered_sim(context, command) as sim:
+        move = sim.controls.deposit if command == "deposit" else sim.controls.withdraw
+        try:
+            cash = move(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    done = "deposited" if command == "deposit" else "withdrew"
+    typer.echo(f"{done} {value}: cash now {cash}{sim.where()}")
+
+
 @sim_app.command("deposit")
 def deposit(
     ctx: typer.Context,
@@ -117,17 +133,7 @@ def deposit(
     ),
 ) -> None:
     """Add cash to the embedded sim account, as a bank transfer arriving would."""
-    context: AppContext = ctx.obj
-    try:
-        value = to_decimal(amount, field="amount")
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    with steered_sim(context, "deposit") as sim:
-        try:
-            cash = sim.controls.deposit(value)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    typer.echo(f"deposited {value}: cash now {cash}{sim.where()}")
+    _move_cash(ctx.obj, amount, "deposit")
 
 
 @sim_app.command("withdraw")
@@ -138,17 +144,7 @@ def withdraw(
     ),
 ) -> None:
     """Take cash out of the embedded sim account, as a bank transfer out would (a CSW activity)."""
-    context: AppContext = ctx.obj
-    try:
-        value = to_decimal(amount, field="amount")
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-    with steered_sim(context, "withdraw") as sim:
-        try:
-            cash = sim.controls.withdraw(value)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
-    typer.echo(f"withdrew {value}: cash now {cash}{sim.where()}")
+    _move_cash(ctx.obj, amount, "withdraw")
 
 
 @sim_app.command("clock")
