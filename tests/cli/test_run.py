@@ -156,7 +156,7 @@ def test_print_cron(trader_main, config_file):
     lines = result.out.splitlines()
     assert not any(line.startswith("CRON_TZ") for line in lines)
     assert lines[-1].startswith("35 9 * * 1-5 cd ") and lines[-1].endswith("/run.log 2>&1")
-    assert "TRADER_HOME=" in lines[-1] and "mkdir -p " in lines[-1]
+    assert "TRADER_HOME=" in lines[-1] and "mkdir -p -m 700 " in lines[-1]
     assert "--config" in lines[-1]
 
 

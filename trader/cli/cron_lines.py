@@ -69,7 +69,7 @@ def cron_command(command: str, home: Path, config: Path | None) -> str:
     folder = shlex.quote(str(Path.cwd()))
     log = shlex.quote(str(home / "run.log"))
     return (
-        f"cd {folder} && mkdir -p {shlex.quote(str(home))} && {assignments} {command}"
+        f"cd {folder} && mkdir -p -m 700 {shlex.quote(str(home))} && {assignments} {command}"
         f"{config_flag} run >> {log} 2>&1"
     )
 
