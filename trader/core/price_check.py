@@ -79,7 +79,8 @@ def _pct(value: Decimal) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return plain(value)
+    """A price as quotes show it: whole cents from $1, four decimals below."""
+    return str(value.quantize(Decimal("0.01") if value >= 1 else Decimal("0.0001")))
 
 
 def check_price(evidence: PriceEvidence, band_pct: Decimal, move_pct: Decimal) -> PriceCheck:
@@ -105,7 +106,7 @@ def check_price(evidence: PriceEvidence, band_pct: Decimal, move_pct: Decimal) -
             )
         elif gap_pct(price, mid) > band_pct:
             problems.append(
-                f"the quote midpoint {_money(mid.quantize(Decimal('0.0001')))} "
+                f"the quote midpoint {_money(mid)} "
                 f"(spread {_pct(spread)}) is {_pct(gap_pct(price, mid))} away "
                 f"(band {_pct(band_pct)})"
             )

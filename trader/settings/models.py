@@ -102,7 +102,7 @@ class MarketDataSection(Strict):
     # within this band, and it moved less than max_move_pct from the previous close and
     # the last stored price (unless a split or dividend explains it): see trader.core.price_check.
     max_source_disagreement_pct: Annotated[Decimal, Field(gt=0, le=50)] = Decimal(5)
-    max_move_pct: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(50)
+    max_move_pct: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
 
 
 class BrokerSection(Strict):
