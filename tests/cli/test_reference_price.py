@@ -167,3 +167,23 @@ def test_execute_skips_a_buy_whose_fresh_price_its_quote_contradicts(
         assert sent and not [o for o in sent if o.symbol == "QQQ"]
         assert "not bought: QQQ: price" in executed.out + executed.err
         assert "quote midpoint" in executed.out + executed.err
+
+
+def test_a_split_of_an_unheld_symbol_is_explained_by_the_markets_corporate_actions(
+    trader_main, config_file, paper_env, shared_sim
+):
+    with shared_sim("margin") as server:
+        server.controls.advance(days=1)
+        server.controls.open_market()
+        before = server.controls._app.state.prices["QQQ"]
+        server.controls.split("QQQ", "10", "1")
+        server.controls.deposit(D("21600.00"))
+        # QQQ is not held: no SPLIT activity of the account explains its trade at a tenth
+        # of its unadjusted previous close (900% away, limit 100%); the market data's
+        # corporate actions (a forward split today) do.
+        after = server.controls._app.state.prices["QQQ"]
+        assert after == before / 10
+        plan = _plan(trader_main, _config(config_file), paper_env(server))
+        assert not _skipped(plan, "QQQ"), plan["skipped"]
+        [buy] = [o for o in plan["orders"] if o["symbol"] == "QQQ"]
+        assert D(buy["est_price"]) == after

@@ -368,7 +368,12 @@ class Executor:
         actions = self.store.corporate_actions(key) if key else []
         today = market_date(self.clock())
         checks = reference_prices(
-            self.broker, self.settings, symbols, fresh, explained=explained_moves(actions, today)
+            self.broker,
+            self.settings,
+            symbols,
+            fresh,
+            explained=explained_moves(actions, today),
+            today=today,
         )
         kept: list[StagedOrder] = []
         for order in buys:

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from trader.broker.protocol import Broker
+from trader.errors import BrokerError
 from trader.core.domain import AccountSnapshot, CorporateAction
-from trader.core.price_check import PriceCheck, PriceEvidence, check_price
+from trader.core.price_check import MarketSnapshot, PriceCheck, PriceEvidence, check_price
 from trader.settings import Settings
 
 # Corporate actions that change a share's price: a move they explain is no bad print.
@@ -43,14 +44,44 @@ def reference_prices(
     *,
     stored: Mapping[str, Decimal] | None = None,
     explained: Mapping[str, str] | None = None,
+    today: date | None = None,
 ) -> dict[str, PriceCheck]:
     """Each symbol's verdict. ``prices`` are the prices to be trusted (the plan's); a
     symbol without one is judged on its latest trade. A symbol the feed does not answer
-    for has no price (untrusted)."""
+    for has no price (untrusted).
+
+    A symbol that fails with no explanation given is judged once more with the market's
+    own corporate actions of the last ``EXPLAIN_DAYS`` days (one more request, only
+    then): a split of a symbol the account does not hold is in no activity of its own."""
     if not symbols:
         return {}
-    limits = settings.market_data
     snapshots = broker.snapshots(list(dict.fromkeys(symbols)))
+    explained = dict(explained or {})
+    checks = _judge(settings, symbols, snapshots, prices, stored, explained)
+    failed = [s for s, c in checks.items() if not c.trusted and s not in explained]
+    if failed and today is not None:
+        start = today - timedelta(days=EXPLAIN_DAYS)
+        try:
+            adjustments = broker.bar_adjustments(failed, start, today)
+        except BrokerError:  # no explanation to be had: the symbols stay untrusted
+            adjustments = {}
+        for symbol, days in adjustments.items():
+            if symbol in failed and days:
+                explained[symbol] = f"a split or dividend on {max(days).isoformat()}"
+        again = [s for s in failed if s in explained]
+        checks.update(_judge(settings, again, snapshots, prices, stored, explained))
+    return checks
+
+
+def _judge(
+    settings: Settings,
+    symbols: Sequence[str],
+    snapshots: Mapping[str, MarketSnapshot],
+    prices: Mapping[str, Decimal] | None,
+    stored: Mapping[str, Decimal] | None,
+    explained: Mapping[str, str],
+) -> dict[str, PriceCheck]:
+    limits = settings.market_data
     checks: dict[str, PriceCheck] = {}
     for symbol in symbols:
         snap = snapshots.get(symbol)
@@ -63,7 +94,7 @@ def reference_prices(
             ask=snap.ask if snap else None,
             previous_close=snap.previous_close if snap else None,
             stored=(stored or {}).get(symbol),
-            explained=(explained or {}).get(symbol),
+            explained=explained.get(symbol),
         )
         checks[symbol] = check_price(
             evidence, limits.max_source_disagreement_pct, limits.max_move_pct
@@ -79,6 +110,7 @@ def reference_price(
     *,
     stored: Decimal | None = None,
     explained: str | None = None,
+    today: date | None = None,
 ) -> PriceCheck:
     """One symbol's verdict: its trusted reference price, or why there is none."""
     return reference_prices(
@@ -88,6 +120,7 @@ def reference_price(
         {symbol: price} if price is not None else None,
         stored={symbol: stored} if stored is not None else None,
         explained={symbol: explained} if explained is not None else None,
+        today=today,
     )[symbol]
 
 
@@ -98,6 +131,7 @@ def untrusted_prices(
     prices: Mapping[str, Decimal],
     previous: AccountSnapshot | None,
     explained: Mapping[str, str],
+    today: date,
 ) -> dict[str, str]:
     """The symbols a plan may not trade on this run, and why (with the figures): of the
     categorised symbols priced by their latest trade (``prices``) and the managed
@@ -116,7 +150,13 @@ def untrusted_prices(
         else {}
     )
     checks = reference_prices(
-        broker, settings, list(candidates), candidates, stored=stored, explained=explained
+        broker,
+        settings,
+        list(candidates),
+        candidates,
+        stored=stored,
+        explained=explained,
+        today=today,
     )
     return {
         symbol: check.reason or "no price" for symbol, check in checks.items() if not check.trusted

@@ -119,7 +119,7 @@ def _read_market(
     prices = broker.latest_prices(to_price)
     actions = store.corporate_actions(account_key)
     untrusted = untrusted_prices(
-        broker, settings, snapshot, prices, previous, explained_moves(actions, today)
+        broker, settings, snapshot, prices, previous, explained_moves(actions, today), today
     )
     prices = {s: p for s, p in prices.items() if s not in untrusted}
     bad_held = sorted(set(untrusted) & set(held))
