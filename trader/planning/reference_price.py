@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from trader.broker.protocol import Broker
-from trader.errors import BrokerError
 from trader.core.domain import AccountSnapshot, CorporateAction
 from trader.core.price_check import MarketSnapshot, PriceCheck, PriceEvidence, check_price
+from trader.errors import BrokerError
 from trader.settings import Settings
 
 # Corporate actions that change a share's price: a move they explain is no bad print.
