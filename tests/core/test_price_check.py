@@ -35,10 +35,14 @@ def test_a_tenfold_low_trade_against_its_quote_is_refused_with_the_figures():
     )
 
 
-def test_a_quote_wider_than_the_band_vouches_for_nothing():
-    # 90/110 around 100: 20% wide.
-    check = check_price(PriceEvidence("X", D(100), D(100), D(90), D(110)), BAND, MOVE)
-    assert "is 20% wide" in (check.reason or "")
+def test_a_quote_wider_than_the_band_only_bounds_the_price():
+    # 90/110 around 100: 20% wide, too wide to vouch for its midpoint; 100 lies inside.
+    assert check_price(PriceEvidence("X", D(100), D(100), D(90), D(110)), BAND, MOVE).trusted
+    # 120 is 120 / 110 - 1 = 9.1% above the ask: outside the 5% band around the range.
+    check = check_price(PriceEvidence("X", D(120), D(120), D(90), D(110)), BAND, MOVE)
+    assert "9.1% outside the quote 90.00/110.00 (20% wide; band 5%)" in (check.reason or "")
+    # 115 is 4.5% above the ask: within the band.
+    assert check_price(PriceEvidence("X", D(115), D(115), D(90), D(110)), BAND, MOVE).trusted
 
 
 def test_a_one_sided_or_crossed_quote_is_no_evidence():

@@ -5,8 +5,8 @@ close not yet adjusted for a split, zeros during an outage. So the price a plan 
 order would use (``price``) is checked against the other evidence there is:
 
 - the **band**: the latest trade and the quote's midpoint may not differ from ``price``
-  by more than ``band_pct`` (a crossed or one-sided quote is no evidence, and a quote
-  wider than the band is too vague to vouch for any price: untrusted);
+  by more than ``band_pct`` (a crossed or one-sided quote is no evidence, and of a quote
+  wider than the band, the price need only lie within the band of its bid-ask range);
 - the **move**: ``price`` may not be more than ``move_pct`` away from the previous
   close, nor from the last price ``trader`` stored, unless a corporate action (a split,
   a dividend) since explains it.
@@ -100,10 +100,15 @@ def check_price(evidence: PriceEvidence, band_pct: Decimal, move_pct: Decimal) -
         mid = (bid + ask) / TWO
         spread = (ask - bid) / mid * HUNDRED
         if spread > band_pct:
-            problems.append(
-                f"the quote {_money(bid)}/{_money(ask)} is {_pct(spread)} wide "
-                f"(band {_pct(band_pct)})"
-            )
+            # Too wide to vouch for a midpoint (a thin symbol's quote on one venue): the
+            # price need only lie within the band of the bid-ask range.
+            low, high = bid, ask
+            outside = gap_pct(price, low) if price < low else gap_pct(price, high)
+            if (price < low or price > high) and outside > band_pct:
+                problems.append(
+                    f"it is {_pct(outside)} outside the quote {_money(bid)}/{_money(ask)} "
+                    f"({_pct(spread)} wide; band {_pct(band_pct)})"
+                )
         elif gap_pct(price, mid) > band_pct:
             problems.append(
                 f"the quote midpoint {_money(mid)} "
