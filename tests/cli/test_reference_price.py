@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
 from alpaca.trading.client import TradingClient
 from alpaca.trading.requests import GetOrdersRequest
 
@@ -42,10 +43,11 @@ def _orders(server) -> list:
     return client.get_orders(GetOrdersRequest(status="all", limit=500))
 
 
+@pytest.mark.parametrize("scenario", ["margin", "default"])  # margin and cash accounts
 def test_a_tenfold_low_print_on_an_unheld_symbol_is_never_bought(
-    trader_main, config_file, paper_env, shared_sim
+    trader_main, config_file, paper_env, shared_sim, scenario
 ):
-    with shared_sim("margin") as server:
+    with shared_sim(scenario) as server:
         server.controls.open_market()
         server.controls.deposit(D("21600.00"))  # $3,400 + $21,600 = $25,000 cash
         true = server.controls._app.state.prices["QQQ"]
