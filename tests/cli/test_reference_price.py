@@ -15,7 +15,6 @@ from alpaca.trading.requests import GetOrdersRequest
 from trader.sim import SIM_KEY_ID, SIM_SECRET_KEY
 
 D = Decimal
-OFF_HOURS = (("max_trades_per_session: 5", "max_trades_per_session: 20"),)
 
 
 def _config(config_file):
@@ -150,7 +149,7 @@ def test_a_tenfold_move_explained_by_a_split_is_traded(
 
 
 def test_execute_skips_a_buy_whose_fresh_price_its_quote_contradicts(
-    trader_main, config_file, paper_env, shared_sim, tmp_path
+    trader_main, config_file, paper_env, shared_sim
 ):
     with shared_sim("margin") as server:
         server.controls.open_market()
