@@ -146,7 +146,9 @@ def untrusted_prices(
     candidates = {**prices, **held}
     stored = (
         {p.symbol: p.current_price for p in previous.positions if p.qty > 0 and p.current_price > 0}
-        if previous is not None and previous.taken_at < snapshot.taken_at
+        if previous is not None
+        and previous.taken_at < snapshot.taken_at
+        and previous.account.account_id == snapshot.account.account_id
         else {}
     )
     checks = reference_prices(
