@@ -175,3 +175,23 @@ def test_a_live_account_refuses_sim_commands(trader_main, tmp_path):
     result = trader_main("--config", str(config), "sim", "price", "XLK", "190")
     assert result.code == 2
     assert len(result.err.strip().splitlines()) == 1 and "account 'live'" in result.err
+
+
+def test_sim_glitch_steers_the_running_server_and_off_clears_it(trader_main, home):
+    with serving(home) as (url, _):
+        true = float(latest_price(url, "QQQ"))
+        result = trader_main("sim", "glitch", "QQQ", "--latest", "0.1")
+        assert result.code == 0, result.err
+        assert "QQQ glitched: latest trade x0.1" in result.out and url in result.out
+        assert float(latest_price(url, "QQQ")) == pytest.approx(true / 10, abs=0.01)
+        saved = json.loads((home / "sim_state.json").read_text())
+        assert saved["glitches"]["QQQ"]["latest"] == "0.1"
+
+        refused = trader_main("sim", "glitch", "QQQ", "--quote", "-1")
+        assert refused.code == 2 and "--quote" in refused.err
+        assert "Traceback" not in refused.err
+        assert trader_main("sim", "glitch", "QQQ").code == 2  # no factor: nothing to do
+
+        off = trader_main("sim", "glitch", "--off")
+        assert off.code == 0, off.err
+        assert float(latest_price(url, "QQQ")) == true

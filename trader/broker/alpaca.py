@@ -56,6 +56,7 @@ from trader.core.domain import (
     Position,
     TradingDay,
 )
+from trader.core.price_check import MarketSnapshot
 from trader.errors import BrokerError, ConfigError, NotFound, TemporaryBrokerError
 
 with pandas_deferred():
@@ -114,6 +115,14 @@ def _configure(client: Any, timeout: float) -> None:
     client._session.mount("http://", adapter)
     client._session.mount("https://", adapter)
     client._retry = 0  # retries are ours, see the module docstring
+
+
+def _evidence(value: Any) -> Decimal | None:
+    """A price that is only evidence: None when missing or not a sane price."""
+    try:
+        return convert.price(value, "evidence") if value is not None else None
+    except (ValueError, ArithmeticError):
+        return None
 
 
 def _stock_order(raw: Any) -> Order:
@@ -341,6 +350,48 @@ class AlpacaBroker:
                 raise
         self.latest_feed = "iex"
         return self._read("read latest prices (iex)", lambda: read("iex"))
+
+    def snapshots(self, symbols: Sequence[str]) -> dict[str, MarketSnapshot]:
+        """The latest trade, quote and previous daily close of each symbol, in one request,
+        from the feed the latest prices use. The trade is checked as every price is (a bad
+        one is a ``MalformedResponse``); a quote side or a close that is missing, zero or
+        absurd is left out (no evidence), as a one-sided quote on a thin symbol is real."""
+        if not symbols:
+            return {}
+
+        def read(feed: str) -> dict[str, MarketSnapshot]:
+            answer = self._market_data.get(
+                "/stocks/snapshots", {"symbols": ",".join(symbols), "feed": feed}
+            )
+            if not isinstance(answer, dict):
+                raise ValueError("the snapshots are not an object")
+            found: dict[str, MarketSnapshot] = {}
+            for symbol in symbols:
+                raw = answer.get(symbol)
+                if not isinstance(raw, dict):
+                    continue
+                trade = raw.get("latestTrade") or {}
+                quote = raw.get("latestQuote") or {}
+                previous = raw.get("prevDailyBar") or {}
+                found[symbol] = MarketSnapshot(
+                    symbol,
+                    convert.price(trade["p"], f"{symbol} snapshot trade price")
+                    if trade.get("p") is not None
+                    else None,
+                    _evidence(quote.get("bp")),
+                    _evidence(quote.get("ap")),
+                    _evidence(previous.get("c")),
+                )
+            return found
+
+        feed = self.latest_feed
+        try:
+            return self._read(f"read snapshots ({feed})", lambda: read(feed))
+        except BrokerError as exc:  # as for the latest prices: a free plan's 403 on SIP
+            if self.connection.data_feed != "auto" or feed != "sip" or exc.status != 403:
+                raise
+        self.latest_feed = "iex"
+        return self._read("read snapshots (iex)", lambda: read("iex"))
 
     def _data(self) -> Any:
         """alpaca-py's market-data client, for bars and doctor's feed checks; made when

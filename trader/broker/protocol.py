@@ -25,6 +25,7 @@ from trader.core.domain import (
     Position,
     TradingDay,
 )
+from trader.core.price_check import MarketSnapshot
 
 
 class Broker(Protocol):
@@ -72,6 +73,10 @@ class Broker(Protocol):
     def calendar(self, start: date, end: date) -> list[TradingDay]: ...
 
     def latest_prices(self, symbols: Sequence[str]) -> dict[str, Decimal]: ...
+
+    def snapshots(self, symbols: Sequence[str]) -> dict[str, MarketSnapshot]:
+        """Each symbol's latest trade, latest quote and previous daily close, in one request."""
+        ...
 
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date | None = None

@@ -283,3 +283,63 @@ def dividend(
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from None
     typer.echo(f"{symbol.upper()} paid {paid} in cash ({plain(amount)} a share){sim.where()}")
+
+
+def _factor(text: str | None, option: str) -> Decimal:
+    if text is None:
+        return Decimal(1)
+    try:
+        value = to_decimal(text, field=option)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{option} {text!r}: {exc}") from None
+    if not value.is_finite() or value <= 0:
+        raise typer.BadParameter(f"{option} {text!r}: expected a positive factor, e.g. 0.1")
+    return value
+
+
+@sim_app.command("glitch")
+def glitch(
+    ctx: typer.Context,
+    symbol: str = typer.Argument(None, metavar="SYMBOL", help="Symbol, e.g. QQQ."),
+    latest: str = typer.Option(
+        None, "--latest", metavar="FACTOR", help="Multiply the latest trade price, e.g. 0.1."
+    ),
+    quote: str = typer.Option(
+        None, "--quote", metavar="FACTOR", help="Multiply the latest quote's bid and ask."
+    ),
+    bars_spike: str = typer.Option(
+        None, "--bars-spike", metavar="FACTOR", help="Multiply every Nth daily bar's close."
+    ),
+    every: int = typer.Option(7, "--every", metavar="N", help="Which daily bars spike: 1 in N."),
+    off: bool = typer.Option(False, "--off", help="Serve true data again (SYMBOL, or all)."),
+) -> None:
+    """Make the embedded sim's market data lie about one symbol while orders still fill
+    at the true price: the latest trade, the quote, or spikes in the daily closes."""
+    context: AppContext = ctx.obj
+    if off:
+        with steered_sim(context, "glitch") as sim:
+            sim.controls.glitch_off(symbol.upper() if symbol else None)
+        typer.echo(f"glitch off: {symbol.upper() if symbol else 'every symbol'}{sim.where()}")
+        return
+    if not symbol:
+        raise typer.BadParameter("glitch: name a SYMBOL, or --off")
+    factors = (
+        _factor(latest, "--latest"),
+        _factor(quote, "--quote"),
+        _factor(bars_spike, "--bars-spike"),
+    )
+    if all(f == 1 for f in factors):
+        raise typer.BadParameter("glitch: give --latest, --quote or --bars-spike (a factor not 1)")
+    with steered_sim(context, "glitch") as sim:
+        try:
+            sim.controls.glitch(symbol, *factors, every)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    said = ", ".join(
+        f"{name} x{plain(f)}"
+        for name, f in zip(
+            ("latest trade", "quote", f"1 in {every} daily closes"), factors, strict=True
+        )
+        if f != 1
+    )
+    typer.echo(f"{symbol.upper()} glitched: {said}; orders fill at the true price{sim.where()}")

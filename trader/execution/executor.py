@@ -308,7 +308,9 @@ class Executor:
         self, plan: StagedPlan, buys: list[StagedOrder], prices: dict[str, Decimal]
     ) -> int:
         account = self.broker.account()
-        fresh = self.broker.latest_prices(sorted({o.symbol for o in buys}))
+        buys, fresh = self._checked_buys(plan, buys)
+        if not buys:
+            return 0
         prices = {**prices, **fresh}
         steps = {o.symbol: self._step(o.symbol) for o in buys}
         # A withdrawal's plan keeps the cash it raised beside the reserve, to be transferred out.
@@ -351,6 +353,42 @@ class Executor:
             )
             sent += 1
         return sent
+
+    def _checked_buys(
+        self, plan: StagedPlan, buys: list[StagedOrder]
+    ) -> tuple[list[StagedOrder], dict[str, Decimal]]:
+        """The buys whose fresh price passes the reference check, and those prices. A buy
+        whose latest trade disagrees with its quote or moved beyond the limit from the
+        previous close (``market_data``) is skipped, never sized on that price."""
+        from trader.planning.reference_price import explained_moves, reference_prices
+
+        symbols = sorted({o.symbol for o in buys})
+        fresh = self.broker.latest_prices(symbols)
+        key = self.store.latest_account(self.mode)
+        actions = self.store.corporate_actions(key) if key else []
+        today = market_date(self.clock())
+        checks = reference_prices(
+            self.broker,
+            self.settings,
+            symbols,
+            fresh,
+            explained=explained_moves(actions, today),
+            today=today,
+        )
+        kept: list[StagedOrder] = []
+        for order in buys:
+            check = checks.get(order.symbol)
+            if check is not None and check.trusted:
+                kept.append(order)
+                continue
+            why = check.reason if check is not None else f"{order.symbol}: no latest price"
+            message = f"not bought: {why}"
+            self.store.update_order(
+                plan.uid, order.seq, status=OrderStatus.SKIPPED, message=message
+            )
+            self.notes.append(message)
+        trusted = {s: c.price for s, c in checks.items() if c.trusted and c.price is not None}
+        return kept, trusted
 
     def _cash_of_working_buys(self, plan: StagedPlan, prices: dict[str, Decimal]) -> Decimal:
         """What the account's open buys not of this plan will spend when they fill."""

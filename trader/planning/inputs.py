@@ -122,12 +122,16 @@ def market_portfolio(
     prices: Mapping[str, Decimal],
     *,
     calendar_due: bool = False,
+    untrusted: Mapping[str, str] | None = None,
 ) -> tuple[Portfolio, list[str]]:
     """The synced account as the engine sees it, and the warnings met on the way.
 
     ``assets`` are the broker's records of the symbols (held or categorised) it knows;
-    ``prices`` the latest trade prices of the categorised symbols that are not held.
+    ``prices`` the latest trade prices of the categorised symbols that are not held;
+    ``untrusted`` the symbols whose price failed the reference check, and why: one not
+    held is left out like a symbol with no price (its category cannot buy it).
     """
+    untrusted = untrusted or {}
     warnings: list[str] = []
     holdings: list[Holding] = []
     held: set[str] = set()
@@ -171,6 +175,9 @@ def market_portfolio(
                     f"{symbol}: not tradable at the broker (categories.{category}, "
                     f"{asset.status}); it is not bought"
                 )
+            elif symbol in untrusted:
+                unavailable[symbol] = untrusted[symbol]
+                warnings.append(f"categories.{category}: {untrusted[symbol]}; it is not bought")
             elif symbol not in prices:
                 unavailable[symbol] = f"no price for {symbol}"
                 warnings.append(f"categories.{category}: no price for {symbol}; it is not bought")

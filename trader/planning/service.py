@@ -30,6 +30,7 @@ from trader.core.engine.plan import PlannedOrder
 from trader.core.lots import Lot
 from trader.core.money import ZERO, dollars, plain
 from trader.core.policy import CASH_CATEGORY, CashFlowMode, Policy, Portfolio
+from trader.core.price_check import name_untrusted
 from trader.core.schedule import check_due, market_date
 from trader.core.staging import Basis, StagedOrder, StagedPlan, client_order_id
 from trader.core.statuses import PlanStatus
@@ -43,6 +44,7 @@ from trader.planning.inputs import (
     policy_from_settings,
     without_unmanaged,
 )
+from trader.planning.reference_price import explained_moves, untrusted_prices
 from trader.planning.report import plan_payload
 from trader.planning.schedule_inputs import (
     broker_trading_days,
@@ -100,7 +102,8 @@ def _read_market(
     snapshot: AccountSnapshot,
     account_key: int,
     calendar_due: bool | None = None,
-) -> tuple[Portfolio, list[str]]:
+    previous: AccountSnapshot | None = None,
+) -> tuple[Portfolio, list[str], dict[str, str]]:
     held = [p.symbol for p in snapshot.positions]
     wanted = list(dict.fromkeys([*categorised_symbols(settings), *held]))
     today = market_date(broker.clock().timestamp)
@@ -114,12 +117,23 @@ def _read_market(
     working_symbols = [o.symbol for o in (*snapshot.open_orders, *sent)]
     to_price.extend(s for s in dict.fromkeys(working_symbols) if s not in (*held, *to_price))
     prices = broker.latest_prices(to_price)
+    actions = store.corporate_actions(account_key)
+    untrusted = untrusted_prices(
+        broker, settings, snapshot, prices, previous, explained_moves(actions, today), today
+    )
+    prices = {s: p for s, p in prices.items() if s not in untrusted}
+    bad_held = sorted(set(untrusted) & set(held))
     if calendar_due is None:
         calendar_due = settings.rebalancing.method != "threshold" and _calendar_due(
             settings, store, mode, today, broker_trading_days(broker, today)
         )
     due = calendar_due
-    portfolio, warnings = market_portfolio(policy, snapshot, assets, prices, calendar_due=due)
+    portfolio, warnings = market_portfolio(
+        policy, snapshot, assets, prices, calendar_due=due, untrusted=untrusted
+    )
+    warnings.extend(
+        f"{untrusted[s]}: it is held, so the plan sends no order this run" for s in bad_held
+    )
     now = {**prices, **{h.symbol: h.price for h in portfolio.holdings}}
     working, uncounted = working_orders(snapshot.open_orders, sent, now)
     portfolio = count_working(portfolio, working)
@@ -145,7 +159,7 @@ def _read_market(
         scores=scores,
         stopped=stopped_symbols(settings, broker, store, account_key, today),
     )
-    return portfolio, warnings
+    return portfolio, warnings, untrusted
 
 
 def plan_account(
@@ -201,6 +215,7 @@ def plan_account(
             },
         )
         warnings: list[str] = []
+        untrusted: dict[str, str] = {}  # a manual account's prices are the user's own
         if policy.tax_loss_harvesting:
             warnings.append(
                 "manual account: the plan cannot see your trades, so wash-sale windows are "
@@ -216,6 +231,8 @@ def plan_account(
             withdrawal=cash_flow.withdrawal,
         )
     else:
+        prior_key = store.latest_account(mode)
+        previous = store.latest_snapshot(prior_key) if prior_key else None
         with open_broker(settings, home, live_flag=live) as opened:
             try:
                 if sync:
@@ -233,7 +250,7 @@ def plan_account(
                         )
                     snapshot = stored
                 assert account_key is not None
-                portfolio, warnings = _read_market(
+                portfolio, warnings, untrusted = _read_market(
                     settings,
                     policy,
                     opened.broker,
@@ -242,6 +259,7 @@ def plan_account(
                     snapshot,
                     account_key,
                     calendar_due,
+                    previous,
                 )
                 warnings = [*(f.warning for f in snapshot.foreign), *warnings]
                 aside, said = _withdrawal_set_aside(
@@ -266,6 +284,9 @@ def plan_account(
         cash_flow = replace(cash_flow, set_aside=aside.amount)
     _check_withdrawal(policy, portfolio, cash_flow)
     plan = plan_rebalance(policy, portfolio, cash_flow=cash_flow)
+    plan = name_untrusted(
+        plan, untrusted, policy.categories, {h.symbol for h in portfolio.holdings if h.qty > 0}
+    )
     warnings = [*warnings, *limit_warnings(plan, settings), *idle_cash_warnings(plan, policy)]
     if warnings:
         plan = replace(plan, warnings=(*warnings, *plan.warnings))

@@ -97,6 +97,14 @@ class ExecutionSection(Strict):
     buy_buffer_pct: Annotated[Decimal, Field(ge=0, le=20)] = Decimal("2.5")
 
 
+class MarketDataSection(Strict):
+    # A price is traded on only when the latest trade and the quote midpoint agree with it
+    # within this band, and it moved less than max_move_pct from the previous close and
+    # the last stored price (unless a split or dividend explains it): see trader.core.price_check.
+    max_source_disagreement_pct: Annotated[Decimal, Field(gt=0, le=50)] = Decimal(5)
+    max_move_pct: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
+
+
 class BrokerSection(Strict):
     timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
     max_retries: Annotated[Count, Field(ge=0, le=10)] = 3
@@ -134,6 +142,7 @@ class Settings(Strict):
     tax_equivalents: dict[Symbol, list[Symbol]] = Field(default_factory=dict)
     tax_rates: TaxRates = Field(default_factory=TaxRates)
     execution: ExecutionSection = Field(default_factory=ExecutionSection)
+    market_data: MarketDataSection = Field(default_factory=MarketDataSection)
     broker: BrokerSection = Field(default_factory=BrokerSection)
     sim: SimSection = Field(default_factory=SimSection)
     telegram: TelegramSection = Field(default_factory=TelegramSection)

@@ -16,6 +16,7 @@ from trader.sim import corporate, engine, transfers
 from trader.sim import trading_calendar as cal
 from trader.sim.app import SimApp
 from trader.sim.assets import ASSETS
+from trader.sim.glitch import Glitch
 
 
 class Controls:
@@ -80,6 +81,32 @@ class Controls:
             raise ValueError(f"data plan {plan!r}: expected free or unlimited")
         with self._app.changing() as state:
             state.data_plan = plan
+
+    def glitch(
+        self,
+        symbol: str,
+        latest: Decimal | str = "1",
+        quote: Decimal | str = "1",
+        bars_spike: Decimal | str = "1",
+        every: int = 7,
+    ) -> None:
+        """Serve wrong market data for ``symbol`` (see ``trader.sim.glitch``); fills stay true."""
+        key = symbol.upper()
+        if key not in ASSETS:
+            raise ValueError(f"unknown symbol {symbol!r}")
+        made = Glitch(
+            Decimal(str(latest)), Decimal(str(quote)), Decimal(str(bars_spike)), int(every)
+        )
+        with self._app.changing() as state:
+            state.glitches[key] = made
+
+    def glitch_off(self, symbol: str | None = None) -> None:
+        """Clear the glitch of ``symbol``, or every glitch."""
+        with self._app.changing() as state:
+            if symbol is None:
+                state.glitches.clear()
+            else:
+                state.glitches.pop(symbol.upper(), None)
 
     def now(self) -> datetime:
         with self._app.reading() as state:

@@ -4,7 +4,8 @@ Shapes follow Alpaca (and what alpaca-py parses): prices are JSON numbers, symbo
 the data does not know are left out of the answer, ``bars`` is always an object.
 Multi-symbol bars come symbol by symbol in alphabetical order, ``limit`` counts
 bars across all symbols, and ``next_page_token`` (opaque: the symbol and time of
-the next bar) is null on the last page; alpaca-py follows it to the end.
+the next bar) is null on the last page; alpaca-py follows it to the end. A symbol under
+``trader sim glitch`` gets wrong figures here (``trader.sim.glitch``), never wrong fills.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +24,7 @@ from trader.sim.app import SimApp
 from trader.sim.assets import ASSETS
 from trader.sim.corporate import split_factor
 from trader.sim.errors import CODE_BAD_REQUEST, ApiError
+from trader.sim.glitch import priced, spiked_bar
 from trader.sim.history import BarData, MarketView, float_cents
 from trader.sim.routing import Request, Response, Router
 from trader.sim.state import SimSplit, SimState
@@ -79,7 +82,7 @@ def _trade(state: SimState, symbol: str) -> dict[str, Any]:
     return {
         "t": _stamp(when),
         "x": "V",
-        "p": float(state.prices[symbol]),
+        "p": float(_latest_price(state, symbol)),
         "s": 100,
         "c": ["@"],
         "i": int(when.timestamp()) % 10_000_000,
@@ -87,8 +90,16 @@ def _trade(state: SimState, symbol: str) -> dict[str, Any]:
     }
 
 
+def _latest_price(state: SimState, symbol: str) -> Decimal:
+    glitch = state.glitches.get(symbol)
+    return priced(state.prices[symbol], glitch.latest) if glitch else state.prices[symbol]
+
+
 def _quote(state: SimState, symbol: str) -> dict[str, Any]:
     bid, ask = margin.quote(state, symbol)
+    glitch = state.glitches.get(symbol)
+    if glitch is not None:
+        bid, ask = priced(bid, glitch.quote), priced(ask, glitch.quote)
     return {
         "t": _stamp(_last_trade_time(state)),
         "ax": "V",
@@ -144,12 +155,15 @@ def _snapshot(state: SimState, symbol: str) -> dict[str, Any]:
     view = state.market_view()
     latest = cal.latest_started_session(state.now).day
     minute = _latest_minute(symbol, view)
+    glitch = state.glitches.get(symbol)
     return {
         "latestTrade": _trade(state, symbol),
         "latestQuote": _quote(state, symbol),
         "minuteBar": _bar(minute) if minute is not None else None,
-        "dailyBar": _bar(history.daily_bar(symbol, latest, view)),
-        "prevDailyBar": _bar(history.daily_bar(symbol, cal.previous_session(latest).day, view)),
+        "dailyBar": _bar(spiked_bar(history.daily_bar(symbol, latest, view), glitch)),
+        "prevDailyBar": _bar(
+            spiked_bar(history.daily_bar(symbol, cal.previous_session(latest).day, view), glitch)
+        ),
     }
 
 
@@ -296,6 +310,8 @@ def _collect(
                     return bars, _token(symbol, bar.t)
                 if adjust_splits:
                     bar = _split_adjusted(bar, symbol, state.splits)
+                if unit == "Day":
+                    bar = spiked_bar(bar, state.glitches.get(symbol))
                 bars.setdefault(symbol, []).append(_bar(bar))
                 count += 1
         return bars, None

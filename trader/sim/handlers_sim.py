@@ -14,6 +14,8 @@ subject to injected faults. Bodies are JSON objects; a bad value is a 422 naming
     POST   /sim/clock/advance   {"minutes": 30, "days": 1}
     POST   /sim/split           {"symbol": "XLK", "new": "2", "old": "1", "date": "2026-12-03"}
     POST   /sim/dividend        {"symbol": "XLK", "per_share": "0.52"}
+    POST   /sim/glitch          {"symbol": "QQQ", "latest": "0.1", "quote": "1",
+                                 "bars_spike": "100", "every": 7} | {"off": true[, "symbol": "QQQ"]}
     POST   /sim/faults          {"fail_next": 2, "status": 500} | {"rate_limit": 3}
                                 | {"latency_seconds": 1.5, "count": 1} | {"drop_after_accept": 1}
                                 | {"fill_ratio": {"XLK": "0.5"}} | {"corrupt_next": "/v2/positions"}
@@ -159,6 +161,25 @@ def dividend(app: SimApp, request: Request) -> Response:
     return Response(body={"symbol": str(body.get("symbol", "")).upper(), "paid": str(paid[0])})
 
 
+def glitch(app: SimApp, request: Request) -> Response:
+    body = _body(request)
+    controls = Controls(app)
+    symbol = body.get("symbol")
+    if body.get("off"):
+        controls.glitch_off(None if symbol in (None, "") else str(symbol))
+        return Response(body={"off": True, "symbol": symbol})
+    _checked(
+        lambda: controls.glitch(
+            str(symbol or ""),
+            str(body.get("latest", "1")),
+            str(body.get("quote", "1")),
+            str(body.get("bars_spike", "1")),
+            int(body.get("every", 7)),
+        )
+    )
+    return Response(body={**body, "symbol": str(symbol).upper()})
+
+
 def set_faults(app: SimApp, request: Request) -> Response:
     body = _body(request)
     controls = Controls(app)
@@ -208,6 +229,7 @@ def register(router: Router) -> None:
     router.add("POST", "/sim/clock/advance", clock_advance)
     router.add("POST", "/sim/split", split)
     router.add("POST", "/sim/dividend", dividend)
+    router.add("POST", "/sim/glitch", glitch)
     router.add("POST", "/sim/faults", set_faults)
     router.add("DELETE", "/sim/faults", clear_faults)
     router.add("GET", "/sim/requests", get_requests)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from trader.sim.glitch import Glitch
 from trader.sim.state import (
     FillActivity,
     NonTradeActivity,
@@ -112,6 +113,7 @@ def to_json(state: SimState) -> dict[str, Any]:
         "splits": [_encode_record(s) for s in state.splits],
         "foreign_positions": state.foreign_positions,
         "foreign_orders": state.foreign_orders,
+        "glitches": {s: g.to_json() for s, g in state.glitches.items()},
         "recorded_closes": {
             day: {s: str(p) for s, p in closes.items()}
             for day, closes in state.recorded_closes.items()
@@ -149,6 +151,7 @@ def from_json(raw: dict[str, Any]) -> SimState:
         splits=[_decode_record(SimSplit, s) for s in raw.get("splits", [])],
         foreign_positions=list(raw.get("foreign_positions", [])),
         foreign_orders=list(raw.get("foreign_orders", [])),
+        glitches={s: Glitch.from_json(g) for s, g in raw.get("glitches", {}).items()},
         recorded_closes={day: _prices(c) for day, c in raw["recorded_closes"].items()},
     )
 

@@ -83,6 +83,29 @@ class RemoteControls:
             "POST", "/sim/margin", {"multiplier": str(multiplier), "spread_pct": str(spread_pct)}
         )
 
+    def glitch(
+        self,
+        symbol: str,
+        latest: Decimal | str = "1",
+        quote: Decimal | str = "1",
+        bars_spike: Decimal | str = "1",
+        every: int = 7,
+    ) -> None:
+        self._send(
+            "POST",
+            "/sim/glitch",
+            {
+                "symbol": symbol,
+                "latest": str(latest),
+                "quote": str(quote),
+                "bars_spike": str(bars_spike),
+                "every": every,
+            },
+        )
+
+    def glitch_off(self, symbol: str | None = None) -> None:
+        self._send("POST", "/sim/glitch", {"off": True, "symbol": symbol})
+
     def now(self) -> datetime:
         return _instant(self._send("GET", "/sim/clock"))
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from trader.core.money import ZERO
 from trader.sim.assets import SIM_NAMESPACE
+from trader.sim.glitch import Glitch
 from trader.sim.history import MarketView
 
 OPEN_STATUSES = frozenset({"new", "accepted", "partially_filled", "pending_new"})
@@ -166,6 +167,8 @@ class SimState:
     # multi-leg): JSON objects served verbatim (see ``trader.sim.foreign``).
     foreign_positions: list[dict] = field(default_factory=list)
     foreign_orders: list[dict] = field(default_factory=list)
+    # Symbols whose market data lies (``trader sim glitch``): see ``trader.sim.glitch``.
+    glitches: dict[str, Glitch] = field(default_factory=dict)
     created_at: datetime = field(default_factory=lambda: datetime(2019, 6, 3, 14, 0, tzinfo=UTC))
 
     def next_uuid(self, kind: str) -> str:
