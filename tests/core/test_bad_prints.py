@@ -31,8 +31,11 @@ def _dropped(values: tuple[str, ...], latest: str | None = None) -> list[str]:
         # a /10 low print
         (("185.10", "18.51", "185.40"), None, ["18.51"]),
         # 1 in 7 spiked: every spike goes, the rest stays
-        (("100", "10000", "101", "102", "103", "104", "105", "106", "10600", "107"), None,
-         ["10000", "10600"]),
+        (
+            ("100", "10000", "101", "102", "103", "104", "105", "106", "10600", "107"),
+            None,
+            ["10000", "10600"],
+        ),
         # a real fall that stays: the neighbours disagree
         (("100", "75", "74"), None, []),
         # a real crash and a partial rebound (the neighbours 10% apart)

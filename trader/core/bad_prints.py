@@ -90,9 +90,7 @@ def _outside_bar(close: DailyClose) -> bool:
 
 def _reverts(before: Decimal, value: Decimal, after: Decimal) -> bool:
     return (
-        _away(value, before) > JUMP
-        and _away(value, after) > JUMP
-        and _away(after, before) <= AGREE
+        _away(value, before) > JUMP and _away(value, after) > JUMP and _away(after, before) <= AGREE
     )
 
 
