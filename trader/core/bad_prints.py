@@ -100,6 +100,8 @@ def clean_closes(
     """The closes (oldest first) without their bad prints, and the bad prints.
 
     ``latest`` is the latest trade, the last close's only neighbour after it."""
+    if latest is not None and not latest > 0:
+        latest = None  # no price: nothing to judge the last close by
     kept: list[DailyClose] = []
     dropped: list[BadPrint] = []
     for index, close in enumerate(closes):

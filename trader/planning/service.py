@@ -151,7 +151,7 @@ def _read_market(
         scores=scores,
         stopped=stopped_symbols(settings, broker, store, account_key, today),
     )
-    return portfolio, warnings
+    return portfolio, list(dict.fromkeys(warnings))  # the peaks and scores read the same bars
 
 
 def plan_account(
