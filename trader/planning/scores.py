@@ -20,8 +20,8 @@ from pathlib import Path
 
 from trader.broker.protocol import Broker
 from trader.core.scores import HIGH_DAYS, cheapness_score
-from trader.planning.bars import clean_bars
 from trader.errors import ConfigError
+from trader.planning.bars import clean_bars
 from trader.settings import Settings
 from trader.store import Store
 
