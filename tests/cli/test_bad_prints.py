@@ -118,3 +118,18 @@ def test_an_unconfirmed_fall_waits_for_a_second_observation(
         # The price stays down: this plan's sync and the last one, minutes apart, agree.
         second = _plan(trader_main, config, env)
         assert _stops(second) == [("sell", "XLV")], second["orders"]
+
+
+def test_doctor_names_the_bad_prints_it_finds(trader_main, config_file, shared_sim, paper_env):
+    with shared_sim() as server:
+        env = paper_env(server)
+        config = str(config_file(PAPER))
+        clean = trader_main("--config", config, "doctor", "--json", env=env)
+        (line,) = [c for c in json.loads(clean.out)["checks"] if c["name"] == "daily bars"]
+        assert line["ok"] and line["detail"].startswith("no bad print in the last 60 days")
+        server.controls.rewrite_next(BARS, _spiked, count=1000)
+        spiked = trader_main("--config", config, "doctor", "--json", env=env)
+        (line,) = [c for c in json.loads(spiked.out)["checks"] if c["name"] == "daily bars"]
+        assert line["ok"], line
+        assert "bad print(s) in the last 60 days, left out of plans" in line["detail"]
+        assert "XLK: the close of" in line["detail"]
