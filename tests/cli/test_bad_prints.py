@@ -64,11 +64,15 @@ def test_a_stored_peak_the_clean_bars_do_not_support_is_rebuilt(
         env = paper_env(server)
         config = str(config_file(PAPER))
         _plan(trader_main, config, env)
-        # A peak cached from a bad print (as an older version kept it): SPY ×100.
+        # A peak cached yesterday from a bad print (as an older version kept it): SPY ×100.
         database = sqlite3.connect(tmp_path / "home" / "trader.db")
         (peak,) = database.execute("select peak from price_peak where symbol = 'SPY'").fetchone()
         bad = Decimal(str(peak)) * 100
-        database.execute("update price_peak set peak = ? where symbol = 'SPY'", (str(bad),))
+        database.execute(
+            "update price_peak set peak = ?, through = date(through, '-1 day') "
+            "where symbol = 'SPY'",
+            (str(bad),),
+        )
         database.commit()
         plan = _plan(trader_main, config, env)
         assert _stops(plan) == [], plan["orders"]

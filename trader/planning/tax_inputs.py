@@ -5,11 +5,12 @@ the new ones), with each fill's date taken in the market's own time zone, and th
 splits among the stored corporate actions replayed in their place. Peaks are
 the highest daily close of each holding since its oldest open lot, read from the
 data API's daily bars with their bad prints dropped (``trader.core.bad_prints``);
-today's price counts too. Every plan reads the bars again (one request for all
-holdings), so a bad print that set a peak before is judged again: the store keeps each
-peak, and a stored peak higher than the cleaned closes stays only while it lies within
-a cleaned bar's range (a price seen between closes); one above every cleaned bar is
-rebuilt, and the plan says so.
+today's price counts too. The day's first plan (or sync) reads every holding's bars
+since its oldest lot again (one request for all), so a peak stored before is judged
+again: a stored peak higher than the cleaned closes stays only while it lies within a
+cleaned bar's range (a price seen between closes); one above every cleaned bar is
+rebuilt, and the plan says so. Later plans that day add only their own price to the
+peak judged that morning, and read no bars (alpaca-py's bar models load pandas).
 """
 
 from __future__ import annotations
@@ -87,13 +88,21 @@ def update_peaks(
     today's price; a stored peak is kept only while the cleaned bars support it."""
     cached = store.peaks(account_key)
     sinces = {s: peak_since(book, s, today) for s in prices if book.of(s)}
-    start = min(sinces.values(), default=today) - JUDGING_MARGIN
-    bars = broker.daily_bars(sorted(sinces), start, today) if sinces else {}
-    cleaned, dropped = clean_bars(bars, prices)
-    notes = [bad.text for bad in dropped]
     peaks: dict[str, Decimal] = {}
     saved: dict[str, tuple[date, date, Decimal]] = {}
+    to_read = {}
     for symbol, since in sinces.items():
+        old = cached.get(symbol)
+        if old is not None and old[0] == since and old[1] >= today:  # judged today already
+            peaks[symbol] = max(old[2], prices[symbol])
+            saved[symbol] = (since, today, peaks[symbol])
+        else:
+            to_read[symbol] = since
+    start = min(to_read.values(), default=today) - JUDGING_MARGIN
+    bars = broker.daily_bars(sorted(to_read), start, today) if to_read else {}
+    cleaned, dropped = clean_bars(bars, prices)
+    notes = [bad.text for bad in dropped]
+    for symbol, since in to_read.items():
         kept = [bar for bar in cleaned.get(symbol, []) if market_date(bar.timestamp) >= since]
         peak = max([prices[symbol], *(bar.close for bar in kept)])
         old = cached.get(symbol)
