@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ from trader.errors import (
 )
 from trader.planning.inputs import categorised_symbols
 from trader.settings import Settings
+
+# How far back ``doctor`` looks for bad prints in the daily closes.
+BAR_CHECK_DAYS = timedelta(days=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +189,7 @@ def _check_broker(settings: Settings, broker: AlpacaBroker, found: Diagnosis) ->
     _step(found, "clock", lambda: _clock(broker))
     _check_feeds(settings, broker, found)
     _check_assets(settings, broker, found)
+    _step(found, "daily bars", lambda: _bad_prints(settings, broker))
 
 
 def _step(found: Diagnosis, name: str, work: Callable[[], str]) -> None:
@@ -200,6 +205,23 @@ def _clock(broker: AlpacaBroker) -> str:
     from trader.core.schedule import market_time
 
     return f"market {state}; next open {market_time(clock.next_open)}"
+
+
+def _bad_prints(settings: Settings, broker: AlpacaBroker) -> str:
+    """The bad prints in the recent daily closes of the config's symbols, which plans
+    drop (``trader.core.bad_prints``); named, not a failure."""
+    from trader.core.schedule import market_date
+    from trader.planning.bars import clean_bars
+
+    symbols = categorised_symbols(settings)
+    today = market_date(broker.clock().timestamp)
+    bars = broker.daily_bars(symbols, today - BAR_CHECK_DAYS, today) if symbols else {}
+    _, dropped = clean_bars(bars)
+    days = BAR_CHECK_DAYS.days
+    if not dropped:
+        return f"no bad print in the last {days} days of closes of {len(symbols)} symbol(s)"
+    listed = "; ".join(bad.text for bad in dropped)
+    return f"{len(dropped)} bad print(s) in the last {days} days, left out of plans: {listed}"
 
 
 def _check_feeds(settings: Settings, broker: AlpacaBroker, found: Diagnosis) -> None:

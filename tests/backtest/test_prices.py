@@ -90,3 +90,23 @@ def test_a_hole_on_the_start_day_is_carried_from_the_close_before_it_and_reporte
     policy = Policy(target_allocation={"a": 50, "b": 50}, categories={"a": ("S0",), "b": ("S1",)})
     (run,) = run_backtest(policy, history, ["buy_hold"], capital=D(1000)).runs  # no NaN price
     assert run.days == prices.days and np.isfinite(run.equity).all()
+
+
+def test_a_spiked_csv_close_is_dropped_carried_over_and_reported(tmp_path):
+    from trader.price_history import read_price_csv
+
+    path = tmp_path / "prices.csv"
+    path.write_text(
+        "date,AAA,BBB\n"
+        "2024-01-02,185.10,20\n"
+        "2024-01-03,18510.00,21\n"  # AAA ×100: a bad print between two closes that agree
+        "2024-01-04,185.40,22\n"
+        "2024-01-05,186.00,23\n"
+    )
+    prices = prepare(read_price_csv(path), ["AAA", "BBB"])
+    assert prices.closes[:, 0].tolist() == [185.10, 185.10, 185.40, 186.00]
+    assert prices.notes() == [
+        "AAA: the close of 2024-01-03 ($18,510.00) was dropped as a bad print: its neighbours "
+        "are $185.10 and $185.40",
+        "AAA: 1 missing close (2024-01-03) carried forward from the previous close",
+    ]

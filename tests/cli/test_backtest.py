@@ -142,6 +142,8 @@ def test_a_second_run_reads_the_sim_history_from_the_store(trader_main, config_f
 def test_prices_that_compound_past_exact_decimals_are_a_one_line_error(trader_main, tmp_path):
     # Two funds trading places between $10 and $100 every day: a daily 50/50 rebalance
     # multiplies the account about five times a day, past 28 significant digits in weeks.
+    # Both climb 10% every two days, so no close returns within 5% of the one two days
+    # before (that would be a jump that reverts: a bad print, dropped).
     config = tmp_path / "two.yaml"
     config.write_text(
         "target_allocation: {one: 50, two: 50}\n"
@@ -157,7 +159,9 @@ def test_prices_that_compound_past_exact_decimals_are_a_one_line_error(trader_ma
     for i in range(120):
         while day.weekday() >= 5:
             day += timedelta(days=1)
-        rows.append(f"{day},{'10' if i % 2 else '100'},{'100' if i % 2 else '10'}")
+        growth = D("1.1") ** (i // 2)
+        low, high = (10 * growth).quantize(D("0.01")), (100 * growth).quantize(D("0.01"))
+        rows.append(f"{day},{low if i % 2 else high},{high if i % 2 else low}")
         day += timedelta(days=1)
     prices.write_text("\n".join(rows) + "\n")
     result = trader_main(

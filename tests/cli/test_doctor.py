@@ -27,6 +27,7 @@ def test_the_embedded_sim_passes_every_check(trader_main):
         "clock",
         "data feed",
         "assets",
+        "daily bars",
         "database",
     ]
     checks = {c["name"]: c["detail"] for c in found["checks"]}

@@ -167,6 +167,33 @@ def test_a_winner_that_falls_below_its_trailing_stop_is_sold():
     assert any("XLK hit its trailing stop: 'tech' is not bought back" in w for w in plan.warnings)
 
 
+@pytest.mark.parametrize(
+    ("confirmed", "fires", "said"),
+    [
+        (None, True, None),  # every price confirmed (a backtest's closes)
+        ({"XLK": D("200")}, True, None),  # a second source agrees at or below the trigger
+        ({"XLK": D("206.99")}, True, None),
+        ({}, False, "no second source"),  # nothing agrees with the price
+        ({"XLK": D("207.01")}, False, "the confirmed price $207.01 is above the trigger"),
+    ],
+)
+def test_a_trailing_stop_fires_only_on_a_confirmed_price(confirmed, fires, said):
+    policy = replace(POLICY, tax_loss_harvesting=False, trailing_stop=D(10))
+    portfolio = brief_portfolio(peaks={"XLK": D(230)}, confirmed=confirmed)
+    plan = plan_rebalance(policy, portfolio)
+    assert [o.kind for o in plan.orders] == (["trailing_stop"] if fires else [])
+    warned = [w for w in plan.warnings if "trailing stop was not fired" in w]
+    if said is None:
+        assert warned == []
+    else:
+        (warning,) = warned
+        assert warning.startswith(
+            "XLK: the trailing stop was not fired: its price $200.00 is at or below the "
+            "trigger of $207.00 (peak $230.00), but "
+        )
+        assert said in warning
+
+
 @pytest.mark.parametrize("peak", [D("222.22"), None])
 def test_no_trailing_stop_above_the_trigger_or_without_a_peak(peak):
     policy = replace(POLICY, tax_loss_harvesting=False, trailing_stop=D(10))

@@ -6,7 +6,7 @@ a malformed or failed broker answer leaves the store exactly as it was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,9 @@ class SyncResult:
     snapshot_id: int
     new_fills: int
     orders_updated: int = 0
+    # What reading the holdings' daily bars found (with trailing stops on): bad prints
+    # dropped, stored peaks rebuilt.
+    bar_notes: tuple[str, ...] = ()
 
 
 def sync_account(broker: Broker, store: Store, mode: AccountMode) -> SyncResult:
@@ -85,6 +88,20 @@ def _our_working_orders(
     return found
 
 
+def checked_peaks(broker: Broker, store: Store, result: SyncResult) -> list[str]:
+    """Bring the trailing stops' peaks up to date from the cleaned daily bars; what the
+    cleaning found."""
+    from trader.core.schedule import market_date
+    from trader.planning.tax_inputs import account_history, update_peaks
+
+    snapshot = result.snapshot
+    account_key = store.ensure_account(result.mode, snapshot.account)
+    held = {p.symbol: p.current_price for p in snapshot.positions if p.qty > 0 < p.current_price}
+    history = account_history(store, account_key, snapshot)
+    today = market_date(broker.clock().timestamp)
+    return update_peaks(broker, store, account_key, history.book, held, today).notes
+
+
 def run_sync(context: Wiring, *, live: bool = False, command: str = "sync") -> SyncResult:
     """Sync the configured account, logging the command and every broker call."""
     from trader.broker.connect import open_broker
@@ -94,6 +111,9 @@ def run_sync(context: Wiring, *, live: bool = False, command: str = "sync") -> S
         with open_broker(context.settings, context.home, live_flag=live) as opened:
             try:
                 result = sync_account(opened.broker, store, opened.mode)
+                if context.settings.risk_management.trailing_stop is not None:
+                    notes = checked_peaks(opened.broker, store, result)
+                    result = replace(result, bar_notes=tuple(notes))
             except Exception as exc:
                 store.log_event(command, "command", "error", {"error": str(exc)})
                 raise

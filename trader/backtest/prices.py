@@ -11,7 +11,10 @@ gaps explicit:
   such gap is reported (symbol, how many days, first and last date). A symbol with no
   close on the start day itself takes its last close before it (a symbol with none at
   all before it starts later, above), and the note says from which day. Nothing is
-  filled without saying so.
+  filled without saying so;
+- a **bad print** (``trader.core.bad_prints``: a close 20% away from both neighbours
+  that agree) is dropped before any of that, so it becomes a missing close carried
+  forward, and it is named.
 
 Closes are float64 in a numpy array (days x symbols): the backtest values portfolios
 in bulk between rebalances. The engine itself is given Decimal prices, see
@@ -27,6 +30,8 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
+
+from trader.core.bad_prints import JUMP, BadPrint, DailyClose, clean_closes
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +100,7 @@ class PreparedPrices:
     requested_start: date | None
     late_starts: Mapping[str, date]  # symbol -> first close, when after the requested start
     gaps: tuple[Gap, ...]
+    bad_prints: tuple[BadPrint, ...] = ()  # closes dropped before the gaps were filled
 
     def notes(self) -> list[str]:
         """What a reader must know about the data, in words."""
@@ -106,6 +112,7 @@ class PreparedPrices:
                 f"starts {self.days[0]}{asked}: the first day every symbol has a close; "
                 f"later starts: {names}"
             )
+        notes.extend(bad.text for bad in self.bad_prints)
         notes.extend(gap.describe() for gap in self.gaps)
         return notes
 
@@ -124,7 +131,8 @@ def prepare(
         raise ValueError(f"no prices for {', '.join(missing)}")
     columns = [history.symbols.index(s) for s in symbols]
     rows = _day_rows(history.days, start, end)
-    closes = np.take(history.closes[rows], columns, axis=1)  # a copy, rows in C order
+    cleaned, bad_prints = _without_bad_prints(history, columns, symbols)
+    closes = cleaned[rows]  # rows of a copy of the history's, in C order
     kept_days = history.days[rows]
     have = ~np.isnan(closes)
     if not kept_days or not have.any(axis=0).all():
@@ -158,7 +166,36 @@ def prepare(
         requested_start=start,
         late_starts=late,
         gaps=tuple(gaps),
+        bad_prints=tuple(b for b in bad_prints if kept_days[0] <= b.day <= kept_days[-1]),
     )
+
+
+def _without_bad_prints(
+    history: PriceHistory, columns: list[int], symbols: Sequence[str]
+) -> tuple[np.ndarray, list[BadPrint]]:
+    """The columns' closes over the whole history, bad prints made NaN, and the bad
+    prints. Judged over the whole history, so the first and last day of a shorter backtest
+    have their neighbours; only a series with a move beyond ``JUMP`` is looked at closely."""
+    closes = np.take(history.closes, columns, axis=1)  # a copy
+    found: list[BadPrint] = []
+    row_of: dict[date, int] | None = None
+    for column, symbol in enumerate(symbols):
+        rows = np.flatnonzero(~np.isnan(closes[:, column]))
+        values = closes[rows, column]
+        if values.size < 3 or not (np.abs(values[1:] / values[:-1] - 1.0) > float(JUMP)).any():
+            continue
+        daily = [
+            DailyClose(history.days[int(row)], decimal_price(value))
+            for row, value in zip(rows, values.tolist(), strict=True)
+        ]
+        _, dropped = clean_closes(symbol, daily)
+        if dropped and row_of is None:
+            row_of = {day: row for row, day in enumerate(history.days)}
+        for bad in dropped:
+            assert row_of is not None
+            closes[row_of[bad.day], column] = np.nan
+        found.extend(dropped)
+    return closes, found
 
 
 def _day_rows(days: tuple[date, ...], start: date | None, end: date | None) -> slice:

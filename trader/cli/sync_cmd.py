@@ -67,6 +67,7 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
             "new_fills": result.new_fills,
             "corporate_actions": corporate_lines(result),
             "plan_orders_updated": result.orders_updated,
+            "daily_bars": list(result.bar_notes),
         }
         typer.echo(json.dumps(to_json_value(payload), indent=2))
         return
@@ -79,6 +80,8 @@ def print_sync(context: AppContext, result: SyncResult, *, as_json: bool) -> Non
         console.print(f"[yellow]warning:[/] {record.warning}", highlight=False)
     for line in corporate_lines(result):
         console.print(f"corporate action: {line}", highlight=False)
+    for line in result.bar_notes:
+        console.print(f"[yellow]daily bars:[/] {line}", highlight=False)
     console.print(
         f"Cash: {money(account.cash)}   Equity: {money(account.equity)}   "
         f"Open orders: {len(result.snapshot.open_orders)}   New fills recorded: {result.new_fills}"

@@ -408,6 +408,9 @@ class Portfolio:
     # Category symbols with no price, and why ("unknown symbol FOOBAR"): the review says so.
     unavailable: Mapping[str, str] = field(default_factory=dict)
     stopped: Mapping[str, date] = field(default_factory=dict)  # the day a stop last sold it
+    # Each holding's price as a second source confirmed it, the only price a trailing stop
+    # fires on (``trader.planning.stop_evidence``); None: every price is confirmed.
+    confirmed: Mapping[str, Decimal] | None = None
     # Derived from holdings (symbol -> holding), for ``holding``; not part of the input hash.
     positions: Mapping[str, Holding] = field(
         init=False, repr=False, compare=False, metadata={"derived": True}
@@ -422,6 +425,8 @@ class Portfolio:
         object.__setattr__(self, "positions", _positions(self.holdings))
         object.__setattr__(self, "unavailable", MappingProxyType(dict(self.unavailable)))
         object.__setattr__(self, "stopped", MappingProxyType(dict(self.stopped)))
+        if self.confirmed is not None:
+            object.__setattr__(self, "confirmed", _frozen_numbers("confirmed", self.confirmed))
         for symbol, score in self.scores.items():
             _percent(f"scores.{symbol}", score)
 

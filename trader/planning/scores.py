@@ -21,6 +21,7 @@ from pathlib import Path
 from trader.broker.protocol import Broker
 from trader.core.scores import HIGH_DAYS, cheapness_score
 from trader.errors import ConfigError
+from trader.planning.bars import clean_bars
 from trader.settings import Settings
 from trader.store import Store
 
@@ -102,8 +103,10 @@ def file_scores(settings: Settings, today: date) -> Scores:
 def builtin_scores(broker: Broker, store: Store, symbols: list[str], today: date) -> Scores:
     cached = store.scores(today)
     missing = [s for s in symbols if s not in cached]
+    dropped_notes: list[str] = []
     if missing:
-        bars = broker.daily_bars(missing, today - BAR_LOOKBACK, today)
+        bars, dropped = clean_bars(broker.daily_bars(missing, today - BAR_LOOKBACK, today))
+        dropped_notes = [bad.text for bad in dropped]
         fresh = {}
         for symbol in missing:
             closes = [bar.close for bar in bars.get(symbol, [])]
@@ -114,7 +117,12 @@ def builtin_scores(broker: Broker, store: Store, symbols: list[str], today: date
         cached = {**cached, **fresh}
     values = {s: cached[s] for s in symbols if s in cached}
     warnings = [
-        f"no built-in score for {s}: fewer than 50 daily closes" for s in symbols if s not in values
+        *dropped_notes,
+        *(
+            f"no built-in score for {s}: fewer than 50 daily closes"
+            for s in symbols
+            if s not in values
+        ),
     ]
     return Scores(values, "built-in", dict.fromkeys(values, today), warnings)
 

@@ -52,6 +52,7 @@ from trader.planning.schedule_inputs import (
     weekday_trading_days,
 )
 from trader.planning.scores import scores_for
+from trader.planning.stop_evidence import confirmed_prices
 from trader.planning.stop_inputs import stopped_symbols
 from trader.planning.tax_inputs import account_history, update_peaks
 from trader.planning.working import count_working, working_note, working_orders
@@ -141,9 +142,13 @@ def _read_market(
     history = account_history(store, account_key, snapshot)
     warnings.extend(history.corporate.recent_notes(set(held), today))
     peaks: dict = {}
+    confirmed: dict | None = None
     if policy.trailing_stop is not None:
         held = {h.symbol: h.price for h in portfolio.holdings if h.qty > 0}
-        peaks = update_peaks(broker, store, account_key, history.book, held, today)
+        reading = update_peaks(broker, store, account_key, history.book, held, today)
+        peaks = reading.peaks
+        warnings.extend(reading.notes)
+        confirmed = confirmed_prices(broker, store, account_key, held, snapshot.taken_at)
     scores: dict = {}
     if policy.prefer_etfs_with_score_above is not None or settings.scores_file:
         known = [s for s in categorised_symbols(settings) if s in assets]  # no score for a typo
@@ -156,10 +161,12 @@ def _read_market(
         lots=history.book.lots,
         wash=history.wash,
         peaks=peaks,
+        confirmed=confirmed,
         scores=scores,
         stopped=stopped_symbols(settings, broker, store, account_key, today),
     )
-    return portfolio, warnings, untrusted
+    # the peaks and scores read the same bars: one warning each
+    return portfolio, list(dict.fromkeys(warnings)), untrusted
 
 
 def plan_account(

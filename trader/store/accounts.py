@@ -8,6 +8,7 @@ Fills are deduplicated by activity id per account, so overlapping syncs are harm
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
@@ -133,6 +134,29 @@ class AccountRecords:
                 .order_by(col(FillRow.transaction_time).desc(), col(FillRow.id).desc())
                 .limit(1)
             ).first()
+
+    def earlier_prices(
+        self, account_key: int, after: datetime, before: datetime
+    ) -> dict[str, Decimal]:
+        """The holdings' prices at the latest sync taken after ``after`` and before
+        ``before`` (none: empty): an earlier observation of the same prices."""
+        with self._session("read an earlier sync's prices") as session:
+            row = session.exec(
+                select(SyncSnapshotRow)
+                .where(
+                    SyncSnapshotRow.account_id == account_key,
+                    SyncSnapshotRow.taken_at > after,
+                    SyncSnapshotRow.taken_at < before,
+                )
+                .order_by(col(SyncSnapshotRow.taken_at).desc(), col(SyncSnapshotRow.id).desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                return {}
+            positions = session.exec(
+                select(SnapshotPositionRow).where(SnapshotPositionRow.snapshot_id == row.id)
+            )
+            return {p.symbol: p.current_price for p in positions}
 
     def latest_snapshot(self, account_key: int) -> AccountSnapshot | None:
         """The most recent sync, rebuilt as domain values; its fills are those it recorded."""

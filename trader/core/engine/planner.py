@@ -47,7 +47,13 @@ from trader.core.engine.targets import (
     no_price,
     symbol_targets,
 )
-from trader.core.engine.tax_moves import StopSell, harvests, realization, trailing_stops
+from trader.core.engine.tax_moves import (
+    StopSell,
+    harvests,
+    realization,
+    trailing_stops,
+    unconfirmed_stops,
+)
 from trader.core.engine.whole_shares import at_rest, solve_moving_first
 from trader.core.money import CENT, QTY_STEP, ZERO, cents, dollars, plain
 from trader.core.policy import CASH_CATEGORY, HUNDRED, CashFlowMode, Policy, Portfolio
@@ -75,6 +81,8 @@ def plan_rebalance(
     investable = allocation.investable > ZERO
     due = investable and is_due(flowed_policy, flowed, allocation)
     stops = trailing_stops(flowed_policy, flowed) if investable else []
+    if investable:
+        warnings.extend(unconfirmed_stops(flowed_policy, flowed))
     blocked = _blocked_buys(policy, flowed, stops)
     warnings.extend(reentry_warnings(policy, flowed, blocked))
     halted = _halted_categories(policy, stops)

@@ -3,7 +3,9 @@
 **Trailing stops** are for winners: a holding at a gain whose price has fallen
 ``trailing_stop`` percent below its peak since it was bought is sold whole, locking
 in the gain; its category is not bought back in the same plan (the stop's point is
-to step out), which the plan says.
+to step out), which the plan says. A stop fires only on a price a second source
+confirmed (``Portfolio.confirmed``); one the price alone would fire is named in the
+warnings and left for a later plan.
 
 **Tax-loss harvesting** sells a holding's losing lots and buys the same value of a
 replacement the user declared equivalent (the category's other symbols, then
@@ -40,7 +42,42 @@ class StopSell:
 
 
 def trailing_stops(policy: Policy, portfolio: Portfolio) -> list[StopSell]:
-    """Holdings at a gain that fell ``trailing_stop`` percent below their peak."""
+    """Holdings at a gain that fell ``trailing_stop`` percent below their peak, on a
+    confirmed price."""
+    return [stop for stop in _fallen(policy, portfolio) if _confirmed(portfolio, stop)]
+
+
+def unconfirmed_stops(policy: Policy, portfolio: Portfolio) -> list[str]:
+    """Why each stop the price alone would fire is not fired: no second source confirms
+    the price at or below the trigger."""
+    said = []
+    for stop in _fallen(policy, portfolio):
+        if _confirmed(portfolio, stop):
+            continue
+        holding = portfolio.holding(stop.symbol)
+        assert holding is not None and portfolio.confirmed is not None
+        confirmed = portfolio.confirmed.get(stop.symbol)
+        evidence = (
+            "no second source (the quote's midpoint, an earlier sync within minutes) agrees with it"
+            if confirmed is None
+            else f"the confirmed price {dollars(confirmed)} is above the trigger"
+        )
+        said.append(
+            f"{stop.symbol}: the trailing stop was not fired: its price {dollars(holding.price)} "
+            f"is at or below the trigger of {dollars(stop.trigger)} (peak {dollars(stop.peak)}), "
+            f"but {evidence}; a later plan sells if the fall is confirmed"
+        )
+    return said
+
+
+def _confirmed(portfolio: Portfolio, stop: StopSell) -> bool:
+    if portfolio.confirmed is None:
+        return True
+    price = portfolio.confirmed.get(stop.symbol)
+    return price is not None and price <= stop.trigger
+
+
+def _fallen(policy: Policy, portfolio: Portfolio) -> list[StopSell]:
     if policy.trailing_stop is None:
         return []
     stops = []
