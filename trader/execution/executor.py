@@ -55,7 +55,7 @@ from trader.errors import (
     NothingToExecute,
     TraderError,
 )
-from trader.execution import guards, stops
+from trader.execution import collar, guards, stops
 from trader.execution.submit import record, submit_once
 from trader.settings import Settings
 from trader.store import Store
@@ -137,9 +137,22 @@ class Executor:
             (o.filled_qty * (o.filled_avg_price or o.est_price) for o in plan.orders), ZERO
         )
         guards.check_limits(
-            pending, prices, execution.max_order_dollars, execution.max_session_dollars, traded
+            pending,
+            prices,
+            execution.max_order_dollars,
+            execution.max_session_dollars,
+            traded,
+            self.limits(pending, prices),
         )
         return plan, pending, prices
+
+    def limits(self, orders: list[StagedOrder], prices: dict[str, Decimal]) -> dict[int, Decimal]:
+        """Each order's limit price (by its number), from the prices read before sending;
+        none with ``execution.order_type: market``."""
+        execution = self.settings.execution
+        if execution.order_type == "market":
+            return {}
+        return collar.limit_prices(orders, prices, execution.price_collar_pct)
 
     def run(self, plan: StagedPlan) -> ExecutionOutcome:
         """Check, then send: sells, wait, buys sized from the cash, wait."""
@@ -164,6 +177,7 @@ class Executor:
             pending = self._resolve_conflicts(plan, pending)
             sells = [o for o in pending if o.side is Side.SELL]
             buys = [o for o in pending if o.side is Side.BUY]
+            sell_limits = self.limits(sells, prices)
             for order in sells:
                 submit_once(
                     self.broker,
@@ -171,6 +185,7 @@ class Executor:
                     plan.uid,
                     order,
                     order.qty,
+                    limit_price=sell_limits.get(order.seq),
                     patience=self._patience,
                     sleep=self.sleep,
                 )
@@ -320,6 +335,7 @@ class Executor:
             self.notes.append(
                 f"{dollars(committed)} of the cash is held back for buys already working"
             )
+        limits = self.limits(buys, prices)
         sized = guards.size_buys(
             buys,
             prices,
@@ -328,11 +344,23 @@ class Executor:
             policy_reserve,
             self.settings.rebalancing.min_trade_dollars,
             self.settings.execution.buy_buffer_pct,
+            limits,
         )
         by_seq = {o.seq: o for o in buys}
+        max_order = self.settings.execution.max_order_dollars
         sent = 0
         for size in sized:
             order = by_seq[size.seq]
+            limit = limits.get(order.seq)
+            if size.qty > ZERO and limit is not None and size.qty * limit > max_order:
+                # The price moved up since the check: at its new limit it could cost too much.
+                size = guards.BuySize(
+                    size.seq,
+                    ZERO,
+                    f"skipped: {plain(size.qty)} shares at its limit {dollars(limit)} could "
+                    f"cost {dollars(size.qty * limit)}, above execution.max_order_dollars "
+                    f"({dollars(max_order)})",
+                )
             if size.qty <= ZERO:
                 self.store.update_order(
                     plan.uid, order.seq, status=OrderStatus.SKIPPED, message=size.note
@@ -346,6 +374,7 @@ class Executor:
                 plan.uid,
                 order,
                 size.qty,
+                limit_price=limit,
                 patience=self._patience,
                 sleep=self.sleep,
             )
@@ -409,7 +438,7 @@ class Executor:
     def _finish_open(self, plan: StagedPlan, queued: bool = False) -> StagedPlan:
         still_open = [o for o in plan.orders if o.is_open]
         if not still_open:
-            return plan
+            return self._note_expired(plan)
         if queued:  # no fill can come before the open: nothing was waited for
             for order in still_open:
                 self.notes.append(
@@ -418,19 +447,79 @@ class Executor:
                 )
             return plan
         seconds = self.settings.execution.fill_timeout_seconds
+        unfilled = self._unfilled_in_collar(still_open)
         for order in still_open:
+            why = unfilled.get(order.seq)
             if self.options.cancel_unfilled and order.broker_order_id:
                 self.broker.cancel(order.broker_order_id)
                 found = self.broker.order_by_client_id(order.client_order_id)
                 if found is not None:
                     record(self.store, plan.uid, order.seq, found)
-                self.notes.append(f"{order.symbol}: not filled in {seconds:g} s, cancelled")
+                note = f"{why}; cancelled (--cancel-unfilled)" if why else None
+                self.notes.append(note or f"{order.symbol}: not filled in {seconds:g} s, cancelled")
+            elif why:
+                note = (
+                    f"{why}; it stays open at the broker until it fills or the market closes "
+                    f"(a day order; `trader orders` shows it)"
+                )
+                self.notes.append(note)
             else:
+                note = None
                 self.notes.append(
                     f"{order.symbol}: not filled in {seconds:g} s; it stays open at the broker "
                     f"(`trader orders` shows it)"
                 )
+            if note:
+                self.store.update_order(plan.uid, order.seq, message=note)
         return self._reload(plan.uid)
+
+    def _unfilled_in_collar(self, orders: list[StagedOrder]) -> dict[int, str]:
+        """For each of ``orders`` the broker holds as a limit order: the line saying it did
+        not fill within the collar, with its limit and the price now."""
+        limits: dict[int, Decimal] = {}
+        for order in orders:
+            found = self.broker.order_by_client_id(order.client_order_id)
+            if found is not None and found.limit_price is not None:
+                limits[order.seq] = found.limit_price
+        if not limits:
+            return {}
+        symbols = sorted({o.symbol for o in orders if o.seq in limits})
+        try:
+            now = self.broker.latest_prices(symbols)
+        except TraderError:  # only for the note: the order's fate is already recorded
+            now = {}
+        pct = plain(self.settings.execution.price_collar_pct)
+        lines = {}
+        for order in orders:
+            limit = limits.get(order.seq)
+            if limit is None:
+                continue
+            price = now.get(order.symbol)
+            sent = order.sent_qty if order.sent_qty is not None else order.qty
+            what = (
+                f"{plain(order.filled_qty)} of {plain(sent)} filled"
+                if order.filled_qty > ZERO
+                else "not filled"
+            )
+            lines[order.seq] = (
+                f"{order.side.value} {order.symbol}: {what} within the {pct}% collar: "
+                f"limit {dollars(limit)}, price now "
+                f"{dollars(price) if price is not None else 'unknown'}"
+            )
+        return lines
+
+    def _note_expired(self, plan: StagedPlan) -> StagedPlan:
+        """Limit orders of this run the close expired before they filled: said as such."""
+        ended = [
+            o
+            for o in plan.orders
+            if o.status == OrderStatus.EXPIRED and o.filled_qty < (o.sent_qty or o.qty)
+        ]
+        for seq, why in self._unfilled_in_collar(ended).items():
+            note = f"{why}; the day order expired at the close"
+            self.notes.append(note)
+            self.store.update_order(plan.uid, seq, message=note)
+        return self._reload(plan.uid) if ended else plan
 
 
 def interrupted_message(plan: StagedPlan) -> str:
