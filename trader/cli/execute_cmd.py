@@ -101,6 +101,7 @@ def execute(
                 plan = pick_plan(store, opened.mode, plan_id)
                 executor = Executor(context.settings, opened.broker, store, opened.mode, options)
                 plan, pending, prices = executor.check(plan)
+                limits = executor.limits(pending, prices)
         finally:
             tell_reports(late)
         if as_json:
@@ -111,7 +112,7 @@ def execute(
                 )
             )
         else:
-            print_preview(context.console, plan, pending, prices)
+            print_preview(context.console, plan, pending, prices, limits)
         return
     alerts = notifier(context, "execute", enabled=not no_notify)
     late = ReportOutcome()

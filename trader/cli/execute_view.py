@@ -28,8 +28,14 @@ STATUS_STYLE = {
 
 
 def print_preview(
-    console: Console, plan: StagedPlan, pending: list[StagedOrder], prices: dict[str, Decimal]
+    console: Console,
+    plan: StagedPlan,
+    pending: list[StagedOrder],
+    prices: dict[str, Decimal],
+    limits: dict[int, Decimal] | None = None,
 ) -> None:
+    """``limits``: each order's limit price by its number (none: market orders)."""
+    limits = limits or {}
     if not pending:
         console.print(f"Plan {plan.uid}: every order was already sent; nothing left to send.")
         return
@@ -45,7 +51,17 @@ def print_preview(
     )
     add_columns(
         table,
-        ("#", "Side", "Symbol", "Qty", "Planned at", "Now", "Value now", "Client order id"),
+        (
+            "#",
+            "Side",
+            "Symbol",
+            "Qty",
+            "Planned at",
+            "Now",
+            "Limit",
+            "Value now",
+            "Client order id",
+        ),
         left={"Side", "Symbol"},
         wrap={"Client order id"},
     )
@@ -61,6 +77,7 @@ def print_preview(
             plain(order.qty),
             money(order.est_price),
             money(price),
+            money(limits[order.seq]) if order.seq in limits else "market",
             money(order.qty * price),
             client_id,
         )
