@@ -80,4 +80,3 @@ def test_buys_are_sized_at_their_limit_price_keeping_the_reserve():
     # Just enough for 4 at the limit and not 5: 1,000 + 828.20 + 4 x 40.40 + 40.39.
     sized = guards.size_buys(buys, prices, steps, D("2030.19"), D(1000), D(100), ZERO, limits)
     assert [(s.seq, s.qty) for s in sized] == [(2, D(2)), (3, D(4))]
-

@@ -16,13 +16,18 @@ The order of things, each step written to the store as it happens:
    that reason, or with ``--cancel-conflicting`` the other order is cancelled first.
    Our own broker-side trailing stops (``trailing_stop_mode: broker``) on a symbol the
    plan trades are cancelled first and placed again, for the new quantity, at the end.
-4. **Sells**, then wait for them (one call for the open orders per round, backing off,
-   up to ``fill_timeout_seconds``).
-5. **Buys**, sized from the cash the account really has after the sells, keeping the
-   reserve: shrunk or dropped, with the reason recorded. Then wait again, if any was sent.
+4. **Sells**, each a day limit order the collar below its price
+   (``execution.price_collar_pct``; ``order_type: market`` sends market orders; see
+   ``collar``), then wait for them (one call for the open orders per round, backing
+   off, up to ``fill_timeout_seconds``).
+5. **Buys**, limit orders the collar above the fresh price, sized at their limit prices
+   from the cash the account really has after the sells, keeping the reserve: shrunk or
+   dropped, with the reason recorded. Then wait again, if any was sent.
 6. Orders still open at the timeout are reported open, or cancelled with
-   ``--cancel-unfilled``. Orders sent with ``--allow-queued`` while the market is
-   closed are not waited for: they are reported queued until the open. The plan is ``executed``; rejections are recorded with the
+   ``--cancel-unfilled``; a limit order is said not filled within the collar, with its
+   limit and the price now (an open order, not a rejection). Orders sent with
+   ``--allow-queued`` while the market is closed are not waited for: they are reported
+   queued until the open. The plan is ``executed``; rejections are recorded with the
    broker's message and never stop the other orders.
 
 A run interrupted by the broker (unreachable, errors that outlast the retries) or by
