@@ -44,7 +44,10 @@ def test_every_order_is_a_day_limit_order_at_the_price_plus_or_minus_the_collar(
         ]
         preview = trader_main("--config", config, "execute", env=env)
         assert preview.code == 0, preview.err
-        assert "$183.15" in preview.out and "$414.10" in preview.out  # the limits shown
+        assert (
+            "Day limit orders within the 1% collar (execution.price_collar_pct): sell XLK "
+            "$183.15, buy QQQ $414.10, buy XLF $40.40." in " ".join(preview.out.split())
+        )
         result = trader_main("--config", config, "execute", "--confirm", "--json", env=env)
         assert result.code == 0, result.err
         orders = sent_orders(client)

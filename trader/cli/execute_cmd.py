@@ -115,7 +115,14 @@ def execute(
                 )
             )
         else:
-            print_preview(context.console, plan, pending, prices, limits)
+            print_preview(
+                context.console,
+                plan,
+                pending,
+                prices,
+                limits,
+                context.settings.execution.price_collar_pct,
+            )
         return
     alerts = notifier(context, "execute", enabled=not no_notify)
     late = ReportOutcome()

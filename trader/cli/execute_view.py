@@ -33,6 +33,7 @@ def print_preview(
     pending: list[StagedOrder],
     prices: dict[str, Decimal],
     limits: dict[int, Decimal] | None = None,
+    collar_pct: Decimal = Decimal(0),
 ) -> None:
     """``limits``: each order's limit price by its number (none: market orders)."""
     limits = limits or {}
@@ -51,17 +52,7 @@ def print_preview(
     )
     add_columns(
         table,
-        (
-            "#",
-            "Side",
-            "Symbol",
-            "Qty",
-            "Planned at",
-            "Now",
-            "Limit",
-            "Value now",
-            "Client order id",
-        ),
+        ("#", "Side", "Symbol", "Qty", "Planned at", "Now", "Value now", "Client order id"),
         left={"Side", "Symbol"},
         wrap={"Client order id"},
     )
@@ -77,11 +68,22 @@ def print_preview(
             plain(order.qty),
             money(order.est_price),
             money(price),
-            money(limits[order.seq]) if order.seq in limits else "market",
             money(order.qty * price),
             client_id,
         )
     console.print(table)
+    if limits:
+        each = ", ".join(
+            f"{o.side.value} {o.symbol} {money(limits[o.seq])}"
+            for o in sorted(pending, key=lambda o: (o.side.value != "sell", o.seq))
+            if o.seq in limits
+        )
+        console.print(
+            f"Day limit orders within the {plain(collar_pct)}% collar "
+            f"(execution.price_collar_pct): {each}."
+        )
+    else:
+        console.print("Market day orders (execution.order_type: market).")
     console.print(
         "Every check passed (plan age, account unchanged, prices, market open, limits). "
         "Buys are sized again from the cash after the sells.\n"
