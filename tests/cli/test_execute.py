@@ -193,7 +193,11 @@ def test_fat_finger_limits_refuse_before_sending(trader_main, config_file, tmp_p
     staged(trader_main, per_order)
     result = trader_main("--config", str(per_order), "execute", "--confirm")
     assert result.code == 16
-    assert "buy 2.80482561 QQQ is worth $1,149.98, above execution.max_order_dollars" in result.err
+    # Counted at its limit, 1% above the $410.00 it trades at: 2.80482561 x $414.10.
+    assert (
+        "buy 2.80482561 QQQ is worth $1,161.48 at its limit $414.10, above "
+        "execution.max_order_dollars" in result.err
+    )
 
     session = config_file(
         ("max_order_dollars: 10000", "max_order_dollars: 2000"),
@@ -202,7 +206,8 @@ def test_fat_finger_limits_refuse_before_sending(trader_main, config_file, tmp_p
     )
     result = trader_main("--config", str(session), "execute", "--confirm")
     assert result.code == 16
-    assert "add up to $2,875.49, above execution.max_session_dollars ($2,500.00)" in result.err
+    # $2,875.49 at the prices, $19.75 more with the buys (1,974.95) at their 1% limits.
+    assert "add up to $2,895.24, above execution.max_session_dollars ($2,500.00)" in result.err
     assert all(row[2] == "staged" for row in order_rows(tmp_path))
 
 
@@ -323,13 +328,13 @@ def test_buys_are_sized_from_the_cash_after_the_sells(
     assert (spy["status"], xlv["status"], qqq["status"]) == ("filled", "filled", "filled")
     assert xlk["status"] == "cancelled" and xlk["filled_qty"] == "0"
     assert qqq["qty"] == qqq["planned_qty"]
-    # 1,448.40 above the reserve. Each buy counts 2.5% above its price (buy_buffer_pct):
-    # QQQ takes 1,149.98 x 1.025 = 1,178.73, leaving 269.67 for XLF at 40 x 1.025 = 41:
-    # 6.5773 shares. The buffer, 2.5% of the 1,413.07 bought, stays: cash 1,035.33.
-    assert xlf["status"] == "filled" and xlf["qty"].startswith("6.5773")
+    # 1,448.40 above the reserve. Each buy counts at its limit, 1% above its price (the
+    # collar): QQQ takes 2.80482561 x 414.10 = 1,161.48, leaving 286.92 for XLF at its limit
+    # 40.40: 7.1020 shares. Both fill at the price (410, 40): 1,434.06 spent, cash 1,014.34.
+    assert xlf["status"] == "filled" and xlf["qty"].startswith("7.1020")
     assert xlf["reason"].startswith(f"shrunk from 20.62419375 to {xlf['qty']} shares")
-    assert "keeping 2.5% for the fill price" in xlf["reason"]
-    assert D("1035.32") <= cash <= D("1035.34")
+    assert "counting each buy at its limit price ($40.40)" in xlf["reason"]
+    assert D("1014.33") <= cash <= D("1014.35")
 
 
 def test_live_execution_needs_both_opt_ins_and_the_account_number(

@@ -24,7 +24,7 @@ LIMITS = (
 
 
 def invest_everything(
-    trader_main, config_file, paper_env, shared_sim, buffer: str
+    trader_main, config_file, paper_env, shared_sim, buffer: str, *replacements: tuple[str, str]
 ) -> tuple[dict, Decimal, Decimal]:
     """Plan and execute a $100,000 empty margin account filling at a 0.5% spread; the
     plan, the cash after and the account's multiplier."""
@@ -34,6 +34,7 @@ def invest_everything(
             ("account: sim", "account: paper"),
             ("buy_buffer_pct: 2.5", f"buy_buffer_pct: {buffer}"),
             *LIMITS,
+            *replacements,
             harvest=False,
         )
         env = paper_env(server)
@@ -62,10 +63,25 @@ def test_fills_at_the_ask_never_take_the_cash_below_the_reserve(
     assert cash < D(1000) + buys * D("0.025")
 
 
-def test_without_the_buffer_the_same_plan_borrows(trader_main, config_file, paper_env, shared_sim):
-    # The check above could fail: with no buffer, fills at the ask overdraw the reserve.
-    _, cash, _ = invest_everything(trader_main, config_file, paper_env, shared_sim, "0")
+def test_without_the_buffer_the_same_plan_borrows_with_market_orders(
+    trader_main, config_file, paper_env, shared_sim
+):
+    # The check above could fail: with no buffer, market buys filling at the ask overdraw
+    # the reserve.
+    market = ("order_type: limit", "order_type: market")
+    _, cash, _ = invest_everything(trader_main, config_file, paper_env, shared_sim, "0", market)
     assert cash < D(1000)
+
+
+def test_without_the_buffer_limit_orders_keep_the_reserve(
+    trader_main, config_file, paper_env, shared_sim
+):
+    # Limit buys are sized at their limits, 1% above the last trade: the last buys shrink
+    # by about $990, and fills at the ask (0.25% above) use about $250 of it.
+    plan, cash, _ = invest_everything(trader_main, config_file, paper_env, shared_sim, "0")
+    buys = sum(D(o["est_value"]) for o in plan["orders"])
+    assert buys > D(98500)
+    assert D(1000) <= cash < D(1000) + buys * D("0.01")
 
 
 def test_a_margin_account_reports_buying_power_as_alpaca_defines_it(shared_sim):

@@ -94,6 +94,48 @@ def test_a_limit_order_fills_only_once_the_price_reaches_it(empty_sim):
     assert Decimal(filled.filled_avg_price) == Decimal("59.5")
 
 
+def test_a_marketable_limit_order_trades_at_the_quote_and_only_within_its_limit(empty_sim):
+    # A margin account quoting a 2% spread: XLE last 60.00, bid 59.40, ask 60.60.
+    client, controls = empty_sim.trading, empty_sim.controls
+    controls.set_prices({"XLE": Decimal("60.00")})
+    controls.set_margin(Decimal(4), Decimal(2))
+
+    def buy(limit):
+        return client.submit_order(
+            LimitOrderRequest(
+                symbol="XLE",
+                qty=1.5,
+                side=OrderSide.BUY,
+                time_in_force=TimeInForce.DAY,
+                limit_price=limit,
+            )
+        )
+
+    # The last trade is within a 60.50 limit, the ask is not: the buy rests.
+    resting = buy(60.50)
+    assert client.get_order_by_id(resting.id).status.value == "new"
+    client.cancel_order_by_id(resting.id)
+    # Within a 60.60 limit the fractional day limit order fills at the ask, not the limit.
+    filled = client.get_order_by_id(buy(60.70).id)
+    assert filled.status.value == "filled"
+    assert Decimal(filled.filled_avg_price) == Decimal("60.6")
+    # A sell limit above the bid rests too.
+    sell = client.submit_order(
+        LimitOrderRequest(
+            symbol="XLE",
+            qty=1,
+            side=OrderSide.SELL,
+            time_in_force=TimeInForce.DAY,
+            limit_price=59.5,
+        )
+    )
+    assert client.get_order_by_id(sell.id).status.value == "new"
+    controls.set_prices({"XLE": Decimal("60.20")})  # bid 59.59: now it fills there
+    sold = client.get_order_by_id(sell.id)
+    assert sold.status.value == "filled"
+    assert Decimal(sold.filled_avg_price) == Decimal("59.59")
+
+
 def test_open_buy_orders_reserve_buying_power(empty_sim):
     client = empty_sim.trading
     request = LimitOrderRequest(

@@ -89,6 +89,21 @@ CASES = [
         "invalid limit_price 180.123. sub-penny increment does not fulfill minimum pricing criteria",
     ),
     (
+        LimitOrderRequest(symbol="XLK", qty=0.5, side=BUY, time_in_force=GTC, limit_price=180),
+        422,
+        "fractional orders must be DAY orders",
+    ),
+    (
+        LimitOrderRequest(symbol="XLK", qty=0.5, side=BUY, time_in_force=DAY, limit_price=180.005),
+        422,
+        "invalid limit_price 180.005. sub-penny increment does not fulfill minimum pricing criteria",
+    ),
+    (
+        LimitOrderRequest(symbol="XLK", qty=1, side=BUY, time_in_force=DAY, limit_price=0.12345),
+        422,
+        "invalid limit_price 0.12345. sub-penny increment does not fulfill minimum pricing criteria",
+    ),
+    (
         StopOrderRequest(symbol="XLK", qty=1, side=SELL, time_in_force=GTC, stop_price=170.005),
         422,
         "invalid stop_price 170.005. sub-penny increment does not fulfill minimum pricing criteria",

@@ -75,9 +75,12 @@ def execute(
 ) -> None:
     """Send a staged plan to the broker exactly once: sells first, then buys sized from the cash.
 
-    Without --confirm it runs every check, shows what would be sent, and sends nothing.
-    Exit codes: 0 filled; 8 an order was rejected; 18 orders left open; 19 orders queued
-    for the open (--allow-queued); 10-17 refused before sending (see the README).
+    Orders are day limit orders within execution.price_collar_pct of the latest price
+    (execution.order_type: market sends market orders). Without --confirm it runs every
+    check, shows what would be sent at which limit, and sends nothing.
+    Exit codes: 0 filled; 8 an order was rejected; 18 orders left open (one not filled
+    within the collar included); 19 orders queued for the open (--allow-queued); 10-17
+    refused before sending (see the README).
     """
     from trader.app.execute import execution_session, exit_code, pick_plan, run_execute
     from trader.app.execution_reports import ReportOutcome
@@ -101,6 +104,7 @@ def execute(
                 plan = pick_plan(store, opened.mode, plan_id)
                 executor = Executor(context.settings, opened.broker, store, opened.mode, options)
                 plan, pending, prices = executor.check(plan)
+                limits = executor.limits(pending, prices)
         finally:
             tell_reports(late)
         if as_json:
@@ -111,7 +115,14 @@ def execute(
                 )
             )
         else:
-            print_preview(context.console, plan, pending, prices)
+            print_preview(
+                context.console,
+                plan,
+                pending,
+                prices,
+                limits,
+                context.settings.execution.price_collar_pct,
+            )
         return
     alerts = notifier(context, "execute", enabled=not no_notify)
     late = ReportOutcome()

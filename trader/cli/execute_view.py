@@ -28,8 +28,15 @@ STATUS_STYLE = {
 
 
 def print_preview(
-    console: Console, plan: StagedPlan, pending: list[StagedOrder], prices: dict[str, Decimal]
+    console: Console,
+    plan: StagedPlan,
+    pending: list[StagedOrder],
+    prices: dict[str, Decimal],
+    limits: dict[int, Decimal] | None = None,
+    collar_pct: Decimal = Decimal(0),
 ) -> None:
+    """``limits``: each order's limit price by its number (none: market orders)."""
+    limits = limits or {}
     if not pending:
         console.print(f"Plan {plan.uid}: every order was already sent; nothing left to send.")
         return
@@ -65,6 +72,18 @@ def print_preview(
             client_id,
         )
     console.print(table)
+    if limits:
+        each = ", ".join(
+            f"{o.side.value} {o.symbol} {money(limits[o.seq])}"
+            for o in sorted(pending, key=lambda o: (o.side.value != "sell", o.seq))
+            if o.seq in limits
+        )
+        console.print(
+            f"Day limit orders within the {plain(collar_pct)}% collar "
+            f"(execution.price_collar_pct): {each}."
+        )
+    else:
+        console.print("Market day orders (execution.order_type: market).")
     console.print(
         "Every check passed (plan age, account unchanged, prices, market open, limits). "
         "Buys are sized again from the cash after the sells.\n"

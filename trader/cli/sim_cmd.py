@@ -192,7 +192,7 @@ def margin(
     off: bool = typer.Option(False, "--off", help="Make it a cash account again."),
 ) -> None:
     """Make the embedded sim account a margin account (as real paper accounts are): buying
-    power by Alpaca's rules, cash may go negative, market orders fill at the quote."""
+    power by Alpaca's rules, cash may go negative, orders fill at the quote (limits within it)."""
     context: AppContext = ctx.obj
     try:
         spread_pct = Decimal(0) if off else to_decimal(spread, field="--spread")
@@ -206,10 +206,7 @@ def margin(
     if off:
         said = "cash account: buying power is the cash, fills at the last trade"
     else:
-        said = (
-            f"margin account: multiplier {multiplier}, market orders fill at a quote "
-            f"{spread_pct}% wide"
-        )
+        said = f"margin account: multiplier {multiplier}, orders fill at a quote {spread_pct}% wide"
     typer.echo(said + sim.where())
 
 

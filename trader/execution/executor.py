@@ -16,13 +16,18 @@ The order of things, each step written to the store as it happens:
    that reason, or with ``--cancel-conflicting`` the other order is cancelled first.
    Our own broker-side trailing stops (``trailing_stop_mode: broker``) on a symbol the
    plan trades are cancelled first and placed again, for the new quantity, at the end.
-4. **Sells**, then wait for them (one call for the open orders per round, backing off,
-   up to ``fill_timeout_seconds``).
-5. **Buys**, sized from the cash the account really has after the sells, keeping the
-   reserve: shrunk or dropped, with the reason recorded. Then wait again, if any was sent.
+4. **Sells**, each a day limit order the collar below its price
+   (``execution.price_collar_pct``; ``order_type: market`` sends market orders; see
+   ``collar``), then wait for them (one call for the open orders per round, backing
+   off, up to ``fill_timeout_seconds``).
+5. **Buys**, limit orders the collar above the fresh price, sized at their limit prices
+   from the cash the account really has after the sells, keeping the reserve: shrunk or
+   dropped, with the reason recorded. Then wait again, if any was sent.
 6. Orders still open at the timeout are reported open, or cancelled with
-   ``--cancel-unfilled``. Orders sent with ``--allow-queued`` while the market is
-   closed are not waited for: they are reported queued until the open. The plan is ``executed``; rejections are recorded with the
+   ``--cancel-unfilled``; a limit order is said not filled within the collar, with its
+   limit and the price now (an open order, not a rejection). Orders sent with
+   ``--allow-queued`` while the market is closed are not waited for: they are reported
+   queued until the open. The plan is ``executed``; rejections are recorded with the
    broker's message and never stop the other orders.
 
 A run interrupted by the broker (unreachable, errors that outlast the retries) or by
@@ -55,7 +60,7 @@ from trader.errors import (
     NothingToExecute,
     TraderError,
 )
-from trader.execution import guards, stops
+from trader.execution import collar, guards, stops
 from trader.execution.submit import record, submit_once
 from trader.settings import Settings
 from trader.store import Store
@@ -137,9 +142,22 @@ class Executor:
             (o.filled_qty * (o.filled_avg_price or o.est_price) for o in plan.orders), ZERO
         )
         guards.check_limits(
-            pending, prices, execution.max_order_dollars, execution.max_session_dollars, traded
+            pending,
+            prices,
+            execution.max_order_dollars,
+            execution.max_session_dollars,
+            traded,
+            self.limits(pending, prices),
         )
         return plan, pending, prices
+
+    def limits(self, orders: list[StagedOrder], prices: dict[str, Decimal]) -> dict[int, Decimal]:
+        """Each order's limit price (by its number), from the prices read before sending;
+        none with ``execution.order_type: market``."""
+        execution = self.settings.execution
+        if execution.order_type == "market":
+            return {}
+        return collar.limit_prices(orders, prices, execution.price_collar_pct)
 
     def run(self, plan: StagedPlan) -> ExecutionOutcome:
         """Check, then send: sells, wait, buys sized from the cash, wait."""
@@ -164,6 +182,7 @@ class Executor:
             pending = self._resolve_conflicts(plan, pending)
             sells = [o for o in pending if o.side is Side.SELL]
             buys = [o for o in pending if o.side is Side.BUY]
+            sell_limits = self.limits(sells, prices)
             for order in sells:
                 submit_once(
                     self.broker,
@@ -171,6 +190,7 @@ class Executor:
                     plan.uid,
                     order,
                     order.qty,
+                    limit_price=sell_limits.get(order.seq),
                     patience=self._patience,
                     sleep=self.sleep,
                 )
@@ -322,6 +342,7 @@ class Executor:
             self.notes.append(
                 f"{dollars(committed)} of the cash is held back for buys already working"
             )
+        limits = self.limits(buys, prices)
         sized = guards.size_buys(
             buys,
             prices,
@@ -330,11 +351,23 @@ class Executor:
             policy_reserve,
             self.settings.rebalancing.min_trade_dollars,
             self.settings.execution.buy_buffer_pct,
+            limits,
         )
         by_seq = {o.seq: o for o in buys}
+        max_order = self.settings.execution.max_order_dollars
         sent = 0
         for size in sized:
             order = by_seq[size.seq]
+            limit = limits.get(order.seq)
+            if size.qty > ZERO and limit is not None and size.qty * limit > max_order:
+                # The price moved up since the check: at its new limit it could cost too much.
+                size = guards.BuySize(
+                    size.seq,
+                    ZERO,
+                    f"skipped: {plain(size.qty)} shares at its limit {dollars(limit)} could "
+                    f"cost {dollars(size.qty * limit)}, above execution.max_order_dollars "
+                    f"({dollars(max_order)})",
+                )
             if size.qty <= ZERO:
                 self.store.update_order(
                     plan.uid, order.seq, status=OrderStatus.SKIPPED, message=size.note
@@ -348,6 +381,7 @@ class Executor:
                 plan.uid,
                 order,
                 size.qty,
+                limit_price=limit,
                 patience=self._patience,
                 sleep=self.sleep,
             )
@@ -447,7 +481,7 @@ class Executor:
     def _finish_open(self, plan: StagedPlan, queued: bool = False) -> StagedPlan:
         still_open = [o for o in plan.orders if o.is_open]
         if not still_open:
-            return plan
+            return self._note_expired(plan)
         if queued:  # no fill can come before the open: nothing was waited for
             for order in still_open:
                 self.notes.append(
@@ -456,19 +490,79 @@ class Executor:
                 )
             return plan
         seconds = self.settings.execution.fill_timeout_seconds
+        unfilled = self._unfilled_in_collar(still_open)
         for order in still_open:
+            why = unfilled.get(order.seq)
             if self.options.cancel_unfilled and order.broker_order_id:
                 self.broker.cancel(order.broker_order_id)
                 found = self.broker.order_by_client_id(order.client_order_id)
                 if found is not None:
                     record(self.store, plan.uid, order.seq, found)
-                self.notes.append(f"{order.symbol}: not filled in {seconds:g} s, cancelled")
+                note = f"{why}; cancelled (--cancel-unfilled)" if why else None
+                self.notes.append(note or f"{order.symbol}: not filled in {seconds:g} s, cancelled")
+            elif why:
+                note = (
+                    f"{why}; it stays open at the broker until it fills or the market closes "
+                    f"(a day order; `trader orders` shows it)"
+                )
+                self.notes.append(note)
             else:
+                note = None
                 self.notes.append(
                     f"{order.symbol}: not filled in {seconds:g} s; it stays open at the broker "
                     f"(`trader orders` shows it)"
                 )
+            if note:
+                self.store.update_order(plan.uid, order.seq, message=note)
         return self._reload(plan.uid)
+
+    def _unfilled_in_collar(self, orders: list[StagedOrder]) -> dict[int, str]:
+        """For each of ``orders`` the broker holds as a limit order: the line saying it did
+        not fill within the collar, with its limit and the price now."""
+        limits: dict[int, Decimal] = {}
+        for order in orders:
+            found = self.broker.order_by_client_id(order.client_order_id)
+            if found is not None and found.limit_price is not None:
+                limits[order.seq] = found.limit_price
+        if not limits:
+            return {}
+        symbols = sorted({o.symbol for o in orders if o.seq in limits})
+        try:
+            now = self.broker.latest_prices(symbols)
+        except TraderError:  # only for the note: the order's fate is already recorded
+            now = {}
+        pct = plain(self.settings.execution.price_collar_pct)
+        lines = {}
+        for order in orders:
+            limit = limits.get(order.seq)
+            if limit is None:
+                continue
+            price = now.get(order.symbol)
+            sent = order.sent_qty if order.sent_qty is not None else order.qty
+            what = (
+                f"{plain(order.filled_qty)} of {plain(sent)} filled"
+                if order.filled_qty > ZERO
+                else "not filled"
+            )
+            lines[order.seq] = (
+                f"{order.side.value} {order.symbol}: {what} within the {pct}% collar: "
+                f"limit {dollars(limit)}, price now "
+                f"{dollars(price) if price is not None else 'unknown'}"
+            )
+        return lines
+
+    def _note_expired(self, plan: StagedPlan) -> StagedPlan:
+        """Limit orders of this run the close expired before they filled: said as such."""
+        ended = [
+            o
+            for o in plan.orders
+            if o.status == OrderStatus.EXPIRED and o.filled_qty < (o.sent_qty or o.qty)
+        ]
+        for seq, why in self._unfilled_in_collar(ended).items():
+            note = f"{why}; the day order expired at the close"
+            self.notes.append(note)
+            self.store.update_order(plan.uid, seq, message=note)
+        return self._reload(plan.uid) if ended else plan
 
 
 def interrupted_message(plan: StagedPlan) -> str:

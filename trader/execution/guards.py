@@ -17,6 +17,7 @@ from trader.core.domain import Order, Side
 from trader.core.money import CENT, ZERO, dollars, floor_qty, plain
 from trader.core.staging import Basis, StagedOrder, StagedPlan
 from trader.errors import DepositNotArrived, LimitExceeded, PlanExpired, PriceMoved, StalePlan
+from trader.execution.collar import worst_price
 from trader.execution.stops import is_our_stop
 
 HUNDRED = Decimal(100)
@@ -102,15 +103,21 @@ def check_limits(
     max_order: Decimal,
     max_session: Decimal,
     already_traded: Decimal = ZERO,
+    limits: Mapping[int, Decimal] | None = None,
 ) -> None:
-    """Fat-finger limits on the value of each order and of the session, at current prices."""
+    """Fat-finger limits on the value of each order and of the session, at the worst case:
+    a buy at its limit price (the most it can pay), else at the current price."""
     total = already_traded
+    limits = limits or {}
     for order in orders:
-        value = order.qty * prices.get(order.symbol, order.est_price)
+        limit = limits.get(order.seq)
+        value = order.qty * worst_price(order, prices, limit)
         if value > max_order:
+            at = f" at its limit {dollars(limit)}" if value == order.qty * (limit or -1) else ""
             raise LimitExceeded(
-                f"{order.side.value} {plain(order.qty)} {order.symbol} is worth {dollars(value)}, "
-                f"above execution.max_order_dollars ({dollars(max_order)}); nothing was sent"
+                f"{order.side.value} {plain(order.qty)} {order.symbol} is worth "
+                f"{dollars(value)}{at}, above execution.max_order_dollars "
+                f"({dollars(max_order)}); nothing was sent"
             )
         total += value
     if total > max_session:
@@ -153,18 +160,25 @@ def size_buys(
     reserve: Decimal,
     min_trade: Decimal,
     buffer_pct: Decimal = ZERO,
+    limits: Mapping[int, Decimal] | None = None,
 ) -> list[BuySize]:
     """Fit the buys, largest first, into the cash above the reserve; shrink or drop the rest.
 
-    Each buy is counted at its price plus ``buffer_pct``: a market buy fills at the ask,
-    not at the last trade, and the cash it may take never goes below the reserve."""
+    Each buy is counted at the most it may pay: a limit buy at its limit price (``limits``,
+    by order number); a market buy at its price plus ``buffer_pct``, since it fills at the
+    ask, not at the last trade. The cash it may take never goes below the reserve."""
     room = cash - reserve
+    limits = limits or {}
     factor = 1 + buffer_pct / 100
-    kept = f", keeping {plain(buffer_pct)}% for the fill price" if buffer_pct else ""
     sized = []
     for order in buys:
         price = prices.get(order.symbol, order.est_price)
-        cost = price * factor
+        limit = limits.get(order.seq)
+        cost = limit if limit is not None else price * factor
+        if limit is not None:
+            kept = f", counting each buy at its limit price ({dollars(limit)})"
+        else:
+            kept = f", keeping {plain(buffer_pct)}% for the fill price" if buffer_pct else ""
         wanted = order.qty * cost
         if wanted <= room:
             sized.append(BuySize(order.seq, order.qty, None))

@@ -86,10 +86,13 @@ def submit_once(
     order: StagedOrder,
     qty: Decimal,
     *,
+    limit_price: Decimal | None = None,
     patience: float = 0.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> OrderStatus:
-    """Send ``qty`` of a staged order as a market day order; returns our status for it.
+    """Send ``qty`` of a staged order as a day order, a limit order at ``limit_price`` or a
+    market order without one; returns our status for it. A resend after a doubt sends the
+    very same request.
 
     Raises a TemporaryBrokerError only when the broker cannot even be asked; the order
     then stays ``submitted`` and the next ``trader execute --confirm`` settles it.
@@ -106,8 +109,9 @@ def submit_once(
         side=order.side,
         client_order_id=order.client_order_id,
         qty=qty,
-        order_type="market",
+        order_type="market" if limit_price is None else "limit",
         time_in_force="day",
+        limit_price=limit_price,
     )
     last: TemporaryBrokerError | None = None
     for attempt in range(MAX_SENDS):

@@ -95,6 +95,9 @@ class ExecutionSection(Strict):
     poll_interval_seconds: Annotated[float, Field(gt=0, le=60)] = 0.5
     cash_tolerance_dollars: Dollars = Decimal(1)
     buy_buffer_pct: Annotated[Decimal, Field(ge=0, le=20)] = Decimal("2.5")
+    # Orders are marketable limit orders this far from the reference price (README: the collar).
+    order_type: Literal["limit", "market"] = "limit"
+    price_collar_pct: Annotated[Decimal, Field(gt=0, le=20)] = Decimal(1)
 
 
 class MarketDataSection(Strict):

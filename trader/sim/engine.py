@@ -7,7 +7,9 @@ change their fate: a submission, a price change, or the clock being moved.
   ``new``), updates trailing stops' high-water marks and fills every order that is
   marketable at the current price: market orders at once, limit orders when the
   price is at or through the limit, stops once triggered. A fill happens at the
-  current price (there is no spread or slippage to model).
+  current price; market and limit orders fill at the quote (see ``margin``: the last
+  trade on a cash account without a spread), a limit order only when the quote is
+  within its limit, else it rests until the price comes back or the day ends.
 - A fill ratio below 1 for a symbol makes an order fill only that fraction of its
   quantity (``partially_filled``); the rest waits until the ratio is back at 1 and
   something prompts another look.
@@ -62,6 +64,14 @@ def execution_price(order: Order, price: Decimal) -> Decimal | None:
         if limit is None or (price > limit if buying else price < limit):
             return None
     return price
+
+
+def within_limit(order: Order, price: Decimal) -> Decimal | None:
+    """``price`` if the order's limit allows it (a buy at or below, a sell at or above)."""
+    limit = order.limit_price
+    if order.type != "limit" or limit is None:
+        return price
+    return price if (price <= limit if order.side == "buy" else price >= limit) else None
 
 
 def _apply_to_account(
@@ -135,8 +145,9 @@ def _work(state: SimState, order: Order, ratios: Mapping[str, Decimal]) -> None:
     trade_price = execution_price(order, price)
     if trade_price is not None and order.type in ("stop", "stop_limit", "trailing_stop"):
         order = order.updated(order.updated_at, triggered=True)
-    if trade_price is not None and order.type == "market":
-        trade_price = margin.market_fill_price(state, order.symbol, order.side)
+    if trade_price is not None and order.type in ("market", "limit"):
+        # A marketable order trades at the quote (the ask for a buy); a limit only within it.
+        trade_price = within_limit(order, margin.market_fill_price(state, order.symbol, order.side))
     state.orders[order.id] = order
     if trade_price is None:
         return

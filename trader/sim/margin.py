@@ -1,4 +1,4 @@
-"""Margin accounts: buying power as Alpaca defines it, and market orders filled at the quote.
+"""Margin accounts: buying power as Alpaca defines it, and orders filled at the quote.
 
 Real paper accounts are margin accounts. Alpaca's account document defines buying power
 by the account's ``multiplier``:
@@ -13,7 +13,8 @@ does not model). Cash may go negative: that is a margin loan.
 Alpaca checks a market buy against buying power as if it were a limit order 2.5% to 4%
 above the current price; the sim uses the low end. In margin mode a market order fills
 at the quote, a buy at the ask and a sell at the bid, ``spread_pct`` apart around the
-last trade; a cash account (the sim's default) fills at the last trade.
+last trade (a limit order only within its limit); a cash account (the sim's default)
+fills at the last trade.
 """
 
 from __future__ import annotations
