@@ -12,6 +12,8 @@ import json
 import sqlite3
 from decimal import Decimal
 
+import pytest
+
 BARS = "/v2/stocks/bars"
 QUOTES = "/v2/stocks/quotes/latest"
 PAPER = ("account: sim", "account: paper")
@@ -137,3 +139,31 @@ def test_doctor_names_the_bad_prints_it_finds(trader_main, config_file, shared_s
         assert line["ok"], line
         assert "bad print(s) in the last 60 days, left out of plans" in line["detail"]
         assert "XLK: the close of" in line["detail"]
+
+
+@pytest.mark.parametrize("scenario", ["default", "margin"])
+def test_sim_glitch_spikes_fire_no_stop_on_a_cash_or_a_margin_account(
+    trader_main, config_file, shared_sim, paper_env, scenario
+):
+    # `trader sim glitch SYMBOL --bars-spike 100 --every 7` on every holding with a stop
+    # worth firing: 1 in 7 closes ×100 (the close alone, outside its bar), fills true.
+    held = ("XLK", "XLV", "SPY", "TQQQ")
+    with shared_sim(scenario) as server:
+        env = paper_env(server)
+        config = str(config_file(PAPER))
+        for symbol in held:
+            server.controls.glitch(symbol, bars_spike="100", every=7)
+        spiked = _plan(trader_main, config, env)
+        assert _stops(spiked) == [], spiked["orders"]
+        assert not any(o["side"] == "sell" and o["symbol"] in held and o["kind"] == "trailing_stop"
+                       for o in spiked["orders"])  # fmt: skip
+        assert any("dropped as a bad print" in w for w in spiked["warnings"]), spiked["warnings"]
+        server.controls.glitch_off()
+        clean = _plan(trader_main, config, env)
+        assert _stops(clean) == [], clean["orders"]
+        executed = trader_main("--config", config, "execute", "--confirm", env=env)
+        assert executed.code in (0, 15, 18), executed.out + executed.err
+        sold_on_a_stop = [
+            o for o in clean["orders"] if o["kind"] == "trailing_stop" and o["side"] == "sell"
+        ]
+    assert sold_on_a_stop == []
