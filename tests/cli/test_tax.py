@@ -357,3 +357,37 @@ def test_trader_taxes_matches_a_hand_computation_over_a_year_of_sim_fills(
         assert (D(paid["dividends"]), paid["dividend_payments"]) == (D("2.50"), 1)
         shown = trader_main("--config", config, "taxes", "--year", str(max(expected)), env=env)
         assert shown.code == 0 and "(estimate)" in shown.out
+
+
+def test_a_broker_stop_takes_only_the_shares_the_users_own_sell_leaves_free(
+    trader_main, config_file, shared_sim
+):
+    # The user sells 5 of his 11.03 XLV himself with a GTC limit far above the price: those 5
+    # are held by his order (qty_available 6.03), so our stop can hold 6, not 11. Before, the
+    # stop for 11 was refused ("insufficient qty available") and the finished run exited 8.
+    from alpaca.trading.enums import OrderSide, TimeInForce
+    from alpaca.trading.requests import LimitOrderRequest
+
+    from tests.cli.test_execute import paper_account
+
+    with paper_account(
+        shared_sim, config_file, ("trailing_stop_mode: plan", "trailing_stop_mode: broker")
+    ) as (server, env, config, client):
+        client.submit_order(
+            LimitOrderRequest(
+                symbol="XLV", qty=5, side=OrderSide.SELL, limit_price=999,
+                time_in_force=TimeInForce.GTC,
+            )
+        )  # fmt: skip
+        staged = trader_main("--config", config, "plan", "--json", env=env)
+        assert staged.code == 0, staged.err
+        executed = trader_main("--config", config, "execute", "--confirm", "--json", env=env)
+        assert executed.code == 0, executed.out + executed.err
+        stops = {
+            o.symbol: D(str(o.qty))
+            for o in client.get_orders()
+            if o.client_order_id.startswith("trader-ts-")
+        }
+    notes = json.loads(executed.out)["notes"]
+    assert stops["XLV"] == D(6), (stops, notes)
+    assert "trailing stop placed on 6 XLV (10%)" in notes

@@ -168,6 +168,9 @@ def position(raw: Any) -> Position | ForeignRecord:
         value = qty * price
     cost = values.amount(raw.get("cost_basis"), f"{symbol}.cost_basis", signed=False)
     unrealized = values.amount_opt(raw.get("unrealized_pl"), f"{symbol}.unrealized_pl")
+    available = values.quantity_opt(raw.get("qty_available"), f"{symbol}.qty_available")
+    if available is not None and available > qty:
+        raise ValueError(f"{symbol}.qty_available: {available} is more than the {qty} held")
     avg_entry = values.number(raw.get("avg_entry_price"), f"{symbol}.avg_entry_price")
     if avg_entry < 0 or avg_entry > values.MAX_PRICE:
         raise ValueError(f"{symbol}.avg_entry_price: {avg_entry} is not a price")
@@ -180,6 +183,7 @@ def position(raw: Any) -> Position | ForeignRecord:
         cost_basis=cost,
         unrealized_pl=unrealized or value - cost,
         asset_id=_text(raw.get("asset_id")),
+        qty_available=available,
     )
 
 

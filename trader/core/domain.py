@@ -68,6 +68,8 @@ class Position:
     cost_basis: Decimal
     unrealized_pl: Decimal
     asset_id: str = ""
+    # Shares not held by open sell orders (Alpaca's qty_available); None when not sent.
+    qty_available: Decimal | None = None
 
     def __post_init__(self) -> None:
         if not self.symbol:

@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from trader.broker.protocol import Broker
-from trader.core.domain import Order, OrderRequest, Side
+from trader.core.domain import Order, OrderRequest, Position, Side
 from trader.core.money import ZERO, floor_qty, plain
+from trader.errors import OrderRejected
 
 STOP_PREFIX = "trader-ts-"
 
@@ -69,13 +70,21 @@ def cancel_stops(
     ]
 
 
+def _free(position: Position, held_by_our_stop: Decimal = ZERO) -> Decimal:
+    """Whole shares a stop may hold: those no other open sell order holds."""
+    available = position.qty if position.qty_available is None else position.qty_available
+    return floor_qty(available + held_by_our_stop, Decimal(1))
+
+
 def place_stops(
     broker: Broker, symbols: Iterable[str], trail_percent: Decimal, *, timeout: float
 ) -> list[str]:
-    """Give every held symbol of ``symbols`` one trailing stop for its whole shares."""
+    """Give every held symbol of ``symbols`` one trailing stop for its whole shares that no
+    other open sell order holds (the user's own GTC sell, say). A stop the broker refuses
+    is a note, not a failure: the plan's orders are out by then."""
     wanted = set(symbols)
     notes: list[str] = []
-    positions = {p.symbol: p.qty for p in broker.positions() if p.symbol in wanted}
+    positions = {p.symbol: p for p in broker.positions() if p.symbol in wanted}
     existing: dict[str, list[Order]] = {}
     for order in broker.open_orders():
         if is_our_stop(order):
@@ -84,28 +93,37 @@ def place_stops(
         o
         for symbol, orders in existing.items()
         for o in orders
-        if len(orders) > 1 or o.qty != floor_qty(positions.get(symbol, ZERO), Decimal(1))
+        if len(orders) > 1
+        or symbol not in positions
+        or o.qty != _free(positions[symbol], o.qty or ZERO)
     ]
     if stale:
         cancel_stops(broker, {o.symbol for o in stale}, timeout=timeout)
         existing = {s: os for s, os in existing.items() if s not in {o.symbol for o in stale}}
-    for symbol, qty in sorted(positions.items()):
-        whole = floor_qty(qty, Decimal(1))
+        positions = {p.symbol: p for p in broker.positions() if p.symbol in wanted}
+    for symbol, position in sorted(positions.items()):
+        whole = _free(position)
         if symbol in existing:
             continue
         if whole <= ZERO:
-            notes.append(f"{symbol}: {plain(qty)} shares, no whole share for a trailing stop")
-            continue
-        broker.submit(
-            OrderRequest(
-                symbol=symbol,
-                side=Side.SELL,
-                client_order_id=stop_client_id(symbol),
-                qty=whole,
-                order_type="trailing_stop",
-                time_in_force="gtc",
-                trail_percent=trail_percent,
+            notes.append(
+                f"{symbol}: {plain(position.qty)} shares, no whole share free for a trailing stop"
             )
-        )
+            continue
+        try:
+            broker.submit(
+                OrderRequest(
+                    symbol=symbol,
+                    side=Side.SELL,
+                    client_order_id=stop_client_id(symbol),
+                    qty=whole,
+                    order_type="trailing_stop",
+                    time_in_force="gtc",
+                    trail_percent=trail_percent,
+                )
+            )
+        except OrderRejected as exc:
+            notes.append(f"{symbol}: the broker refused its trailing stop: {exc}")
+            continue
         notes.append(f"trailing stop placed on {plain(whole)} {symbol} ({plain(trail_percent)}%)")
     return notes
