@@ -407,3 +407,31 @@ def test_an_80_column_terminal_sees_every_quantity_and_figure_whole(trader_main,
     for order in plan["orders"]:  # all filled: the quantity alone, whole, with its kind
         row = next(line for line in done.out.splitlines() if f"│ {order['symbol']} " in line)
         assert f"│ {order['kind']} " in row and f" {order['qty']} │" in row, row
+
+
+def test_cancel_conflicting_cancels_every_conflicting_order(
+    trader_main, config_file, tmp_path, shared_sim
+):
+    # Two of the user's own GTC sells of XLF, far above the price, and a plan that buys XLF:
+    # while either is open Alpaca refuses the buy as a potential wash trade, so both go.
+    full = ("cash_flow: prefer ", "cash_flow: full ")
+    with paper_account(shared_sim, config_file, full) as (server, env, config, client):
+        theirs = [
+            client.submit_order(
+                LimitOrderRequest(
+                    symbol="XLF", qty=5, side=OrderSide.SELL, time_in_force=TimeInForce.GTC,
+                    limit_price=limit,
+                )
+            )
+            for limit in (60, 70)
+        ]  # fmt: skip
+        plan = staged(trader_main, config, env)
+        assert any(o["symbol"] == "XLF" and o["side"] == "buy" for o in plan["orders"])
+        result = trader_main(
+            "--config", config, "execute", "--confirm", "--cancel-conflicting", "--json", env=env
+        )
+        assert result.code == 0, result.out + result.err
+        executed = json.loads(result.out)
+        statuses = [str(client.get_order_by_id(o.id).status.value) for o in theirs]
+    assert [o["status"] for o in executed["orders"] if o["symbol"] == "XLF"] == ["filled"]
+    assert statuses == ["canceled", "canceled"]

@@ -295,23 +295,25 @@ class Executor:
             return pending
         keep = []
         for order in pending:
-            other = clashes.get(order.seq)
-            if other is None:
+            others = clashes.get(order.seq)
+            if not others:
                 keep.append(order)
                 continue
-            what = f"open {other.side.value} {other.order_type} order {other.order_id} on {order.symbol}"
+            what = ", ".join(
+                f"open {o.side.value} {o.order_type} order {o.order_id} on {order.symbol}"
+                for o in others
+            )
             if self.options.cancel_conflicting:
-                self.broker.cancel(other.order_id)
+                for other in others:
+                    self.broker.cancel(other.order_id)
                 if not stops.wait_closed(
                     self.broker,
-                    {other.order_id},
+                    {other.order_id for other in others},
                     timeout=self.settings.execution.fill_timeout_seconds,
                     interval=self.settings.execution.poll_interval_seconds,
                     sleep=self.sleep,
                 ):
-                    raise ExecutionRefused(
-                        f"order {other.order_id} did not cancel in time; nothing else sent"
-                    )
+                    raise ExecutionRefused(f"the {what} did not cancel in time; nothing else sent")
                 self.notes.append(f"cancelled the {what} (--cancel-conflicting)")
                 keep.append(order)
             else:

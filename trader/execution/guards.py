@@ -127,21 +127,25 @@ def check_limits(
         )
 
 
-def conflicts(orders: Iterable[StagedOrder], open_orders: Sequence[Order]) -> dict[int, Order]:
+def conflicts(
+    orders: Iterable[StagedOrder], open_orders: Sequence[Order]
+) -> dict[int, list[Order]]:
     """Open orders not of this plan, on the same symbol and the other side: Alpaca would
-    refuse ours as a potential wash trade. Keyed by our order's number."""
+    refuse ours as a potential wash trade while any one of them is open. Keyed by our
+    order's number; every such order, not only the first."""
     ours = {order.client_order_id for order in orders}
-    found: dict[int, Order] = {}
+    found: dict[int, list[Order]] = {}
     for order in orders:
-        for other in open_orders:
-            if (
-                other.client_order_id not in ours
-                and not is_our_stop(other)  # our broker-side stop: moved aside, not a conflict
-                and other.symbol == order.symbol
-                and other.side is not order.side
-            ):
-                found[order.seq] = other
-                break
+        clashing = [
+            other
+            for other in open_orders
+            if other.client_order_id not in ours
+            and not is_our_stop(other)  # our broker-side stop: moved aside, not a conflict
+            and other.symbol == order.symbol
+            and other.side is not order.side
+        ]
+        if clashing:
+            found[order.seq] = clashing
     return found
 
 
