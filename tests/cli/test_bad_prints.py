@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 BARS = "/v2/stocks/bars"
-QUOTES = "/v2/stocks/quotes/latest"
+SNAPSHOTS = "/v2/stocks/snapshots"
 PAPER = ("account: sim", "account: paper")
 
 
@@ -101,8 +101,8 @@ def test_a_real_fall_confirmed_by_the_quote_fires_the_stop(
 
 def _stale_quote(symbol: str, price: float):
     def edit(body):
-        body["quotes"][symbol]["bp"] = price - 0.01
-        body["quotes"][symbol]["ap"] = price + 0.01
+        body[symbol]["latestQuote"]["bp"] = price - 0.01
+        body[symbol]["latestQuote"]["ap"] = price + 0.01
         return body
 
     return edit
@@ -115,7 +115,9 @@ def test_an_unconfirmed_fall_waits_for_a_second_observation(
         env = paper_env(server)
         config = str(config_file(PAPER))
         server.controls.set_prices({"XLV": "124.00"})
-        server.controls.rewrite_next(QUOTES, _stale_quote("XLV", 146.0), count=1000)
+        # A stale quote 2.4% above: too far to confirm the fall (1%), near enough (5%) for
+        # the price itself to be trusted.
+        server.controls.rewrite_next(SNAPSHOTS, _stale_quote("XLV", 127.0), count=1000)
         first = _plan(trader_main, config, env)
         assert _stops(first) == [], first["orders"]
         (said,) = [w for w in first["warnings"] if "trailing stop was not fired" in w]

@@ -356,33 +356,6 @@ class AlpacaBroker:
         self.latest_feed = "iex"
         return self._read(f"{action} (iex)", lambda: read("iex"))
 
-    def latest_midpoints(self, symbols: Sequence[str]) -> dict[str, Decimal]:
-        """The midpoint of each symbol's latest quote, from the feed the latest trades
-        came from; a symbol without a bid and an ask, or with the bid above the ask, is
-        left out (a one-sided or crossed quote says nothing about the price)."""
-        if not symbols:
-            return {}
-
-        def read(feed: str) -> dict[str, Decimal]:
-            answer = self._market_data.get(
-                "/stocks/quotes/latest", {"symbols": ",".join(symbols), "feed": feed}
-            )
-            quotes = answer["quotes"]
-            if not isinstance(quotes, dict):
-                raise ValueError("the latest quotes are not an object")
-            found = {}
-            for s in symbols:
-                quote = quotes.get(s)
-                if not isinstance(quote, dict) or not quote.get("bp") or not quote.get("ap"):
-                    continue
-                bid = convert.price(quote["bp"], f"{s} bid")
-                ask = convert.price(quote["ap"], f"{s} ask")
-                if bid <= ask:
-                    found[s] = (bid + ask) / 2
-            return found
-
-        return self._latest("read latest quotes", read)
-
     def snapshots(self, symbols: Sequence[str]) -> dict[str, MarketSnapshot]:
         """The latest trade, quote and previous daily close of each symbol, in one request,
         from the feed the latest prices use. The trade is checked as every price is (a bad

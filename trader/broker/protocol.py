@@ -78,11 +78,6 @@ class Broker(Protocol):
         """Each symbol's latest trade, latest quote and previous daily close, in one request."""
         ...
 
-    def latest_midpoints(self, symbols: Sequence[str]) -> dict[str, Decimal]:
-        """The midpoint of each symbol's latest quote (symbols without a two-sided quote
-        are left out)."""
-        ...
-
     def daily_bars(
         self, symbols: Sequence[str], start: date, end: date | None = None
     ) -> dict[str, list[Bar]]: ...

@@ -40,6 +40,14 @@ class MarketSnapshot:
     ask: Decimal | None
     previous_close: Decimal | None
 
+    @property
+    def midpoint(self) -> Decimal | None:
+        """The quote's midpoint; None for a one-sided or crossed quote, which says nothing
+        about the price."""
+        if self.bid is None or self.ask is None or not ZERO < self.bid <= self.ask:
+            return None
+        return (self.bid + self.ask) / 2
+
 
 @dataclass(frozen=True, slots=True)
 class PriceEvidence:

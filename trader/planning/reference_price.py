@@ -45,8 +45,10 @@ def reference_prices(
     stored: Mapping[str, Decimal] | None = None,
     explained: Mapping[str, str] | None = None,
     today: date | None = None,
+    snapshots: Mapping[str, MarketSnapshot] | None = None,
 ) -> dict[str, PriceCheck]:
-    """Each symbol's verdict. ``prices`` are the prices to be trusted (the plan's); a
+    """Each symbol's verdict (``snapshots``: the symbols' snapshots, when the caller read
+    them already). ``prices`` are the prices to be trusted (the plan's); a
     symbol without one is judged on its latest trade. A symbol the feed does not answer
     for has no price (untrusted).
 
@@ -55,7 +57,8 @@ def reference_prices(
     then): a split of a symbol the account does not hold is in no activity of its own."""
     if not symbols:
         return {}
-    snapshots = broker.snapshots(list(dict.fromkeys(symbols)))
+    if snapshots is None:
+        snapshots = broker.snapshots(list(dict.fromkeys(symbols)))
     explained = dict(explained or {})
     checks = _judge(settings, symbols, snapshots, prices, stored, explained)
     failed = [s for s, c in checks.items() if not c.trusted and s not in explained]
@@ -132,11 +135,13 @@ def untrusted_prices(
     previous: AccountSnapshot | None,
     explained: Mapping[str, str],
     today: date,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, Decimal]]:
     """The symbols a plan may not trade on this run, and why (with the figures): of the
     categorised symbols priced by their latest trade (``prices``) and the managed
     holdings priced by the broker's position, each checked against the feed's latest
-    trade, quote and previous close and against the price of the previous stored sync."""
+    trade, quote and previous close and against the price of the previous stored sync.
+    With them, each symbol's quote midpoint from the same snapshot (a trailing stop's
+    second source)."""
     unmanaged = set(settings.unmanaged)
     held = {
         p.symbol: p.current_price
@@ -151,6 +156,7 @@ def untrusted_prices(
         and previous.account.account_id == snapshot.account.account_id
         else {}
     )
+    snapshots = broker.snapshots(list(candidates)) if candidates else {}
     checks = reference_prices(
         broker,
         settings,
@@ -159,7 +165,10 @@ def untrusted_prices(
         stored=stored,
         explained=explained,
         today=today,
+        snapshots=snapshots,
     )
-    return {
+    untrusted = {
         symbol: check.reason or "no price" for symbol, check in checks.items() if not check.trusted
     }
+    midpoints = {s: snap.midpoint for s, snap in snapshots.items() if snap.midpoint is not None}
+    return untrusted, midpoints

@@ -119,7 +119,7 @@ def _read_market(
     to_price.extend(s for s in dict.fromkeys(working_symbols) if s not in (*held, *to_price))
     prices = broker.latest_prices(to_price)
     actions = store.corporate_actions(account_key)
-    untrusted = untrusted_prices(
+    untrusted, midpoints = untrusted_prices(
         broker, settings, snapshot, prices, previous, explained_moves(actions, today), today
     )
     prices = {s: p for s, p in prices.items() if s not in untrusted}
@@ -148,7 +148,7 @@ def _read_market(
         reading = update_peaks(broker, store, account_key, history.book, held, today)
         peaks = reading.peaks
         warnings.extend(reading.notes)
-        confirmed = confirmed_prices(broker, store, account_key, held, snapshot.taken_at)
+        confirmed = confirmed_prices(store, account_key, held, midpoints, snapshot.taken_at)
     scores: dict = {}
     if policy.prefer_etfs_with_score_above is not None or settings.scores_file:
         known = [s for s in categorised_symbols(settings) if s in assets]  # no score for a typo

@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from trader.broker.protocol import Broker
-from trader.errors import BrokerError
 from trader.store import Store
 
 CONFIRM_BAND = Decimal("0.01")
@@ -36,19 +34,16 @@ def agreeing(price: Decimal, others: list[Decimal]) -> Decimal | None:
 
 
 def confirmed_prices(
-    broker: Broker,
     store: Store,
     account_key: int,
     prices: Mapping[str, Decimal],
+    midpoints: Mapping[str, Decimal],
     taken_at: datetime,
 ) -> dict[str, Decimal]:
-    """Each holding's price confirmed by a second source; unconfirmed ones are left out."""
+    """Each holding's price confirmed by a second source (``midpoints``: the quotes' from
+    the plan's market snapshot); unconfirmed ones are left out."""
     if not prices:
         return {}
-    try:
-        midpoints = broker.latest_midpoints(sorted(prices))
-    except BrokerError:
-        midpoints = {}  # no quotes: the earlier sync may still confirm
     earlier = store.earlier_prices(account_key, taken_at - OBSERVED_WITHIN, taken_at)
     found = {}
     for symbol, price in prices.items():
